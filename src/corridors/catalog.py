@@ -1,0 +1,442 @@
+"""The corridor catalog: cited records from ``seeds/`` and user files, validated once.
+
+A record names its waypoints (gazetteer names or explicit lon/lat), the countries its sources say
+it crosses, and its published figures, each with a source. User files may be YAML records of the
+same schema (one record, a list, or a folder of them) or GeoJSON LineString/MultiLineString
+features as GIS software exports them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import _validate as v
+from . import settings
+from ._errors import CatalogError, PlaceError, UnknownCorridorError
+
+__all__ = [
+    "Catalog",
+    "Corridor",
+    "Figure",
+    "Published",
+    "Source",
+    "Waypoint",
+    "load_catalog",
+]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published figure and where it was published. ``value`` is a number or a text."""
+
+    value: float | str
+    source: str
+    label: str = ""
+    unit: str = ""
+    alternatives: tuple[Figure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Published:
+    """Published figures of a corridor: total length, length per country (ISO3), other facts."""
+
+    length_km: Figure | None = None
+    country_length_km: Mapping[str, Figure] = field(default_factory=dict)
+    facts: tuple[Figure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source cited by a record as a whole."""
+
+    title: str
+    url: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Waypoint:
+    """An ordered point of a route, lon/lat in degrees (WGS84)."""
+
+    name: str
+    lon: float
+    lat: float
+    source: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Corridor:
+    """One corridor (or variant, or user route) as validated data.
+
+    ``coords`` holds the vertices of a user-supplied geometry (lon, lat pairs) when the route comes
+    from a GeoJSON file; otherwise the route is modeled from ``waypoints`` by :mod:`alignment`.
+    """
+
+    id: str
+    name: str
+    kind: str
+    status: str
+    waypoints: tuple[Waypoint, ...]
+    countries: tuple[str, ...] = ()
+    alignment: str = "geodesic"
+    summary: str = ""
+    published: Published = field(default_factory=Published)
+    sources: tuple[Source, ...] = ()
+    narrowest_between: tuple[str, str] | None = None
+    parent: str | None = None
+    path: str = ""
+    coords: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def source_text(self) -> str:
+        """The record's sources as one line."""
+        return "; ".join(s.title + (f" ({s.url})" if s.url else "") for s in self.sources)
+
+
+class Catalog(Mapping[str, Corridor]):
+    """Corridors by id, in load order (shipped seeds first, sorted by id; then user files)."""
+
+    def __init__(self, corridors: Iterable[Corridor]):
+        self._items: dict[str, Corridor] = {}
+        for corridor in corridors:
+            if corridor.id in self._items:
+                other = self._items[corridor.id].path
+                raise CatalogError(f"{corridor.path}: id: {corridor.id!r} is already defined in {other}")
+            self._items[corridor.id] = corridor
+
+    def __getitem__(self, corridor_id: str) -> Corridor:
+        try:
+            return self._items[corridor_id]
+        except KeyError:
+            close = difflib.get_close_matches(corridor_id, list(self._items), n=3, cutoff=0.5)
+            tail = f"; did you mean {', '.join(close)}?" if close else "; see 'corridors list'"
+            raise UnknownCorridorError(f"unknown corridor id {corridor_id!r}{tail}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def select(self, ids: Sequence[str] = ()) -> list[Corridor]:
+        """The corridors named by ``ids`` (all when empty), in the order given."""
+        return [self[i] for i in ids] if ids else list(self._items.values())
+
+
+def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True) -> Catalog:
+    """Load the shipped seeds (unless ``include_seeds`` is false) and the user files ``paths``.
+
+    Each path is a YAML record file, a folder of them, or a GeoJSON file.
+    """
+    files: list[Path] = []
+    if include_seeds:
+        files += sorted(p for p in settings.seeds_dir().glob("*.yaml") if p.name != "places.yaml")
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".geojson", ".json"))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise CatalogError(f"{path}: no such catalog file or folder")
+    corridors: list[Corridor] = []
+    for path in files:
+        corridors += read_geojson(path) if path.suffix.lower() in (".geojson", ".json") else read_yaml(path)
+    return Catalog(corridors)
+
+
+def read_yaml(path: Path) -> list[Corridor]:
+    """Corridors (with their variants) of one YAML file holding a record or a list of them."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise CatalogError(f"{path}: {where}{problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read: {exc}") from None
+    records = data if isinstance(data, list) else [data]
+    out: list[Corridor] = []
+    for i, record in enumerate(records):
+        prefix = f"[{i}]." if isinstance(data, list) else ""
+        out += _parse_record(path, record, prefix)
+    return out
+
+
+def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
+    problems: list[str] = []
+    if not isinstance(record, dict):
+        v.raise_if(path, [f"{prefix or 'record'}: {type(record).__name__} is not a mapping of fields"])
+    for key in ("id", "name", "kind", "status", "waypoints"):
+        if key not in record:
+            problems.append(f"{prefix}{key}: missing")
+    v.raise_if(path, problems)
+    corridor = _parse_route(path, record, prefix, problems, parent=None)
+    variants = record.get("variants") or []
+    if not isinstance(variants, list):
+        problems.append(f"{prefix}variants: {variants!r} is not a list")
+        variants = []
+    out = [corridor] if corridor else []
+    for j, variant in enumerate(variants):
+        vp = f"{prefix}variants[{j}]."
+        if not isinstance(variant, dict):
+            problems.append(f"{vp[:-1]}: {variant!r} is not a mapping")
+            continue
+        merged = {"kind": record.get("kind"), "status": record.get("status"), "sources": record.get("sources"),
+                  "alignment": record.get("alignment", "geodesic"), **variant}
+        if variant.get("continues") and isinstance(record.get("waypoints"), list):
+            merged["waypoints"] = record["waypoints"] + list(variant.get("waypoints") or [])
+        for key in ("id", "name", "waypoints", "countries"):
+            if key not in merged:
+                problems.append(f"{vp}{key}: missing")
+        if all(k in merged for k in ("id", "name", "waypoints")):
+            route = _parse_route(path, merged, vp, problems, parent=record.get("id"))
+            if route:
+                out.append(route)
+    v.raise_if(path, problems)
+    return out
+
+
+def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent: str | None) -> Corridor | None:
+    start = len(problems)
+    v.check_id(problems, f"{prefix}id", rec.get("id"))
+    v.check_text(problems, f"{prefix}name", rec.get("name"))
+    v.check_choice(problems, f"{prefix}kind", rec.get("kind"), v.KINDS)
+    v.check_choice(problems, f"{prefix}status", rec.get("status"), v.STATUSES)
+    v.check_choice(problems, f"{prefix}alignment", rec.get("alignment", "geodesic"), v.ALIGNMENTS)
+    if "countries" in rec:
+        v.check_countries(problems, f"{prefix}countries", rec["countries"])
+    waypoints = _parse_waypoints(rec.get("waypoints"), f"{prefix}waypoints", problems)
+    published = _parse_published(rec.get("published"), f"{prefix}published", problems)
+    sources = _parse_sources(rec.get("sources"), f"{prefix}sources", problems)
+    narrowest = rec.get("narrowest_between")
+    if narrowest is not None:
+        v.check_countries(problems, f"{prefix}narrowest_between", narrowest)
+        if isinstance(narrowest, list) and len(narrowest) != 2:
+            problems.append(f"{prefix}narrowest_between: {narrowest!r} does not name exactly two countries")
+    if len(problems) > start:
+        return None
+    return Corridor(
+        id=rec["id"],
+        name=rec["name"].strip(),
+        kind=rec["kind"],
+        status=rec["status"],
+        waypoints=waypoints,
+        countries=tuple(rec.get("countries") or ()),
+        alignment=rec.get("alignment", "geodesic"),
+        summary=str(rec.get("summary") or "").strip(),
+        published=published,
+        sources=sources,
+        narrowest_between=tuple(narrowest) if narrowest else None,  # type: ignore[arg-type]
+        parent=parent,
+        path=str(path),
+    )
+
+
+def _parse_waypoints(value: object, field_name: str, problems: list[str]) -> tuple[Waypoint, ...]:
+    from . import gazetteer
+
+    if not isinstance(value, list) or len(value) < 2:
+        count = len(value) if isinstance(value, list) else value
+        problems.append(f"{field_name}: {count!r} — a route needs a list of at least two waypoints")
+        return ()
+    out = []
+    for i, item in enumerate(value):
+        f = f"{field_name}[{i}]"
+        if isinstance(item, str):
+            item = {"place": item}
+        if not isinstance(item, dict):
+            problems.append(f"{f}: {item!r} is neither a place name nor a mapping with lon and lat")
+            continue
+        if "place" in item:
+            try:
+                place = gazetteer.lookup(str(item["place"]))
+            except PlaceError as exc:
+                problems.append(f"{f}.place: {exc}")
+                continue
+            out.append(Waypoint(place.name, place.lon, place.lat, place.source, place.kind))
+        elif "lon" in item or "lat" in item:
+            if v.check_lonlat(problems, f, item.get("lon"), item.get("lat")):
+                name = str(item.get("name") or f"waypoint {i + 1}")
+                out.append(Waypoint(name, float(item["lon"]), float(item["lat"]), str(item.get("source", ""))))
+        else:
+            problems.append(f"{f}: {item!r} has neither 'place' nor 'lon'/'lat'")
+    return tuple(out)
+
+
+def _figure(value: dict, label: str = "") -> Figure:
+    return Figure(
+        value=value["value"],
+        source=str(value["source"]),
+        label=str(value.get("label", label)),
+        unit=str(value.get("unit", "")),
+        alternatives=tuple(_figure(a, label) for a in value.get("alternatives") or ()),
+    )
+
+
+def _parse_published(value: object, field_name: str, problems: list[str]) -> Published:
+    if value is None:
+        return Published()
+    if not isinstance(value, dict):
+        problems.append(f"{field_name}: {value!r} is not a mapping")
+        return Published()
+    start = len(problems)
+    length = value.get("length_km")
+    if length is not None:
+        v.check_figure(problems, f"{field_name}.length_km", length)
+        if isinstance(length, dict):
+            v.check_number(problems, f"{field_name}.length_km.value", length.get("value"))
+    by_country = value.get("country_length_km") or {}
+    if not isinstance(by_country, dict):
+        problems.append(f"{field_name}.country_length_km: {by_country!r} is not a mapping of ISO3 to figures")
+        by_country = {}
+    for code, fig in by_country.items():
+        v.check_countries(problems, f"{field_name}.country_length_km", [code])
+        v.check_figure(problems, f"{field_name}.country_length_km.{code}", fig)
+        if isinstance(fig, dict):
+            v.check_number(problems, f"{field_name}.country_length_km.{code}.value", fig.get("value"))
+    facts = value.get("facts") or []
+    if not isinstance(facts, list):
+        problems.append(f"{field_name}.facts: {facts!r} is not a list")
+        facts = []
+    for i, fact in enumerate(facts):
+        v.check_figure(problems, f"{field_name}.facts[{i}]", fact)
+        if isinstance(fact, dict):
+            v.check_text(problems, f"{field_name}.facts[{i}].label", fact.get("label"))
+    if len(problems) > start:
+        return Published()
+    return Published(
+        length_km=_figure(length, "Length") if length else None,
+        country_length_km={code: _figure(fig, f"Length in {code}") for code, fig in sorted(by_country.items())},
+        facts=tuple(_figure(f) for f in facts),
+    )
+
+
+def _parse_sources(value: object, field_name: str, problems: list[str]) -> tuple[Source, ...]:
+    if not isinstance(value, list) or not value:
+        problems.append(f"{field_name}: {value!r} — a record needs a non-empty list of sources")
+        return ()
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            item = {"title": item}
+        if not isinstance(item, dict) or not isinstance(item.get("title"), str):
+            problems.append(f"{field_name}[{i}]: {item!r} is not a source with a title")
+            continue
+        out.append(Source(item["title"], str(item.get("url", "")), str(item.get("date", ""))))
+    return tuple(out)
+
+
+def read_geojson(path: Path) -> list[Corridor]:
+    """User routes from a GeoJSON file: LineString or MultiLineString features (or bare geometries).
+
+    Only the geometry is required; ``id`` and ``name`` come from the properties when present,
+    otherwise from the file name and the feature's position.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read: {exc}") from None
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path}: top level: {type(data).__name__} is not a GeoJSON object")
+    if data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list):
+            raise CatalogError(f"{path}: features: {features!r} is not a list")
+    elif data.get("type") == "Feature":
+        features = [data]
+    else:
+        features = [{"type": "Feature", "geometry": data, "properties": {}}]
+    if not features:
+        raise CatalogError(f"{path}: features: the collection is empty; a route needs a LineString")
+    problems: list[str] = []
+    out: list[Corridor] = []
+    stem = _slug(path.stem) or "route"
+    for i, feature in enumerate(features):
+        f = f"features[{i}]" if data.get("type") == "FeatureCollection" else "geometry"
+        if not isinstance(feature, dict):
+            problems.append(f"{f}: {feature!r} is not a GeoJSON Feature")
+            continue
+        props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            props = {}
+        coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
+        if coords is None:
+            continue
+        rid = _slug(str(props.get("id", ""))) or (stem if len(features) == 1 else f"{stem}-{i + 1}")
+        name = str(props.get("name") or props.get("id") or rid)
+        countries = props.get("countries")
+        countries = tuple(countries) if isinstance(countries, list) else ()
+        out.append(
+            Corridor(
+                id=rid,
+                name=name,
+                kind=props.get("kind") if props.get("kind") in v.KINDS else "route",
+                status=props.get("status") if props.get("status") in v.STATUSES else "modeled",
+                waypoints=(Waypoint("start", *coords[0]), Waypoint("end", *coords[-1])),
+                countries=countries,
+                summary=str(props.get("description") or ""),
+                sources=(Source(f"user file {path.name}"),),
+                path=str(path),
+                coords=tuple(coords),
+            )
+        )
+    v.raise_if(path, problems)
+    return out
+
+
+def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list[tuple[float, float]] | None:
+    if not isinstance(geometry, dict):
+        problems.append(f"{field_name}: {geometry!r} is not a geometry (empty geometry)")
+        return None
+    kind = geometry.get("type")
+    raw = geometry.get("coordinates")
+    if kind == "LineString":
+        parts = [raw]
+    elif kind == "MultiLineString" and isinstance(raw, list):
+        parts = raw
+    else:
+        problems.append(f"{field_name}.type: {kind!r} is not a LineString or MultiLineString")
+        return None
+    coords: list[tuple[float, float]] = []
+    start = len(problems)
+    for p, part in enumerate(parts):
+        if not isinstance(part, list):
+            problems.append(f"{field_name}.coordinates[{p}]: {part!r} is not a list of positions")
+            continue
+        for k, pos in enumerate(part):
+            pf = f"{field_name}.coordinates" + (f"[{p}]" if kind == "MultiLineString" else "") + f"[{k}]"
+            if not isinstance(pos, list) or len(pos) < 2:
+                problems.append(f"{pf}: {pos!r} is not a [lon, lat] position")
+            elif v.check_lonlat(problems, pf, pos[0], pos[1]):
+                point = (float(pos[0]), float(pos[1]))
+                if not coords or coords[-1] != point:
+                    coords.append(point)
+    if len(problems) > start:
+        return None
+    if len(coords) < 2:
+        problems.append(f"{field_name}.coordinates: {len(coords)} distinct position(s); a line needs two (empty geometry)")
+        return None
+    return coords
+
+
+def _slug(text: str) -> str:
+    out = "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out
+
+
+def with_coords(corridor: Corridor, coords: Sequence[tuple[float, float]]) -> Corridor:
+    """A copy of ``corridor`` whose route is the given vertices (used by planners and routers)."""
+    return replace(corridor, coords=tuple(coords))

@@ -1,0 +1,73 @@
+"""Options shared by the commands, and the one place library errors become exit status 2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .. import settings
+from ..io import FORMATS
+
+catalog_option = click.option(
+    "--catalog", "catalogs", multiple=True, type=click.Path(), metavar="PATH",
+    help="Add corridors from a YAML record, a folder of records, or a GeoJSON file of "
+         "LineStrings (repeatable). Shipped corridors stay available.",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    help="Output format. Lengths are km on the WGS84 ellipsoid; diff_pct is (modeled - published) / published.",
+)
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+    help="Write to FILE (atomically) instead of standard output.",
+)
+tolerance_option = click.option(
+    "--tolerance-km", type=click.FloatRange(min=0), default=settings.BORDER_TOLERANCE_KM, show_default=True,
+    help="Excursions into a neighbour shorter than this (km) are boundary-hugging, not crossings; 0 counts all.",
+)
+weight_option = click.option(
+    "--weight", "weights", multiple=True, metavar="KEY=VALUE",
+    help="Composite-score weight (repeatable): length_per_100km, crossing, detour. Lower scores rank first. "
+         f"Defaults: {', '.join(f'{k}={v:g}' for k, v in settings.SCORE_WEIGHTS.items())}.",
+)
+
+
+def parse_weights(values: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[key.strip()] = float(raw)
+        except ValueError:
+            raise click.BadParameter(f"{item!r} is not KEY=NUMBER", param_hint="--weight") from None
+        if key.strip() not in settings.SCORE_WEIGHTS:
+            raise click.BadParameter(
+                f"{key.strip()!r} is not one of {', '.join(settings.SCORE_WEIGHTS)}", param_hint="--weight"
+            )
+    return out
+
+
+def emit(text: str | bytes, output: str | None) -> None:
+    """Print ``text`` or write it atomically to ``output``."""
+    if output:
+        from ..io import atomic_write
+
+        atomic_write(output, text)
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(text, bytes):
+        click.get_binary_stream("stdout").write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+def common(*decorators: Callable[..., Any]) -> Callable[..., Any]:
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+
+    return wrap

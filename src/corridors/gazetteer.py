@@ -1,0 +1,137 @@
+"""Place names to points: the curated ``seeds/places.yaml`` first, then GeoNames cities1000.
+
+Curated places carry their kind (port, pass, border crossing, gas field…) and source; GeoNames
+towns are cited to GeoNames (CC BY 4.0) through ``geodata/SOURCES.md``. Lookups ignore case.
+``"Name, CC"`` narrows a GeoNames name to one country by ISO alpha-2 code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from dataclasses import dataclass
+from functools import cache
+
+import shapely
+import yaml
+
+from . import geodata, settings
+from ._errors import CatalogError, PlaceError
+
+__all__ = ["Place", "curated_places", "lookup", "suggest"]
+
+_GEONAMES_SOURCE = "GeoNames cities1000 (CC BY 4.0), via geodata/places.gpkg"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named point. ``kind`` is ``town`` for GeoNames entries; ``country`` is ISO3 or alpha-2."""
+
+    name: str
+    lon: float
+    lat: float
+    kind: str
+    country: str
+    source: str
+    elevation_m: float | None = None
+    note: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@cache
+def curated_places() -> tuple[Place, ...]:
+    """The curated points of ``seeds/places.yaml`` (ports, passes, crossings, fields…)."""
+    path = settings.seeds_dir() / "places.yaml"
+    try:
+        records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: cannot read curated places: {_first_line(exc)}") from None
+    if isinstance(records, dict):
+        records = records.get("places", [])
+    places = []
+    for i, rec in enumerate(records):
+        try:
+            places.append(
+                Place(
+                    name=str(rec["name"]),
+                    lon=float(rec["lon"]),
+                    lat=float(rec["lat"]),
+                    kind=str(rec.get("kind", "place")),
+                    country=str(rec.get("country", "")),
+                    source=str(rec["source"]),
+                    elevation_m=None if rec.get("elevation_m") is None else float(rec["elevation_m"]),
+                    note=str(rec.get("note", "")),
+                    aliases=tuple(str(a) for a in rec.get("aliases") or ()),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CatalogError(f"{path}: places[{i}]: bad or missing field {_first_line(exc)}") from None
+    return tuple(places)
+
+
+@cache
+def _curated_index() -> dict[str, Place]:
+    index: dict[str, Place] = {}
+    for place in curated_places():
+        for alias in (place.name, *place.aliases):
+            index.setdefault(alias.casefold(), place)
+    return index
+
+
+def lookup(name: str) -> Place:
+    """The place called ``name``; :class:`PlaceError` with suggestions when there is none.
+
+    A GeoNames name found in several countries must be qualified as ``"Name, CC"``.
+    """
+    key = name.strip().casefold()
+    if key in _curated_index():
+        return _curated_index()[key]
+    base, _, cc = (part.strip() for part in name.partition(","))
+    rows = _geonames_rows(base, cc.upper())
+    if not rows:
+        hint = suggest(name)
+        tail = f"; did you mean {', '.join(repr(s) for s in hint)}?" if hint else ""
+        raise PlaceError(f"unknown place {name!r}{tail}")
+    countries = sorted({r[1] for r in rows})
+    if len(countries) > 1:
+        options = ", ".join(f"'{base}, {c}'" for c in countries)
+        raise PlaceError(f"ambiguous place {name!r}: found in {len(countries)} countries; write one of {options}")
+    place_name, cc_found, lon, lat, admin1 = rows[0]
+    return Place(
+        name=place_name, lon=lon, lat=lat, kind="town", country=cc_found, source=_GEONAMES_SOURCE,
+        note=admin1 or "",
+    )
+
+
+def _geonames_rows(name: str, cc: str) -> list[tuple[str, str, float, float, str]]:
+    path = geodata.layer_path("places.gpkg")
+    query = "SELECT name, cc, geom, admin1 FROM places WHERE name = ? COLLATE NOCASE"
+    params: tuple[str, ...] = (name,)
+    if cc:
+        query += " AND cc = ?"
+        params = (name, cc)
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+        rows = con.execute(query + " ORDER BY fid", params).fetchall()
+    out = []
+    for place_name, cc_found, blob, admin1 in rows:
+        point = shapely.from_wkb(geodata._gpkg_to_wkb(blob))
+        out.append((place_name, cc_found, point.x, point.y, admin1))
+    return out
+
+
+@cache
+def _all_names() -> tuple[str, ...]:
+    path = geodata.layer_path("places.gpkg")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+        names = {row[0] for row in con.execute("SELECT DISTINCT name FROM places")}
+    names.update(p.name for p in curated_places())
+    return tuple(sorted(names))
+
+
+def suggest(name: str, n: int = 3) -> list[str]:
+    """Up to ``n`` known place names that look like ``name``."""
+    return difflib.get_close_matches(name.split(",")[0].strip(), _all_names(), n=n, cutoff=0.75)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

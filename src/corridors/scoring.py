@@ -1,0 +1,575 @@
+"""Corridor metrics: geodesic length, per-country lengths, border crossings, widths, a score.
+
+The core, :func:`split_by_country`, is vectorized over any number of routes:
+
+1. every route's intersections with the shipped border linework (one STRtree query, one
+   :func:`shapely.intersection` call over all candidate pairs) are inserted into its vertices;
+2. the route then splits into intervals between crossings, each lying in one country, found by
+   one point-in-polygon test per interval (prepared polygons);
+3. lengths are geodesic (pyproj ``Geod.inv`` on all segments at once), never degrees.
+
+Intervals of the same country merge into runs. A run shorter than the tolerance is a
+boundary-hugging stretch (an artefact of 1:10m generalisation along a border river or road): it
+keeps its length in the per-country split, but does not make a crossing. Sea runs count in the
+length (country ``""``) but never as crossings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import shapely
+
+from . import alignment, geodata, gazetteer, settings
+from .catalog import Corridor, Figure
+
+__all__ = [
+    "Crossing",
+    "CorridorScore",
+    "CountrySplit",
+    "Hugging",
+    "Narrowest",
+    "narrowest_width",
+    "score",
+    "score_frame",
+    "split_by_country",
+]
+
+_CROSSING_KINDS = ("border-crossing", "pass", "bridge")
+#: A named crossing is reported for a modeled crossing when it lies within this distance, km.
+NAMED_CROSSING_RADIUS_KM = 40.0
+
+
+@dataclass(frozen=True)
+class CountrySplit:
+    """Per-route results of :func:`split_by_country` as flat arrays.
+
+    Route arrays have one entry per input line. ``run_*`` arrays list the runs (maximal stretches
+    in one country) in route order; ``cross_*`` the crossings; ``hug_*`` the boundary-hugging
+    stretches. Country codes are ISO3; ``""`` is sea or outside every country.
+    """
+
+    length_km: np.ndarray
+    crossings: np.ndarray
+    start_lonlat: np.ndarray
+    end_lonlat: np.ndarray
+    run_route: np.ndarray
+    run_country: np.ndarray
+    run_length_km: np.ndarray
+    run_start_km: np.ndarray
+    cross_route: np.ndarray
+    cross_from: np.ndarray
+    cross_to: np.ndarray
+    cross_lonlat: np.ndarray
+    cross_at_km: np.ndarray
+    hug_route: np.ndarray
+    hug_country: np.ndarray
+    hug_length_km: np.ndarray
+    hug_lonlat: np.ndarray
+    hug_at_km: np.ndarray
+    seq_route: np.ndarray
+    seq_country: np.ndarray
+
+    def country_length_km(self, route: int) -> dict[str, float]:
+        """Length per country code of one route, km, in order of first appearance."""
+        mask = self.run_route == route
+        out: dict[str, float] = {}
+        for code, length in zip(self.run_country[mask].tolist(), self.run_length_km[mask], strict=True):
+            out[code] = out.get(code, 0.0) + float(length)
+        return out
+
+    def sequence(self, route: int) -> tuple[str, ...]:
+        """Countries one route passes through, in order, after boundary-hugging is folded."""
+        return tuple(self.seq_country[self.seq_route == route].tolist())
+
+    @property
+    def straightness(self) -> np.ndarray:
+        """Endpoint geodesic distance over route length (1 for a geodesic)."""
+        _, _, d = alignment.geod().inv(*self.start_lonlat.T, *self.end_lonlat.T)
+        return np.divide(d / 1000.0, self.length_km, out=np.ones_like(self.length_km), where=self.length_km > 0)
+
+
+def _group_starts(keys: np.ndarray) -> np.ndarray:
+    """Boolean mask of the first element of each run of equal consecutive keys."""
+    start = np.ones(len(keys), dtype=bool)
+    start[1:] = keys[1:] != keys[:-1]
+    return start
+
+
+def split_by_country(
+    routes: Sequence[shapely.LineString] | np.ndarray,
+    *,
+    tolerance_km: float | None = None,
+    densify_km: float | None = None,
+    countries: geodata.Countries | None = None,
+    borders: np.ndarray | None = None,
+) -> CountrySplit:
+    """Split lon/lat routes by country and find their border crossings.
+
+    ``routes`` are LineStrings through their waypoints; each segment is taken as the geodesic
+    between its ends (densified to ``densify_km`` internally). ``countries``/``borders`` default to
+    the shipped layers; tests pass synthetic ones. ``tolerance_km`` defaults to
+    ``settings.BORDER_TOLERANCE_KM``.
+    """
+    tol_km = settings.BORDER_TOLERANCE_KM if tolerance_km is None else float(tolerance_km)
+    countries = geodata.countries() if countries is None else countries
+    borders = geodata.borders() if borders is None else borders
+    lines, vert_km = alignment.densify_lines(np.asarray(routes, dtype=object), densify_km=densify_km)
+    n = len(lines)
+
+    # 1. vertices, and a key increasing along each route and from one route to the next
+    xy, route = shapely.get_coordinates(lines, return_index=True)
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    new_route = route[1:] != route[:-1]
+    key = np.concatenate([[0.0], np.cumsum(np.where(new_route, 1.0, step))])
+    first = np.searchsorted(route, np.arange(n))
+
+    # 2. crossing points of every route with the border linework, keyed along the route
+    tree = shapely.STRtree(borders)
+    li, bi = tree.query(lines, predicate="intersects")
+    hit_xy, hit_idx = shapely.get_coordinates(shapely.intersection(lines[li], borders[bi]), return_index=True)
+    hit_route = li[hit_idx]
+    hit_key = key[first[hit_route]] + shapely.line_locate_point(lines[hit_route], shapely.points(hit_xy))
+    by_key = np.argsort(hit_key, kind="stable")
+    hit_xy, hit_route, hit_key = hit_xy[by_key], hit_route[by_key], hit_key[by_key]
+
+    # 3. insert the crossings among the vertices; fold duplicates (a crossing on a vertex flags it)
+    at = np.searchsorted(key, hit_key, side="right")
+    all_xy = np.insert(xy, at, hit_xy, axis=0)
+    all_route = np.insert(route, at, hit_route)
+    all_vertex = np.insert(np.arange(len(xy)), at, -1)
+    new = np.ones(len(all_route), dtype=bool)
+    new[1:] = (all_route[1:] != all_route[:-1]) | np.any(all_xy[1:] != all_xy[:-1], axis=1)
+    starts = np.flatnonzero(new)
+    flag = np.logical_or.reduceat(all_vertex < 0, starts) if len(starts) else np.zeros(0, bool)
+    p_route, p_xy, p_vertex = all_route[starts], all_xy[starts], all_vertex[starts]
+
+    # 4. segment lengths: known from densification, geodesic only where a crossing splits one
+    same = p_route[1:] == p_route[:-1]
+    seg_km = np.zeros(len(same))
+    whole = same & (p_vertex[:-1] >= 0) & (p_vertex[1:] == p_vertex[:-1] + 1)
+    seg_km[whole] = vert_km[p_vertex[:-1][whole]]
+    cut = np.flatnonzero(same & ~whole)
+    if len(cut):
+        seg_km[cut] = alignment.geod().inv(*p_xy[cut].T, *p_xy[cut + 1].T)[2] / 1000.0
+    route_start = np.ones(len(p_route), dtype=bool)
+    route_start[1:] = ~same
+    interval = np.cumsum(route_start | flag) - 1
+    n_int = int(interval[-1]) + 1 if len(interval) else 0
+    seg = np.flatnonzero(same)
+    seg_int = interval[seg]
+    int_len = np.bincount(seg_int, weights=seg_km[seg], minlength=n_int)
+    has_seg = np.bincount(seg_int, minlength=n_int) > 0
+    # label each interval by the midpoint of its middle segment (the farthest from its crossings)
+    int_first_seg = np.searchsorted(seg_int, np.arange(n_int))
+    lead = (int_first_seg + (np.bincount(seg_int, minlength=n_int) - 1) // 2)[has_seg]
+    mid = (p_xy[seg[lead]] + p_xy[seg[lead] + 1]) / 2.0
+    int_label = np.full(n_int, -1, dtype=np.int64)
+    int_label[seg_int[lead]] = countries.locate(mid[:, 0], mid[:, 1])
+    first_point = np.flatnonzero(route_start | flag)
+    cum_km = np.concatenate([[0.0], np.cumsum(seg_km)])
+    route_first_point = np.flatnonzero(route_start)
+    int_route = p_route[first_point]
+    int_start_km = cum_km[first_point] - cum_km[route_first_point[int_route]]
+    int_xy = p_xy[first_point]
+    keep = has_seg
+    int_route, int_label, int_len = int_route[keep], int_label[keep], int_len[keep]
+    int_start_km, int_xy = int_start_km[keep], int_xy[keep]
+
+    # 5. runs: consecutive intervals in the same country
+    run_first = _group_starts(int_route) | _group_starts(int_label)
+    run_id = np.cumsum(run_first) - 1
+    run_idx = np.flatnonzero(run_first)
+    run_route = int_route[run_idx]
+    run_label = int_label[run_idx]
+    run_len = np.bincount(run_id, weights=int_len, minlength=len(run_idx))
+    run_start_km = int_start_km[run_idx]
+    run_xy = int_xy[run_idx]
+
+    # 6. fold boundary-hugging runs; land sequence and crossings
+    by = np.lexsort((-run_len, run_route))
+    longest = np.zeros(len(run_idx), dtype=bool)
+    longest[by[_group_starts(run_route[by])]] = True
+    kept = (run_len >= tol_km) | longest
+    land = kept & (run_label >= 0)
+    land_idx = np.flatnonzero(land)
+    seq_first = _group_starts(run_route[land_idx]) | _group_starts(run_label[land_idx])
+    seq_idx = land_idx[seq_first]
+    cross = np.flatnonzero(~_group_starts(run_route[seq_idx]))
+    cur = seq_idx[cross]
+    prev_land = land_idx[np.searchsorted(land_idx, cur) - 1]
+    after_prev = prev_land + 1
+    hug = np.flatnonzero(~kept & (run_label >= 0))
+
+    iso = np.append(countries.iso_a3, "")  # index -1 → sea
+    length_km = np.bincount(p_route[:-1][same], weights=seg_km[same], minlength=n)
+    return CountrySplit(
+        length_km=length_km,
+        crossings=np.bincount(run_route[cur], minlength=n),
+        start_lonlat=xy[first],
+        end_lonlat=xy[np.append(first[1:], len(xy)) - 1],
+        run_route=run_route,
+        run_country=iso[run_label],
+        run_length_km=run_len,
+        run_start_km=run_start_km,
+        cross_route=run_route[cur],
+        cross_from=iso[run_label[prev_land]],
+        cross_to=iso[run_label[cur]],
+        cross_lonlat=run_xy[after_prev],
+        cross_at_km=run_start_km[after_prev],
+        hug_route=run_route[hug],
+        hug_country=iso[run_label[hug]],
+        hug_length_km=run_len[hug],
+        hug_lonlat=run_xy[hug],
+        hug_at_km=run_start_km[hug],
+        seq_route=run_route[seq_idx],
+        seq_country=iso[run_label[seq_idx]],
+    )
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A border crossing: from one country to the next, where, and the nearest named crossing."""
+
+    from_country: str
+    to_country: str
+    lon: float
+    lat: float
+    at_km: float
+    named: str = ""
+    named_distance_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Hugging:
+    """A short excursion into a neighbour, folded as boundary-hugging rather than counted."""
+
+    country: str
+    length_km: float
+    lon: float
+    lat: float
+    at_km: float
+
+
+@dataclass(frozen=True)
+class Narrowest:
+    """Narrowest width of a strip of territory between two neighbours, geodesic km."""
+
+    between: tuple[str, str]
+    width_km: float
+    lon: float
+    lat: float
+    ends: tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class CountryLength:
+    """Modeled length in one country beside the published figure, when there is one."""
+
+    country: str
+    modeled_km: float
+    published: Figure | None = None
+
+    @property
+    def diff_pct(self) -> float | None:
+        """(modeled - published) / published, percent."""
+        return _diff_pct(self.modeled_km, self.published)
+
+
+@dataclass(frozen=True)
+class CorridorScore:
+    """Every metric of one corridor. Lengths in km on the WGS84 ellipsoid."""
+
+    corridor: Corridor
+    length_km: float
+    countries: tuple[CountryLength, ...]
+    sequence: tuple[str, ...]
+    crossings: tuple[Crossing, ...]
+    hugging: tuple[Hugging, ...]
+    straightness: float
+    endpoint_distance_km: float
+    score: float
+    rank: int = 0
+    narrowest: Narrowest | None = None
+    extra: Mapping[str, float | str] = field(default_factory=dict)
+
+    @property
+    def published_length(self) -> Figure | None:
+        return self.corridor.published.length_km
+
+    @property
+    def length_diff_pct(self) -> float | None:
+        """(modeled - published) / published total length, percent."""
+        return _diff_pct(self.length_km, self.published_length)
+
+    @property
+    def matches_sources(self) -> bool:
+        """True when the modeled country sequence is the one the record's sources declare."""
+        return not self.corridor.countries or self.sequence == self.corridor.countries
+
+
+def _diff_pct(modeled: float, figure: Figure | None) -> float | None:
+    if figure is None or not isinstance(figure.value, int | float) or not figure.value:
+        return None
+    return (modeled - float(figure.value)) / float(figure.value) * 100.0
+
+
+@cache
+def _named_crossings() -> tuple[np.ndarray, np.ndarray]:
+    places = [p for p in gazetteer.curated_places() if p.kind in _CROSSING_KINDS]
+    names = np.array([p.name for p in places], dtype=object)
+    return names, np.array([(p.lon, p.lat) for p in places], dtype=float).reshape(-1, 2)
+
+
+def _nearest_named(lonlat: np.ndarray) -> tuple[list[str], list[float | None]]:
+    names, pts = _named_crossings()
+    if not len(pts) or not len(lonlat):
+        return [""] * len(lonlat), [None] * len(lonlat)
+    a = np.repeat(lonlat, len(pts), axis=0)
+    b = np.tile(pts, (len(lonlat), 1))
+    _, _, d = alignment.geod().inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    d = d.reshape(len(lonlat), len(pts)) / 1000.0
+    best = d.argmin(axis=1)
+    dist = d[np.arange(len(lonlat)), best]
+    ok = dist <= NAMED_CROSSING_RADIUS_KM
+    return (
+        [str(names[b]) if k else "" for b, k in zip(best, ok, strict=True)],
+        [float(x) if k else None for x, k in zip(dist, ok, strict=True)],
+    )
+
+
+def composite_score(
+    length_km: np.ndarray, crossings: np.ndarray, straightness: np.ndarray, weights: Mapping[str, float] | None = None
+) -> np.ndarray:
+    """Composite score, lower is better: ``w_len·length/100 km + w_cross·crossings + w_detour·(1-straightness)``.
+
+    Weights default to ``settings.SCORE_WEIGHTS`` (keys ``length_per_100km``, ``crossing``, ``detour``).
+    """
+    w = {**settings.SCORE_WEIGHTS, **(weights or {})}
+    unknown = set(w) - set(settings.SCORE_WEIGHTS)
+    if unknown:
+        from ._errors import CorridorsError
+
+        raise CorridorsError(f"weights: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(settings.SCORE_WEIGHTS)}")
+    return (
+        w["length_per_100km"] * np.asarray(length_km) / 100.0
+        + w["crossing"] * np.asarray(crossings)
+        + w["detour"] * (1.0 - np.asarray(straightness))
+    )
+
+
+def narrowest_width(
+    between: tuple[str, str], near: shapely.Geometry | None = None, *, countries: geodata.Countries | None = None
+) -> Narrowest:
+    """Closest approach of two countries' polygons, geodesic km, optionally only within 1° of ``near``.
+
+    The shortest line is found in an azimuthal equidistant projection centred on the area, so
+    its length is true to well under 0.1 %, then measured on the ellipsoid.
+    """
+    from pyproj import Transformer
+
+    countries = geodata.countries() if countries is None else countries
+    a, b = (countries.geometry[countries.index_of(code)] for code in between)
+    if near is not None:
+        box = shapely.box(*shapely.bounds(shapely.buffer(shapely.envelope(near), 1.0)))
+        a, b = shapely.intersection(a, box), shapely.intersection(b, box)
+    rough = shapely.shortest_line(a, b)
+    lon0, lat0 = shapely.get_coordinates(shapely.centroid(rough))[0]
+    crs = f"+proj=aeqd +lat_0={lat0:.4f} +lon_0={lon0:.4f} +ellps=WGS84 +units=m"
+    fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    line = shapely.shortest_line(
+        shapely.transform(a, fwd.transform, interleaved=False), shapely.transform(b, fwd.transform, interleaved=False)
+    )
+    back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    (x0, y0), (x1, y1) = zip(*back.transform(*shapely.get_coordinates(line).T), strict=True)
+    _, _, d = alignment.geod().inv(x0, y0, x1, y1)
+    return Narrowest(between=between, width_km=d / 1000.0, lon=(x0 + x1) / 2, lat=(y0 + y1) / 2,
+                     ends=((x0, y0), (x1, y1)))
+
+
+def score(
+    corridors: Corridor | Sequence[Corridor],
+    *,
+    tolerance_km: float | None = None,
+    weights: Mapping[str, float] | None = None,
+    densify_km: float | None = None,
+) -> list[CorridorScore]:
+    """Score one corridor or many; ranks are 1 for the lowest composite score among those given."""
+    items = [corridors] if isinstance(corridors, Corridor) else list(corridors)
+    lines = alignment.waypoint_lines(items)
+    split = split_by_country(lines, tolerance_km=tolerance_km, densify_km=densify_km)
+    straight = split.straightness
+    composite = composite_score(split.length_km, split.crossings, straight, weights)
+    ranks = np.empty(len(items), dtype=int)
+    ranks[np.lexsort((np.arange(len(items)), np.round(composite, 9)))] = np.arange(1, len(items) + 1)
+    names, dists = _nearest_named(split.cross_lonlat)
+    out = []
+    for i, corridor in enumerate(items):
+        ci = np.flatnonzero(split.cross_route == i)
+        hi = np.flatnonzero(split.hug_route == i)
+        by_country = split.country_length_km(i)
+        published = corridor.published.country_length_km
+        country_rows = [CountryLength(c, km, published.get(c)) for c, km in by_country.items()]
+        country_rows += [CountryLength(c, 0.0, fig) for c, fig in published.items() if c not in by_country]
+        narrowest = (
+            narrowest_width(corridor.narrowest_between, lines[i]) if corridor.narrowest_between else None
+        )
+        out.append(
+            CorridorScore(
+                corridor=corridor,
+                length_km=float(split.length_km[i]),
+                countries=tuple(country_rows),
+                sequence=split.sequence(i),
+                crossings=tuple(
+                    Crossing(str(split.cross_from[k]), str(split.cross_to[k]), *map(float, split.cross_lonlat[k]),
+                             float(split.cross_at_km[k]), names[k], dists[k])
+                    for k in ci
+                ),
+                hugging=tuple(
+                    Hugging(str(split.hug_country[k]), float(split.hug_length_km[k]),
+                            *map(float, split.hug_lonlat[k]), float(split.hug_at_km[k]))
+                    for k in hi
+                ),
+                straightness=float(straight[i]),
+                endpoint_distance_km=float(straight[i] * split.length_km[i]),
+                score=float(composite[i]),
+                rank=int(ranks[i]),
+                narrowest=narrowest,
+            )
+        )
+    return out
+
+
+def score_frame(
+    routes, *, tolerance_km: float | None = None, weights: Mapping[str, float] | None = None,
+    densify_km: float | None = None,
+):
+    """Score a GeoDataFrame (or GeoSeries) of lon/lat routes: one row per route.
+
+    Columns: ``length_km``, ``crossings``, ``sequence`` (ISO3 codes joined by ``>``),
+    ``straightness``, ``score``, and ``km_<ISO3>`` per country met. The input's index is kept.
+    Each segment is taken as a geodesic; the parts of a MultiLineString that do not join are
+    taken in order. Works on thousands of routes at once.
+    """
+    import pandas as pd
+
+    geoms = routes.geometry if hasattr(routes, "geometry") else routes
+    if getattr(geoms, "crs", None) is not None and not geoms.crs.equals("EPSG:4326"):
+        geoms = geoms.to_crs("EPSG:4326")
+    merged = shapely.line_merge(np.asarray(geoms.values, dtype=object))
+    xy, idx = shapely.get_coordinates(merged, return_index=True)
+    lines = shapely.linestrings(xy, indices=idx)
+    split = split_by_country(lines, tolerance_km=tolerance_km, densify_km=densify_km)
+    straight = split.straightness
+    frame = pd.DataFrame(
+        {
+            "length_km": split.length_km,
+            "crossings": split.crossings,
+            "sequence": [">".join(split.sequence(i)) for i in range(len(lines))],
+            "straightness": straight,
+            "score": composite_score(split.length_km, split.crossings, straight, weights),
+        },
+        index=geoms.index,
+    )
+    codes = sorted(set(split.run_country.tolist()))
+    table = np.zeros((len(lines), len(codes)))
+    np.add.at(table, (split.run_route, np.searchsorted(codes, split.run_country)), split.run_length_km)
+    for j, code in enumerate(codes):
+        frame[f"km_{code or 'sea'}"] = table[:, j]
+    return frame
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _figure_dict(fig: Figure | None) -> dict | None:
+    if fig is None:
+        return None
+    out: dict = {"value": fig.value, "source": fig.source}
+    if fig.unit:
+        out["unit"] = fig.unit
+    if fig.label:
+        out["label"] = fig.label
+    if fig.alternatives:
+        out["alternatives"] = [_figure_dict(a) for a in fig.alternatives]
+    return out
+
+
+def _crossing_text(c: Crossing) -> str:
+    near = f" near {c.named} ({c.named_distance_km:.0f} km)" if c.named else ""
+    return f"{c.from_country}>{c.to_country} at km {c.at_km:.0f} ({c.lat:.3f}N {c.lon:.3f}E){near}"
+
+
+def summary_row(s: CorridorScore) -> dict:
+    """One flat row of the comparison table (CSV/Markdown/terminal)."""
+    pub = s.published_length
+    return {
+        "rank": s.rank,
+        "id": s.corridor.id,
+        "name": s.corridor.name,
+        "kind": s.corridor.kind,
+        "status": s.corridor.status,
+        "modeled_km": _r(s.length_km),
+        "published_km": pub.value if pub else None,
+        "diff_pct": _r(s.length_diff_pct),
+        "countries": " > ".join(s.sequence),
+        "matches_sources": "yes" if s.matches_sources else "NO, sources: " + " > ".join(s.corridor.countries),
+        "crossings": len(s.crossings),
+        "crossing_points": "; ".join(_crossing_text(c) for c in s.crossings),
+        "km_by_country": "; ".join(
+            f"{c.country or 'sea'} {c.modeled_km:.0f}" + (f"/{c.published.value}" if c.published else "")
+            for c in s.countries
+        ),
+        "straightness": _r(s.straightness, 3),
+        **{k: v for k, v in s.extra.items()},
+        **({"narrowest_km": _r(s.narrowest.width_km)} if s.narrowest else {}),
+        "score": _r(s.score, 2),
+        "published_source": pub.source if pub else "",
+    }
+
+
+def score_dict(s: CorridorScore) -> dict:
+    """Every metric of one corridor as JSON-ready data, published beside modeled, with sources."""
+    c = s.corridor
+    return {
+        "id": c.id,
+        "name": c.name,
+        "kind": c.kind,
+        "status": c.status,
+        "parent": c.parent,
+        "alignment": c.alignment,
+        "rank": s.rank,
+        "score": _r(s.score, 3),
+        "length_km": {"modeled": _r(s.length_km), "published": _figure_dict(s.published_length),
+                      "diff_pct": _r(s.length_diff_pct)},
+        "countries": {"modeled": list(s.sequence), "declared": list(c.countries), "match": s.matches_sources},
+        "length_by_country_km": [
+            {"country": r.country or "sea", "modeled": _r(r.modeled_km), "published": _figure_dict(r.published),
+             "diff_pct": _r(r.diff_pct)}
+            for r in s.countries
+        ],
+        "crossings": [
+            {"from": x.from_country, "to": x.to_country, "lon": _r(x.lon, 4), "lat": _r(x.lat, 4),
+             "at_km": _r(x.at_km), "nearest_named": x.named or None, "named_distance_km": _r(x.named_distance_km)}
+            for x in s.crossings
+        ],
+        "boundary_hugging": [
+            {"country": h.country, "length_km": _r(h.length_km, 2), "lon": _r(h.lon, 4), "lat": _r(h.lat, 4),
+             "at_km": _r(h.at_km)}
+            for h in s.hugging
+        ],
+        "straightness": _r(s.straightness, 4),
+        "endpoint_distance_km": _r(s.endpoint_distance_km),
+        "narrowest": None if s.narrowest is None else {
+            "between": list(s.narrowest.between), "width_km": _r(s.narrowest.width_km, 2),
+            "lon": _r(s.narrowest.lon, 4), "lat": _r(s.narrowest.lat, 4)},
+        **({"terrain": dict(s.extra)} if s.extra else {}),
+        "facts": [_figure_dict(f) for f in c.published.facts],
+        "waypoints": [{"name": w.name, "lon": w.lon, "lat": w.lat, "source": w.source} for w in c.waypoints],
+        "sources": [{"title": x.title, "url": x.url, "date": x.date} for x in c.sources],
+        "file": c.path,
+    }
