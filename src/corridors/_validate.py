@@ -21,6 +21,13 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
+def load_yaml(text: str) -> object:
+    """Parse YAML safely, with libyaml's C loader when PyYAML was built with it (10x faster)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loader)
+
+
 def raise_if(path: object, problems: list[str]) -> None:
     """Raise one :class:`CatalogError` naming ``path`` and every problem, if there are any."""
     if problems:

@@ -94,6 +94,7 @@ class Corridor:
     parent: str | None = None
     path: str = ""
     coords: tuple[tuple[float, float], ...] = ()
+    osm: str = ""  #: OSM XML extract for ``alignment: osm``, resolved against the record's folder
 
     @property
     def source_text(self) -> str:
@@ -155,7 +156,7 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
 def read_yaml(path: Path) -> list[Corridor]:
     """Corridors (with their variants) of one YAML file holding a record or a list of them."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = v.load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -174,7 +175,7 @@ def read_yaml(path: Path) -> list[Corridor]:
 def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
     problems: list[str] = []
     if not isinstance(record, dict):
-        v.raise_if(path, [f"{prefix or 'record'}: {type(record).__name__} is not a mapping of fields"])
+        v.raise_if(path, [f"{prefix.rstrip('.') or 'record'}: {type(record).__name__} is not a mapping of fields"])
     for key in ("id", "name", "kind", "status", "waypoints"):
         if key not in record:
             problems.append(f"{prefix}{key}: missing")
@@ -191,7 +192,7 @@ def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
             problems.append(f"{vp[:-1]}: {variant!r} is not a mapping")
             continue
         merged = {"kind": record.get("kind"), "status": record.get("status"), "sources": record.get("sources"),
-                  "alignment": record.get("alignment", "geodesic"), **variant}
+                  "alignment": record.get("alignment", "geodesic"), "osm": record.get("osm"), **variant}
         if variant.get("continues") and isinstance(record.get("waypoints"), list):
             merged["waypoints"] = record["waypoints"] + list(variant.get("waypoints") or [])
         for key in ("id", "name", "waypoints", "countries"):
@@ -217,6 +218,11 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
     waypoints = _parse_waypoints(rec.get("waypoints"), f"{prefix}waypoints", problems)
     published = _parse_published(rec.get("published"), f"{prefix}published", problems)
     sources = _parse_sources(rec.get("sources"), f"{prefix}sources", problems)
+    osm = rec.get("osm")
+    if osm is not None:
+        v.check_text(problems, f"{prefix}osm", osm)
+        if isinstance(osm, str) and osm.strip() and not (path.parent / osm).is_file():
+            problems.append(f"{prefix}osm: {osm!r} is not a file (resolved to {path.parent / osm})")
     narrowest = rec.get("narrowest_between")
     if narrowest is not None:
         v.check_countries(problems, f"{prefix}narrowest_between", narrowest)
@@ -238,6 +244,7 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
         narrowest_between=tuple(narrowest) if narrowest else None,  # type: ignore[arg-type]
         parent=parent,
         path=str(path),
+        osm=str(path.parent / osm) if osm else "",
     )
 
 

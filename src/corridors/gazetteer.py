@@ -15,7 +15,7 @@ from functools import cache
 import shapely
 import yaml
 
-from . import geodata, settings
+from . import _validate, geodata, settings
 from ._errors import CatalogError, PlaceError
 
 __all__ = ["Place", "curated_places", "lookup", "suggest"]
@@ -43,7 +43,7 @@ def curated_places() -> tuple[Place, ...]:
     """The curated points of ``seeds/places.yaml`` (ports, passes, crossings, fields…)."""
     path = settings.seeds_dir() / "places.yaml"
     try:
-        records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        records = _validate.load_yaml(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot read curated places: {_first_line(exc)}") from None
     if isinstance(records, dict):

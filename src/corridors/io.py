@@ -61,8 +61,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render_table(rows: Sequence[dict[str, Any]], fmt: str = "table", *, title: str = "", width: int = 160) -> str:
-    """Render rows (dicts sharing keys) as ``table``, ``csv``, ``json`` or ``markdown`` text."""
+def render_table(rows: Sequence[dict[str, Any]], fmt: str = "table", *, title: str = "", width: int | None = None) -> str:
+    """Render rows (dicts sharing keys) as ``table``, ``csv``, ``json`` or ``markdown`` text.
+
+    The terminal table is as wide as the terminal (``width`` overrides; 200 when not a terminal).
+    """
     columns = list(rows[0]) if rows else []
     if fmt == "json":
         return to_json(list(rows))
@@ -85,9 +88,14 @@ def render_table(rows: Sequence[dict[str, Any]], fmt: str = "table", *, title: s
 
         table = Table(title=title or None, header_style="bold", show_lines=False)
         for c in columns:
-            table.add_column(c, justify="right" if _numeric(rows, c) else "left", overflow="fold")
+            longest = max((len(_cell(r.get(c))) for r in rows), default=0)
+            table.add_column(c, justify="right" if _numeric(rows, c) else "left", overflow="fold",
+                             no_wrap=longest <= 24, max_width=None if longest <= 24 else 40)
         for r in rows:
             table.add_row(*(_cell(r.get(c)) for c in columns))
+        import shutil
+
+        width = width or shutil.get_terminal_size((200, 24)).columns
         console = Console(file=_io.StringIO(), width=width, color_system=None, force_terminal=False)
         console.print(table)
         return console.file.getvalue()  # type: ignore[attr-defined]
