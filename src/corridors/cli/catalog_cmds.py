@@ -32,7 +32,7 @@ def list_cmd(catalogs, fmt, output):
             "status": c.status,
             "countries": " > ".join(c.countries),
             "published_km": c.published.length_km.value if c.published.length_km else None,
-            "source": c.published.length_km.source if c.published.length_km else c.source_text,
+            "source": c.published.length_km.source if c.published.length_km else c.sources[0].title,
             "variant_of": c.parent or "",
         }
         for c in load_catalog(catalogs).values()
