@@ -34,6 +34,9 @@ _LAZY = {
     "narrowest_width": "scoring",
     "route_line": "alignment",
     "route_lines": "alignment",
+    "plan": "planner",
+    "sample_profiles": "terrain",
+    "profile_metrics": "terrain",
 }
 
 __all__ = [

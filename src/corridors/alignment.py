@@ -62,6 +62,17 @@ def _vertices(corridor: Corridor) -> np.ndarray:
     """Vertices (lon, lat) of a corridor before geodesic densification, by its alignment."""
     if corridor.coords:
         return np.asarray(corridor.coords, dtype=float)
+    if corridor.alignment == "osm":
+        from .network import osm_vertices
+
+        snapped = osm_vertices(corridor)  # None (after a warning) when no OSM data are at hand
+        if snapped is not None:
+            return snapped
+    if corridor.alignment == "terrain":
+        from .terrain import terrain_vertices
+
+        xy = np.array([(w.lon, w.lat) for w in corridor.waypoints], dtype=float)
+        return terrain_vertices(xy, corridor.kind, label=corridor.path or corridor.id)
     return np.array([(w.lon, w.lat) for w in corridor.waypoints], dtype=float)
 
 

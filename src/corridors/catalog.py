@@ -228,6 +228,9 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
         v.check_countries(problems, f"{prefix}narrowest_between", narrowest)
         if isinstance(narrowest, list) and len(narrowest) != 2:
             problems.append(f"{prefix}narrowest_between: {narrowest!r} does not name exactly two countries")
+    coords = None
+    if rec.get("coords") is not None:  # explicit vertices, e.g. a saved plan: the route follows them
+        coords = _line_coords({"type": "LineString", "coordinates": rec["coords"]}, f"{prefix}coords", problems)
     if len(problems) > start:
         return None
     return Corridor(
@@ -245,6 +248,7 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
         parent=parent,
         path=str(path),
         osm=str(path.parent / osm) if osm else "",
+        coords=tuple(coords or ()),
     )
 
 

@@ -406,6 +406,7 @@ def score(
     ranks = np.empty(len(items), dtype=int)
     ranks[np.lexsort((np.arange(len(items)), np.round(composite, 9)))] = np.arange(1, len(items) + 1)
     names, dists = _nearest_named(split.cross_lonlat)
+    terrain_rows = _terrain_extra(items, lines)
     out = []
     for i, corridor in enumerate(items):
         ci = np.flatnonzero(split.cross_route == i)
@@ -438,9 +439,20 @@ def score(
                 score=float(composite[i]),
                 rank=int(ranks[i]),
                 narrowest=narrowest,
+                extra=terrain_rows[i],
             )
         )
     return out
+
+
+def _terrain_extra(items: Sequence[Corridor], lines: np.ndarray) -> list[dict[str, float | str]]:
+    """Elevation-profile metrics of every route at once (:func:`terrain.profile_metrics`)."""
+    from . import terrain
+
+    metrics = terrain.profile_metrics(
+        terrain.sample_profiles(lines), [[(w.name, w.lon, w.lat) for w in c.waypoints] for c in items]
+    )
+    return [metrics.row(i) for i in range(len(items))]
 
 
 def score_frame(

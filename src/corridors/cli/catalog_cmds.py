@@ -112,8 +112,8 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
     rows = [summary_row(s) for s in scores]
     if fmt == "table":
         keep = ("rank", "id", "kind", "status", "modeled_km", "published_km", "diff_pct", "countries",
-                "crossings", "km_by_country", "straightness", "score")
-        rows = [{k: r[k] for k in keep} for r in rows]
+                "crossings", "km_by_country", "straightness", "max_elevation_m", "score")
+        rows = [{k: r.get(k) for k in keep} for r in rows]
     emit(render_table(rows, fmt, title="Corridor comparison (km, WGS84 geodesic; published vs modeled)"), output)
 
 

@@ -7,6 +7,7 @@ commands so that ``corridors --help`` starts fast.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 
@@ -42,7 +43,7 @@ def cli() -> None:
 
 
 #: Command modules of this package, each exporting ``COMMANDS``, in help order.
-_COMMAND_MODULES = ("catalog_cmds",)
+_COMMAND_MODULES = ("catalog_cmds", "network_cmds", "maps", "terrain_cmds")
 
 
 def _register() -> None:
@@ -56,6 +57,11 @@ def _register() -> None:
 _register()
 
 
+def _plain_warning(message, category, filename, lineno, line=None) -> str:
+    return f"corridors: warning: {message}\n"
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; warnings print as one plain line."""
+    warnings.formatwarning = _plain_warning
     sys.exit(cli.main(prog_name="corridors", standalone_mode=True))

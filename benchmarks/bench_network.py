@@ -1,0 +1,290 @@
+"""Benchmark: OSM import and routing on a generated extract of about 100,000 nodes.
+
+Writes a synthetic OSM XML street grid in the Indus plain (intersections every ~1 km, one shape
+node between them, one-way rows, highway classes, two railway lines; all inside Pakistan) and
+reports, in one run:
+
+1. load time and peak memory of ``osmnx.graph_from_xml`` alone and of ``corridors.network.load_osm``
+   (the same call plus the network schema: kinds, ellipsoidal lengths, street counts). Each load
+   runs in a fresh subprocess, alternating, ``--repeat`` times; the run with the least CPU time
+   is reported (CPU time is steadier than wall time on a shared machine); peak
+   memory is the rise of the peak resident set (VmHWM) over the resident set after imports, so it
+   counts GEOS and numpy memory that tracemalloc cannot see;
+2. median shortest-path query time of :class:`corridors.network.Router` (scipy Dijkstra on a CSR
+   matrix, built once and timed apart) against networkx ``bidirectional_dijkstra`` on the same
+   graph and the same random pairs (with ``osmnx.routing.shortest_path`` on the first ten for
+   reference); every pair must give the same length, and
+   the ratio must be at most 1.2 (exit status 1 otherwise);
+3. the time to score one route (``corridors.scoring.score``) separately.
+
+Run: ``python benchmarks/bench_network.py [--nodes 100000] [--queries 60] [--seed 7] [--json FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: South-west corner of the grid (lon, lat) and spacing of its intersections, degrees.
+ORIGIN = (70.2, 29.2)
+SPACING_DEG = 0.01
+MAX_RATIO = 1.2
+#: Queries also timed with osmnx.routing.shortest_path (reference only).
+OSMNX_QUERIES = 10
+
+
+def write_extract(path: Path, target_nodes: int, seed: int) -> dict:
+    """An OSM XML street grid of about ``target_nodes`` nodes; returns its counts."""
+    rng = np.random.default_rng(seed)
+    side = int(math.sqrt(target_nodes / 3.0))  # n² intersections + 2·n·(n-1) shape nodes ≈ 3 n²
+    lon0, lat0 = ORIGIN
+    ids = np.arange(side * side).reshape(side, side) + 1
+    jitter = rng.uniform(-0.2, 0.2, size=(side, side, 2)) * SPACING_DEG
+    lon = lon0 + np.arange(side)[None, :] * SPACING_DEG + jitter[..., 0]
+    lat = lat0 + np.arange(side)[:, None] * SPACING_DEG + jitter[..., 1]
+    next_id = side * side + 1
+    nodes: list[str] = [
+        f'<node id="{i}" lat="{y:.7f}" lon="{x:.7f}" version="1"/>'
+        for i, x, y in zip(ids.ravel(), lon.ravel(), lat.ravel(), strict=True)
+    ]
+    ways: list[str] = []
+
+    def way(refs: list[int], tags: dict[str, str]) -> None:
+        tag_xml = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        ways.append(
+            f'<way id="{len(ways) + 1}" version="1">'
+            + "".join(f'<nd ref="{r}"/>' for r in refs)
+            + tag_xml
+            + "</way>"
+        )
+
+    def shape_node(x: float, y: float) -> int:
+        nonlocal next_id
+        nodes.append(f'<node id="{next_id}" lat="{y:.7f}" lon="{x:.7f}" version="1"/>')
+        next_id += 1
+        return next_id - 1
+
+    for axis in (0, 1):
+        for line in range(side):
+            idx = (line, slice(None)) if axis == 0 else (slice(None), line)
+            line_ids, xs, ys = ids[idx], lon[idx], lat[idx]
+            refs: list[int] = [int(line_ids[0])]
+            for j in range(1, side):
+                bend = rng.uniform(-0.25, 0.25) * SPACING_DEG
+                mx, my = (xs[j - 1] + xs[j]) / 2, (ys[j - 1] + ys[j]) / 2
+                refs += [
+                    shape_node(mx + (bend if axis else 0.0), my + (0.0 if axis else bend)),
+                    int(line_ids[j]),
+                ]
+            cls = "primary" if line % 10 == 0 else "secondary" if line % 5 == 0 else "residential"
+            tags = {"highway": cls, "name": f"{'Row' if axis == 0 else 'Column'} {line}"}
+            if axis == 0 and line % 3 == 1:
+                tags["oneway"] = "yes" if line % 2 else "-1"
+            way(refs, tags)
+    for k in range(2):  # two railway lines across the grid, on their own nodes
+        start = len(nodes)
+        refs = [
+            shape_node(
+                lon0 + (i + 0.5) * SPACING_DEG,
+                lat0 + (side * (0.3 + 0.4 * k)) * SPACING_DEG + 0.003 * math.sin(i / 7),
+            )
+            for i in range(side - 1)
+        ]
+        way(refs, {"railway": "rail", "name": f"Railway {k}"})
+        assert len(nodes) > start
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="corridors benchmark">\n'
+        )
+        fh.write("\n".join(nodes))
+        fh.write("\n")
+        fh.write("\n".join(ways))
+        fh.write("\n</osm>\n")
+    return {
+        "nodes": len(nodes),
+        "ways": len(ways),
+        "intersections": side * side,
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+    }
+
+
+_CHILD = r"""
+import json, sys, time
+
+def rss_kb(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1])
+
+import osmnx as ox
+from corridors import network
+base = rss_kb("VmRSS:")
+start, cpu = time.perf_counter(), time.process_time()
+if sys.argv[1] == "osmnx":
+    G = ox.graph_from_xml(sys.argv[2], retain_all=True)
+else:
+    G = network.load_osm(sys.argv[2])
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": (rss_kb("VmHWM:") - base) / 1024,
+                  "graph_nodes": G.number_of_nodes(), "graph_edges": G.number_of_edges()}))
+"""
+
+
+def measure_load(which: str, path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, which, str(path)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_loads(path: Path, repeat: int) -> dict:
+    """Both loads, alternating, ``repeat`` times each; the fastest run of each is kept."""
+    runs: dict[str, list[dict]] = {"osmnx": [], "corridors": []}
+    for _ in range(repeat):
+        for which in runs:
+            runs[which].append(measure_load(which, path))
+    return {
+        which: {**min(r, key=lambda x: x["cpu_seconds"]), "runs_s": [round(x["seconds"], 2) for x in r]}
+        for which, r in runs.items()
+    }
+
+
+def bench_routing(path: Path, queries: int, seed: int) -> dict:
+    import networkx as nx
+    import osmnx as ox
+
+    from corridors import network
+
+    G = network.load_osm(path)
+    start = time.perf_counter()
+    router = network.Router(G)
+    build = time.perf_counter() - start
+    rng = np.random.default_rng(seed)
+    roads = G.edge_subgraph(
+        [(u, v, k) for u, v, k, kind in G.edges(keys=True, data="kind") if kind == "road"]
+    )
+    nodes = np.array(sorted(max(nx.strongly_connected_components(roads), key=len)))
+    pairs = [tuple(int(x) for x in rng.choice(nodes, 2, replace=False)) for _ in range(queries)]
+    ours, theirs, osmnx_times = [], [], []
+    for i, (s, t) in enumerate(pairs):
+        t0 = time.perf_counter()
+        path_ours = router.shortest_path(s, t)
+        t1 = time.perf_counter()
+        length_nx, _ = nx.bidirectional_dijkstra(G, s, t, weight="length")
+        t2 = time.perf_counter()
+        ours.append(t1 - t0)
+        theirs.append(t2 - t1)
+        if i < OSMNX_QUERIES:  # osmnx checks every edge's weight on each call: slow, for reference only
+            ox.routing.shortest_path(G, s, t, weight="length")
+            osmnx_times.append(time.perf_counter() - t2)
+        length_ours = nx.path_weight(G, path_ours, "length")
+        if not math.isclose(length_ours, length_nx, rel_tol=1e-12):
+            raise SystemExit(f"pair {s}→{t}: Router {length_ours} m, networkx {length_nx} m")
+    longest = max(pairs, key=lambda p: nx.path_weight(G, router.shortest_path(*p), "length"))
+    return {
+        "graph": {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()},
+        "router_build_s": build,
+        "queries": queries,
+        "median_router_ms": statistics.median(ours) * 1000,
+        "median_networkx_bidirectional_ms": statistics.median(theirs) * 1000,
+        "median_osmnx_shortest_path_ms": statistics.median(osmnx_times) * 1000,
+        "ratio": statistics.median(ours) / statistics.median(theirs),
+        "score": bench_score(G, longest),
+    }
+
+
+def bench_score(G, pair: tuple[int, int]) -> dict:
+    from corridors import network
+    from corridors.catalog import Corridor, Source, Waypoint, with_coords
+    from corridors.scoring import score
+
+    nodes = network.Router(G).shortest_path(*pair)
+    coords = network._path_coords(G, network._path_edges(G, nodes))
+    corridor = with_coords(
+        Corridor(
+            "bench",
+            "benchmark route",
+            "route",
+            "modeled",
+            (Waypoint("a", *coords[0]), Waypoint("b", *coords[-1])),
+            sources=(Source("x"),),
+        ),
+        [tuple(p) for p in coords.tolist()],
+    )
+    score(corridor)  # warm the shipped layers (opened once per process)
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        result = score(corridor)[0]
+        times.append(time.perf_counter() - start)
+    return {
+        "vertices": len(coords),
+        "length_km": round(result.length_km, 2),
+        "countries": list(result.sequence),
+        "median_ms": statistics.median(times) * 1000,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=100_000, help="approximate node count of the extract")
+    parser.add_argument("--queries", type=int, default=60, help="random origin-destination pairs")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="load runs of each kind (the fastest is reported)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "grid.osm"
+        extract = write_extract(path, args.nodes, args.seed)
+        print(f"extract: {extract['nodes']:,} nodes, {extract['ways']:,} ways, {extract['file_mb']} MB")
+        loads = measure_loads(path, args.repeat)
+        for which, label in (("osmnx", "osmnx.graph_from_xml"), ("corridors", "network.load_osm")):
+            r = loads[which]
+            print(
+                f"load  {label:<22} {r['cpu_seconds']:6.2f} s CPU ({r['seconds']:6.2f} s wall)   peak "
+                f"+{r['peak_mb']:4.0f} MB   graph {r['graph_nodes']:,} nodes / {r['graph_edges']:,} edges"
+            )
+        ratio = loads["corridors"]["cpu_seconds"] / loads["osmnx"]["cpu_seconds"]
+        print(
+            f"      load_osm / graph_from_xml: CPU time {ratio:.2f}x, "
+            f"peak memory {loads['corridors']['peak_mb'] / loads['osmnx']['peak_mb']:.2f}x"
+        )
+        routing = bench_routing(path, args.queries, args.seed)
+    g = routing["graph"]
+    print(
+        f"route graph {g['nodes']:,} nodes / {g['edges']:,} edges; "
+        f"Router built in {routing['router_build_s']:.2f} s"
+    )
+    print(
+        f"route median of {routing['queries']} queries: Router {routing['median_router_ms']:.2f} ms, "
+        f"networkx bidirectional Dijkstra {routing['median_networkx_bidirectional_ms']:.2f} ms, "
+        f"osmnx.shortest_path {routing['median_osmnx_shortest_path_ms']:.2f} ms; "
+        f"ratio {routing['ratio']:.3f} (limit {MAX_RATIO})"
+    )
+    s = routing["score"]
+    print(
+        f"score one route ({s['vertices']:,} vertices, {s['length_km']} km, {' > '.join(s['countries'])}): "
+        f"median {s['median_ms']:.1f} ms"
+    )
+    if args.json:
+        args.json.write_text(
+            json.dumps({"extract": extract, "load": loads, "routing": routing}, indent=2) + "\n"
+        )
+    return 0 if routing["ratio"] <= MAX_RATIO else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""Benchmark (issue 4): terrain alignments and the planner against one scikit-image MCP_Geometric run.
+
+Each phase runs in a fresh process (so timings include loading the DEM and building the cost
+surface, and peak memory is the phase's own):
+
+* ``baseline``: ``skimage.graph.MCP_Geometric`` over the whole regional grid (2,760 × 4,560 cells)
+  with the planner's cell costs for a Galkynysh → Fazilka pipeline, from Galkynysh until Fazilka is
+  settled. MCP assumes square cells, so ``sampling`` is the true cell size at the route's middle
+  latitude; it knows neither the along-move grade term nor the crossing penalty.
+* ``align``: every terrain alignment of the catalog, computed without the cache.
+* ``plan``: ``planner.plan_route("Galkynysh gas field", "Fazilka")`` with the pipeline preset.
+* ``exact``: the planner's own objective solved exactly over the whole grid (one Dijkstra at full
+  resolution, no windows, no coarse stage): the true optimum the plan must come within 1 % of.
+  The MCP path is re-costed under the planner's objective too.
+
+Targets: align < 1 × baseline; plan <= 0.5 × baseline; plan cost <= 1.01 × optimum; peak memory of
+every phase < 4 GB.
+
+    python benchmarks/bench_terrain.py [--skip-exact]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ORIGIN, DESTINATION = "Galkynysh gas field", "Fazilka"
+
+
+def _peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def _request():
+    import numpy as np
+
+    from corridors import gazetteer, terrain
+
+    model = terrain.cost_model("pipeline")
+    a, b = gazetteer.lookup(ORIGIN), gazetteer.lookup(DESTINATION)
+    grid = terrain.dem()
+    rows, cols = grid.rowcol(np.array([a.lon, b.lon]), np.array([a.lat, b.lat]))
+    return model, (int(rows[0]), int(cols[0])), (int(rows[1]), int(cols[1]))
+
+
+def _full_surface(model, avoid: tuple[str, ...] = ()):
+    from corridors import terrain
+
+    h, w = terrain.dem().shape
+    passable = terrain.rasterize_countries(avoid, all_touched=True) < 0 if avoid else None
+    return terrain._surface_maker(model, passable)(0, h, 0, w)
+
+
+def phase_baseline(work: Path) -> dict:
+    t0 = time.perf_counter()
+    import numpy as np
+    from skimage.graph import MCP_Geometric
+
+    from corridors import _lcp
+
+    model, start, end = _request()
+    s = _full_surface(model)
+    costs = np.where(s.passable, s.factor, np.inf).astype(np.float64)
+    costs[start], costs[end] = s.factor[start], s.factor[end]
+    dy, dx = _lcp.cell_size_km(s.lat_deg[[(start[0] + end[0]) // 2]], s.res_deg)
+    mcp = MCP_Geometric(costs, fully_connected=True, sampling=(float(dy[0]), float(dx[0])))
+    cumulative, _ = mcp.find_costs([start], [end])
+    path = np.array(mcp.traceback(end))
+    seconds = time.perf_counter() - t0
+    np.save(work / "mcp_path.npy", path)
+    return {
+        "seconds": seconds,
+        "mcp_cost": float(cumulative[end]),
+        "cells": int(costs.size),
+        "peak_gb": _peak_gb(),
+    }
+
+
+def phase_align(work: Path) -> dict:
+    t0 = time.perf_counter()
+    import numpy as np
+
+    from corridors import terrain
+    from corridors.catalog import load_catalog
+
+    items = [c for c in load_catalog().values() if c.alignment == "terrain" and not c.coords]
+    t1 = time.perf_counter()
+    for c in items:
+        terrain.terrain_vertices(np.array([(w.lon, w.lat) for w in c.waypoints]), c.kind, use_cache=False)
+    return {
+        "seconds": time.perf_counter() - t1,
+        "seconds_with_catalog_load": time.perf_counter() - t0,
+        "corridors": [c.id for c in items],
+        "peak_gb": _peak_gb(),
+    }
+
+
+def phase_plan(work: Path, avoid: tuple[str, ...] = ()) -> dict:
+    t0 = time.perf_counter()
+    import numpy as np
+
+    from corridors import planner, terrain
+
+    result = planner.plan_route(ORIGIN, DESTINATION, avoid=avoid)
+    seconds = time.perf_counter() - t0
+    xy = np.asarray(result.corridor.coords)
+    np.save(work / f"plan_path{'_' + '_'.join(avoid) if avoid else ''}.npy", xy)
+    del terrain
+    return {
+        "seconds": seconds,
+        "cost": result.cost_km,
+        "vertices": len(xy),
+        "notes": list(result.notes),
+        "peak_gb": _peak_gb(),
+    }
+
+
+def _cells_of(xy):
+    """Cell path (rows, cols) through the vertices of a planned route (collinear runs re-expanded)."""
+    import numpy as np
+
+    from corridors import terrain
+
+    grid = terrain.dem()
+    r, c = grid.rowcol(xy[:, 0], xy[:, 1])
+    rows, cols = [r[0]], [c[0]]
+    for r1, c1 in zip(r[1:], c[1:], strict=True):  # benchmark bookkeeping, not a hot path
+        n = max(abs(r1 - rows[-1]), abs(c1 - cols[-1]))
+        if n:
+            rows += list(np.rint(np.linspace(rows[-1], r1, n + 1)[1:]).astype(int))
+            cols += list(np.rint(np.linspace(cols[-1], c1, n + 1)[1:]).astype(int))
+    return np.array(rows), np.array(cols)
+
+
+def phase_exact(work: Path, avoid: tuple[str, ...] = ()) -> dict:
+    t0 = time.perf_counter()
+    import numpy as np
+
+    from corridors import _lcp
+
+    model, start, end = _request()
+    s = _full_surface(model, avoid)
+    exact = _lcp.solve(s, model.params(), start, end)
+    seconds = time.perf_counter() - t0
+    rows, cols = _cells_of(np.load(work / f"plan_path{'_' + '_'.join(avoid) if avoid else ''}.npy"))
+    out = {
+        "seconds": seconds,
+        "optimum": exact.cost_km,
+        "peak_gb": _peak_gb(),
+        "plan_path_recosted": _lcp.path_cost(s, model.params(), rows, cols),
+    }
+    if not avoid:
+        mcp = np.load(work / "mcp_path.npy")
+        out["mcp_path_recosted"] = _lcp.path_cost(s, model.params(), mcp[:, 0], mcp[:, 1])
+        # The plan's path under MCP's own objective (cell costs only, one sampling for the grid).
+        dy, dx = _lcp.cell_size_km(s.lat_deg[[(start[0] + end[0]) // 2]], s.res_deg)
+        f = s.factor
+        step = np.hypot(np.diff(rows) * dy[0], np.diff(cols) * dx[0])
+        out["plan_path_mcp_objective"] = float(
+            (0.5 * (f[rows[:-1], cols[:-1]] + f[rows[1:], cols[1:]]) * step).sum()
+        )
+    return out
+
+
+PHASES = {
+    "baseline": phase_baseline,
+    "align": phase_align,
+    "plan": phase_plan,
+    "plan-avoid-afg": lambda work: phase_plan(work, ("AFG",)),
+    "exact": phase_exact,
+    "exact-avoid-afg": lambda work: phase_exact(work, ("AFG",)),
+}
+
+
+def _child(phase: str, work: Path) -> dict:
+    env = {**os.environ, "CORRIDORS_CACHE": str(work / "cache")}
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--work", str(work)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"phase {phase} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phase", choices=PHASES)
+    parser.add_argument("--work", type=Path)
+    parser.add_argument(
+        "--skip-exact", action="store_true", help="skip the exact full-grid optimum (~15 s, 2.5 GB)"
+    )
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args.work)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        _child("plan", work)  # warm the OS file cache and fill the DEM copy, like any later run
+        r = {p: _child(p, work) for p in PHASES if not (p.startswith("exact") and args.skip_exact)}
+    base = r["baseline"]["seconds"]
+    print(
+        f"baseline  MCP_Geometric over {r['baseline']['cells']:,} cells: {base:6.2f} s, "
+        f"peak {r['baseline']['peak_gb']:.2f} GB, its optimum {r['baseline']['mcp_cost']:,.1f}"
+    )
+    a = r["align"]
+    print(
+        f"align     {len(a['corridors'])} terrain alignments ({', '.join(a['corridors'])}): "
+        f"{a['seconds']:6.2f} s = {a['seconds'] / base:.2f} x baseline (target < 1), "
+        f"peak {a['peak_gb']:.2f} GB"
+    )
+    for name in ("plan", "plan-avoid-afg"):
+        p = r[name]
+        print(
+            f"{name:9s} {ORIGIN} -> {DESTINATION}: {p['seconds']:6.2f} s = {p['seconds'] / base:.2f} x "
+            f"baseline (target <= 0.5 for 'plan'), cost {p['cost']:,.1f}, peak {p['peak_gb']:.2f} GB "
+            f"{'; ' + '; '.join(p['notes']) if p['notes'] else ''}"
+        )
+    if "exact" in r:
+        e = r["exact"]
+        plan_cost = r["plan"]["cost"]
+        print(
+            f"exact     full-grid optimum of the planner's objective: {e['optimum']:,.1f} "
+            f"({e['seconds']:.1f} s, peak {e['peak_gb']:.2f} GB)"
+        )
+        print(
+            f"          plan cost / optimum = {plan_cost / e['optimum']:.4f} (target <= 1.01); "
+            f"plan path re-costed {e['plan_path_recosted']:,.1f}"
+        )
+        print(
+            f"          MCP path under the planner's objective {e['mcp_path_recosted']:,.1f}: "
+            f"plan / MCP path = {plan_cost / e['mcp_path_recosted']:.4f}"
+        )
+        print(
+            f"          plan path under MCP's objective {e['plan_path_mcp_objective']:,.1f} vs MCP optimum "
+            f"{r['baseline']['mcp_cost']:,.1f}: "
+            f"ratio {e['plan_path_mcp_objective'] / r['baseline']['mcp_cost']:.4f}"
+        )
+    if "exact-avoid-afg" in r:
+        e = r["exact-avoid-afg"]
+        plan_cost = r["plan-avoid-afg"]["cost"]
+        print(
+            f"exact     the same avoiding AFG: optimum {e['optimum']:,.1f} ({e['seconds']:.1f} s, "
+            f"peak {e['peak_gb']:.2f} GB); plan cost / optimum = {plan_cost / e['optimum']:.4f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

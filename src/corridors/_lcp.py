@@ -1,0 +1,388 @@
+"""Least-cost paths over windows of the DEM grid (internal to :mod:`terrain` and :mod:`planner`).
+
+The grid is the DEM's: rows of latitude (row 0 northernmost), columns of longitude, each cell
+connected to its 8 neighbours. A move between neighbouring cells ``a`` and ``b`` is an edge of an
+undirected graph of weight (km-equivalents)::
+
+    length_km × (½ (f_a + f_b) + (grade_pct / grade_ref_pct)²) + crossing_penalty_km × [country_a ≠ country_b]
+
+``length_km`` is the move's true length on the WGS84 ellipsoid at its latitude (a cell is
+narrower east–west than north–south, more so further north); ``f`` is the per-cell cost factor
+(terrain slope, :class:`corridors.terrain.CostModel`); ``grade_pct`` is the along-move grade
+between the two cells' elevations. Moves into impassable cells and moves steeper than
+``max_grade_pct`` are not edges. The graph is written straight into CSR form (no sort) and solved
+with :func:`scipy.sparse.csgraph.dijkstra`.
+
+Search is bounded. A route whose search window stays under :data:`DIRECT_MAX_CELLS` is solved at
+full resolution in a window around its endpoints, widened while the path touches the window's
+edge. Longer routes are solved coarse-to-fine: first on the whole region coarsened by
+:data:`COARSE_FACTOR` (a relaxation: a coarse cell is as cheap and as passable as its best fine
+cell, so "no coarse path" proves "no path"), then at full resolution inside a corridor of
+:data:`BUFFER_KM` around the coarse path, doubled up to :data:`MAX_WIDENINGS` times while the
+path touches the corridor's edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Largest window, in cells, solved directly at full resolution (about 1,400 × 1,400 km²).
+DIRECT_MAX_CELLS = 2_000_000
+#: Block size, in cells, of the coarse grid of the coarse-to-fine search (5 × 0.93 km).
+COARSE_FACTOR = 5
+#: Half-width of the full-resolution corridor around the coarse path, km.
+BUFFER_KM = 25.0
+#: How many times the corridor (or direct window margin) may double before the search stops.
+MAX_WIDENINGS = 3
+#: Smallest margin around the endpoints of a direct window, km.
+MIN_MARGIN_KM = 20.0
+
+_A_KM = 6378.137  # WGS84 semi-major axis
+_E2 = 0.00669437999014  # WGS84 first eccentricity squared
+# Neighbour offsets (d_row, d_col); their order is the CSR column order of each node.
+_OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
+
+Progress = Callable[[str, float], None]
+
+
+class Unreachable(Exception):
+    """No path; the message says why the search stopped."""
+
+
+@dataclass(frozen=True)
+class Params:
+    """Edge-cost parameters (see the module docstring). ``max_grade_pct`` None = no limit."""
+
+    grade_ref_pct: float
+    max_grade_pct: float | None
+    crossing_penalty_km: float
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Arrays over a rectangle of grid cells. Row 0 is the northernmost."""
+
+    elevation_m: np.ndarray  # float32 (h, w)
+    factor: np.ndarray  # float32 (h, w), cell cost factor >= 1
+    country: np.ndarray  # int16 (h, w), -1 for no country
+    passable: np.ndarray  # bool (h, w)
+    lat_deg: np.ndarray  # float64 (h,), latitude of each row's centre
+    res_deg: float
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.elevation_m.shape  # type: ignore[return-value]
+
+    def crop(self, r0: int, r1: int, c0: int, c1: int) -> Surface:
+        return Surface(
+            self.elevation_m[r0:r1, c0:c1],
+            self.factor[r0:r1, c0:c1],
+            self.country[r0:r1, c0:c1],
+            self.passable[r0:r1, c0:c1],
+            self.lat_deg[r0:r1],
+            self.res_deg,
+        )
+
+
+@dataclass(frozen=True)
+class Path:
+    """A least-cost path: cell rows/cols (in the grid the search was given) and its cost."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    cost_km: float
+    note: str = ""
+
+
+def cell_size_km(lat_deg: np.ndarray, res_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """North–south and east–west size, km, of a ``res_deg`` cell centred at each latitude (WGS84)."""
+    phi = np.radians(np.asarray(lat_deg, dtype=float))
+    w = np.sqrt(1.0 - _E2 * np.sin(phi) ** 2)
+    step = np.radians(res_deg)
+    return _A_KM * (1.0 - _E2) / w**3 * step, _A_KM / w * np.cos(phi) * step
+
+
+def _move_km(lat_deg: np.ndarray, res_deg: float) -> np.ndarray:
+    """Length, km, of each of the 8 moves from a cell of each row: shape (rows, 8)."""
+    out = np.empty((len(lat_deg), len(_OFFSETS)))
+    for k, (di, dj) in enumerate(_OFFSETS):
+        mid = lat_deg - di * res_deg / 2.0  # a move to row i+di ends res_deg*di further south
+        dy, dx = cell_size_km(mid, res_deg)
+        out[:, k] = np.hypot(di * dy, dj * dx)
+    return out
+
+
+def _graph(s: Surface, p: Params, include: np.ndarray):
+    """CSR graph over the cells where ``include`` and ``passable`` hold; returns (graph, cells).
+
+    Works on the grid padded with one impassable cell all round, so a neighbour is an index shift.
+    Two passes (which moves exist, then their costs) write the CSR arrays in place: about 150
+    bytes per cell at the peak.
+    """
+    from scipy.sparse import csr_matrix
+
+    h, w = s.shape
+    wp = w + 2
+
+    def pad(a: np.ndarray, fill) -> np.ndarray:
+        out = np.full((h + 2, wp), fill, dtype=a.dtype)
+        out[1:-1, 1:-1] = a
+        return out.ravel()
+
+    usable = pad(include & s.passable, False)
+    cells = np.flatnonzero(usable).astype(np.int32)
+    node = np.full(usable.size, -1, dtype=np.int32)
+    node[cells] = np.arange(len(cells), dtype=np.int32)
+    z, f, cid = pad(s.elevation_m, np.float32(0)), pad(s.factor, np.float32(1)), pad(s.country, np.int16(-1))
+    row = cells // wp - 1
+    move = _move_km(s.lat_deg, s.res_deg)
+    max_grade = np.inf if p.max_grade_pct is None else p.max_grade_pct
+    n = len(cells)
+
+    def moves(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        di, dj = _OFFSETS[k]
+        nb = cells + np.int32(di * wp + dj)
+        length = move[row, k]
+        grade = np.abs(z[nb] - z[cells]) / (10.0 * length)  # m per km -> percent
+        return nb, length, grade
+
+    valid = np.empty((n, 8), dtype=bool)
+    for k in range(8):
+        nb, _, grade = moves(k)
+        valid[:, k] = (node[nb] >= 0) & (grade <= max_grade)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(valid.sum(axis=1), out=indptr[1:])
+    data = np.empty(int(indptr[-1]))
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    slot = indptr[:-1].copy()
+    for k in range(8):
+        nb, length, grade = moves(k)
+        ok = valid[:, k]
+        cost = length * (0.5 * (f[cells] + f[nb]) + (grade / p.grade_ref_pct) ** 2)
+        if p.crossing_penalty_km:
+            ca, cb = cid[cells], cid[nb]
+            cost += p.crossing_penalty_km * ((ca != cb) & (ca >= 0) & (cb >= 0))
+        at = slot[ok]
+        data[at] = cost[ok]
+        indices[at] = node[nb[ok]]
+        slot += ok
+    rows, cols = np.divmod(cells, wp)
+    return csr_matrix((data, indices, indptr), shape=(n, n)), (rows - 1) * w + (cols - 1)
+
+
+def solve(
+    s: Surface, p: Params, start: tuple[int, int], end: tuple[int, int], include: np.ndarray | None = None
+) -> Path | None:
+    """Least-cost path between two cells of ``s`` (row, col); None when ``end`` is unreachable.
+
+    ``start`` and ``end`` are made passable. ``include`` limits the search to a mask of cells.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    h, w = s.shape
+    passable = s.passable.copy()
+    passable[start] = passable[end] = True
+    s = Surface(s.elevation_m, s.factor, s.country, passable, s.lat_deg, s.res_deg)
+    mask = np.ones((h, w), dtype=bool) if include is None else include.copy()
+    mask[start] = mask[end] = True
+    graph, cells = _graph(s, p, mask)
+    src, dst = (int(i) for i in np.searchsorted(cells, [start[0] * w + start[1], end[0] * w + end[1]]))
+    dist, pred = dijkstra(graph, directed=True, indices=src, return_predecessors=True)
+    if not np.isfinite(dist[dst]):
+        return None
+    # Walk the predecessors back: O(path length), not O(cells).
+    chain = [dst]
+    while chain[-1] != src:
+        chain.append(int(pred[chain[-1]]))
+    flat = cells[np.array(chain[::-1])]
+    rows, cols = np.divmod(flat, w)
+    return Path(rows, cols, float(dist[dst]))
+
+
+def path_cost(s: Surface, p: Params, rows: np.ndarray, cols: np.ndarray) -> float:
+    """Cost of a path of neighbouring cells of ``s`` under the edge costs of this module (inf when
+    it uses an impassable cell, other than its ends, or a move steeper than the grade limit)."""
+    rows, cols = np.asarray(rows), np.asarray(cols)
+    di, dj = np.diff(rows), np.diff(cols)
+    if np.any((np.abs(di) > 1) | (np.abs(dj) > 1) | ((di == 0) & (dj == 0))):
+        raise ValueError("path: consecutive cells are not neighbours")
+    k = (di + 1) * 3 + (dj + 1)
+    k = np.where(k > 4, k - 1, k)  # index into _OFFSETS, which skips (0, 0)
+    a, b = (rows[:-1], cols[:-1]), (rows[1:], cols[1:])
+    length = _move_km(s.lat_deg, s.res_deg)[rows[:-1], k]
+    grade = np.abs(s.elevation_m[b] - s.elevation_m[a]) / (10.0 * length)
+    cost = length * (0.5 * (s.factor[a] + s.factor[b]) + (grade / p.grade_ref_pct) ** 2)
+    ca, cb = s.country[a], s.country[b]
+    cost = cost + p.crossing_penalty_km * ((ca != cb) & (ca >= 0) & (cb >= 0))
+    inner_ok = s.passable[rows[1:-1], cols[1:-1]].all()
+    steep = p.max_grade_pct is not None and bool(np.any(grade > p.max_grade_pct))
+    return float(cost.sum()) if inner_ok and not steep else float("inf")
+
+
+def coarsen(s: Surface, factor: int, how: str = "best") -> Surface:
+    """A coarse surface of ``factor`` × ``factor`` blocks.
+
+    ``best``: each block is as good as its best passable cell (minimum elevation and cost
+    factor; passable when any cell is), a relaxation: no coarse path means no path. ``typical``:
+    each block is its passable cells' mean, passable when most of its cells are, an estimate that
+    does not mistake a mountain block with one valley cell for a valley. A block's country is its
+    centre cell's (-1 when that cell is impassable).
+    """
+    h, w = s.shape
+    hb, wb = -(-h // factor), -(-w // factor)
+
+    def blocks(a: np.ndarray, fill, op) -> np.ndarray:
+        """Reduce each block with ``op`` (a ufunc) over strided views: no 4-d reshape, no sort."""
+        if (hb * factor, wb * factor) != (h, w):
+            padded = np.full((hb * factor, wb * factor), fill, dtype=a.dtype)
+            padded[:h, :w] = a
+            a = padded
+        rows = a[0::factor].copy()
+        for i in range(1, factor):
+            op(rows, a[i::factor], out=rows)
+        out = rows[:, 0::factor].copy()
+        for j in range(1, factor):
+            op(out, rows[:, j::factor], out=out)
+        return out
+
+    count = blocks(s.passable.astype(np.int32), 0, np.add)
+    if how == "best":
+        passable = count > 0
+        inf = np.float32(np.inf)
+        zc = blocks(np.where(s.passable, s.elevation_m, inf).astype(np.float32), inf, np.minimum)
+        fc = blocks(np.where(s.passable, s.factor, inf).astype(np.float32), inf, np.minimum)
+    else:
+        passable = count * 2 > factor * factor
+        n = np.maximum(count, 1)
+        zc = blocks(np.where(s.passable, s.elevation_m, 0).astype(np.float32), 0, np.add) / n
+        fc = blocks(np.where(s.passable, s.factor, 0).astype(np.float32), 0, np.add) / n
+    country = np.where(s.passable, s.country, -1).astype(np.int16)
+    if (hb * factor, wb * factor) != (h, w):
+        country = np.pad(country, ((0, hb * factor - h), (0, wb * factor - w)), constant_values=-1)
+    centre = country[factor // 2 :: factor, factor // 2 :: factor]
+    lat0 = s.lat_deg[0] + s.res_deg / 2.0
+    lat = lat0 - (np.arange(hb) + 0.5) * s.res_deg * factor
+    return Surface(
+        np.where(passable, zc, 0).astype(np.float32),
+        np.where(passable, fc, 1).astype(np.float32),
+        centre,
+        passable,
+        lat,
+        s.res_deg * factor,
+    )
+
+
+def _touches(path: Path, shape: tuple[int, int], edge: int, full: bool) -> bool:
+    h, w = shape
+    if full:
+        return False
+    return bool(
+        np.any((path.rows < edge) | (path.rows >= h - edge) | (path.cols < edge) | (path.cols >= w - edge))
+    )
+
+
+def route(
+    make_surface: Callable[[int, int, int, int], Surface],
+    shape: tuple[int, int],
+    res_deg: float,
+    lat_of_row: Callable[[np.ndarray], np.ndarray],
+    start: tuple[int, int],
+    end: tuple[int, int],
+    params: Params,
+    *,
+    progress: Progress | None = None,
+) -> Path:
+    """Least-cost path between two cells of the full grid (rows/cols in full-grid indices).
+
+    ``make_surface(r0, r1, c0, c1)`` gives the arrays of a window of the full grid. Raises
+    :class:`Unreachable` with the reason.
+    """
+    report = progress or (lambda stage, fraction: None)
+    h, w = shape
+    (r0, c0), (r1, c1) = start, end
+    dy, dx = cell_size_km(lat_of_row(np.array([(r0 + r1) / 2.0])), res_deg)
+    dist_km = float(np.hypot((r1 - r0) * dy[0], (c1 - c0) * dx[0]))
+    margin_km = max(MIN_MARGIN_KM, 0.5 * dist_km)
+    for _ in range(MAX_WIDENINGS + 1):
+        mr, mc = int(np.ceil(margin_km / dy[0])), int(np.ceil(margin_km / dx[0]))
+        top, bottom = max(0, min(r0, r1) - mr), min(h, max(r0, r1) + mr + 1)
+        left, right = max(0, min(c0, c1) - mc), min(w, max(c0, c1) + mc + 1)
+        if (bottom - top) * (right - left) > DIRECT_MAX_CELLS:
+            break
+        report("searching a window at full resolution", 0.2)
+        full = (top, bottom, left, right) == (0, h, 0, w)
+        path = solve(
+            make_surface(top, bottom, left, right), params, (r0 - top, c0 - left), (r1 - top, c1 - left)
+        )
+        if path is not None and not _touches(path, (bottom - top, right - left), 2, full):
+            return Path(path.rows + top, path.cols + left, path.cost_km)
+        if full:
+            raise Unreachable("no path over the whole region")
+        margin_km *= 2.0
+    return _coarse_to_fine(make_surface(0, h, 0, w), start, end, params, report)
+
+
+def _coarse_to_fine(
+    s: Surface, start: tuple[int, int], end: tuple[int, int], params: Params, report: Progress
+) -> Path:
+    from scipy.ndimage import distance_transform_edt
+
+    f = COARSE_FACTOR
+    report("searching the coarse grid", 0.1)
+    relaxed = Params(params.grade_ref_pct, None, params.crossing_penalty_km)
+    cstart, cend = (start[0] // f, start[1] // f), (end[0] // f, end[1] // f)
+    best_case = solve(coarsen(s, f, "best"), relaxed, cstart, cend)
+    if best_case is None:
+        raise Unreachable("no land path at all (the coarse search over the whole region proves it)")
+    # The relaxation alone can prefer a mountain route whose blocks each hold one cheap cell; the
+    # typical-cost search finds the route an average block suggests. The corridor holds both.
+    typical = solve(coarsen(s, f, "typical"), relaxed, cstart, cend)
+    coarse_rows = np.concatenate([best_case.rows] + ([typical.rows] if typical else []))
+    coarse_cols = np.concatenate([best_case.cols] + ([typical.cols] if typical else []))
+    h, w = s.shape
+    dy, dx = cell_size_km(s.lat_deg, s.res_deg)
+    cell_km = float(max(dy.max(), dx.max()))
+    buffer_km = BUFFER_KM
+    best: Path | None = None
+    for attempt in range(MAX_WIDENINGS + 1):
+        report(
+            f"refining at full resolution within {buffer_km:.0f} km of the coarse path", 0.4 + 0.15 * attempt
+        )
+        pad = int(np.ceil(buffer_km / float(min(dy.min(), dx.min())))) + 1
+        top, bottom = max(0, coarse_rows.min() * f - pad), min(h, (coarse_rows.max() + 1) * f + pad)
+        left, right = max(0, coarse_cols.min() * f - pad), min(w, (coarse_cols.max() + 1) * f + pad)
+        seed = np.zeros((bottom - top, right - left), dtype=bool)
+        k = np.arange(f)
+        shape3 = (len(coarse_rows), f, f)
+        rr = np.broadcast_to(coarse_rows[:, None, None] * f + k[None, :, None] - top, shape3)
+        cc = np.broadcast_to(coarse_cols[:, None, None] * f + k[None, None, :] - left, shape3)
+        keep = (rr >= 0) & (rr < seed.shape[0]) & (cc >= 0) & (cc < seed.shape[1])
+        seed[rr[keep], cc[keep]] = True
+        window = s.crop(top, bottom, left, right)
+        lat_mid = float(window.lat_deg.mean())
+        sdy, sdx = cell_size_km(np.array([lat_mid]), s.res_deg)
+        dist = distance_transform_edt(~seed, sampling=(float(sdy[0]), float(sdx[0])))
+        include = dist <= buffer_km
+        path = solve(
+            window, params, (start[0] - top, start[1] - left), (end[0] - top, end[1] - left), include
+        )
+        if path is not None:
+            best = Path(path.rows + top, path.cols + left, path.cost_km)
+            if not np.any(dist[path.rows, path.cols] > buffer_km - 2.0 * cell_km):
+                return best
+        buffer_km *= 2.0
+    if best is not None:
+        return Path(
+            best.rows,
+            best.cols,
+            best.cost_km,
+            note=f"the path still touches the edge of its {buffer_km / 2:.0f} km search corridor",
+        )
+    raise Unreachable(
+        f"no path within {buffer_km / 2:.0f} km of the coarse route meets the grade limit"
+        if params.max_grade_pct is not None
+        else f"no path within {buffer_km / 2:.0f} km of the coarse route"
+    )

@@ -1,0 +1,126 @@
+"""``corridors map | figure | report``: web maps, static figures and reports of scored corridors."""
+
+from __future__ import annotations
+
+import click
+
+from .options import catalog_option, emit, output_option, tolerance_option
+
+ids_argument = click.argument("ids", nargs=-1, metavar="[ID]...")
+self_contained_option = click.option(
+    "--self-contained",
+    is_flag=True,
+    help="Inline Leaflet, its plugins and icons so the page renders with no network. Needs the offline "
+    "assets: ./assets or $CORRIDORS_ASSETS (scripts/fetch_assets.sh), or a cache filled when online.",
+)
+
+
+def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float):
+    from ..catalog import load_catalog
+    from ..scoring import score
+
+    return score(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
+
+
+@click.command("map")
+@ids_argument
+@catalog_option
+@output_option
+@tolerance_option
+@self_contained_option
+@click.option(
+    "--tiles",
+    "tiles",
+    multiple=True,
+    metavar="NAME",
+    help="Tile base layer offered after the offline basemap, by xyzservices name (repeatable; "
+    "default: OpenStreetMap.Mapnik, OpenTopoMap, Esri.WorldImagery; 'none' for no tiles).",
+)
+@click.option(
+    "--fragment",
+    is_flag=True,
+    help="Write an <iframe srcdoc> snippet to embed in a notebook, Quarto, MkDocs or Sphinx page.",
+)
+@click.option("--title", default="Corridors atlas", show_default=True, help="Title of the page.")
+def map_cmd(ids, catalogs, output, tolerance_km, self_contained, tiles, fragment, title):
+    """Web map of corridors (all by default): an offline basemap and tile layers, one layer per corridor.
+
+    Popups give modeled lengths (km, WGS84 geodesic) beside published figures with their sources,
+    per-country lengths and border crossings. The same input gives a byte-identical file.
+    """
+    from ..render.webmap import DEFAULT_TILES, atlas_map, tile_provider
+
+    names = () if tiles == ("none",) else (tiles or DEFAULT_TILES)
+    for name in names:
+        tile_provider(name)  # fail on a bad name before the scoring work
+    atlas = atlas_map(
+        _scores(ids, catalogs, tolerance_km), tiles=names, self_contained=self_contained, title=title
+    )
+    if fragment:
+        emit(atlas.fragment() + "\n", output)
+    elif output:
+        atlas.save(output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        emit(atlas.html, None)
+
+
+@click.command("figure")
+@ids_argument
+@catalog_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write to FILE.png, FILE.svg or FILE.pdf (atomically).",
+)
+@tolerance_option
+@click.option(
+    "--dpi", type=click.IntRange(50, 600), default=200, show_default=True, help="Resolution of PNG output."
+)
+@click.option(
+    "--title",
+    default=None,
+    help="Title drawn above the map (default: none for several corridors, the name for one).",
+)
+def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title):
+    """Static map of corridors for print: labelled routes and crossings, legend, scale bar, graticule.
+
+    Drawn with matplotlib from the shipped basemap (Natural Earth 1:10m, simplified); the same
+    input gives a byte-identical PNG, SVG or PDF.
+    """
+    from ..render.figure import figure, figure_format
+
+    fmt = figure_format(output)
+    figure(_scores(ids, catalogs, tolerance_km), fmt=fmt, dpi=dpi, title=title).save(output)
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command("report")
+@ids_argument
+@catalog_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write to FILE.html (one file) or FILE.md (figures and map in FILE_files/).",
+)
+@tolerance_option
+@self_contained_option
+def report_cmd(ids, catalogs, output, tolerance_km, self_contained):
+    """Report on corridors (all by default): the comparison table, the web map and a figure per corridor.
+
+    HTML reports are one file to hand on (figures embedded); Markdown reports keep the figures and
+    the map beside them, in FILE_files/.
+    """
+    from ..render.report import write_report
+
+    for path in write_report(_scores(ids, catalogs, tolerance_km), output, self_contained=self_contained):
+        click.echo(f"wrote {path}", err=True)
+
+
+COMMANDS = [map_cmd, figure_cmd, report_cmd]

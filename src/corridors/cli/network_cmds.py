@@ -1,0 +1,274 @@
+"""``corridors route | export | fetch-osm``: routes across the corridor network, GIS exports, OSM data."""
+
+from __future__ import annotations
+
+import click
+
+from .options import catalog_option, common, emit, tolerance_option
+
+_VECTOR = ("geojson", "kml", "gpkg")
+_TABLE_COLUMNS = (
+    "route",
+    "rank",
+    "modeled_km",
+    "countries",
+    "crossings",
+    "km_by_country",
+    "score",
+    "corridors",
+)
+
+route_options = common(
+    click.option(
+        "--via", multiple=True, metavar="PLACE", help="Pass through PLACE on the way (repeatable, in order)."
+    ),
+    click.option(
+        "--kind",
+        type=click.Choice(["road", "rail", "pipeline", "any"]),
+        default=None,
+        help="Route only over roads, railways or pipelines, or over any of them. Default: roads and "
+        "railways (connectors and port links are roads; pipelines carry no travellers).",
+    ),
+    click.option(
+        "--avoid",
+        multiple=True,
+        metavar="COUNTRY",
+        help="Remove every edge running through COUNTRY (ISO3 code or English name; repeatable). "
+        "Stretches along a border shorter than --tolerance-km do not count, as in scoring.",
+    ),
+    click.option(
+        "-k",
+        "k",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Number of routes: the shortest and up to k-1 alternatives (Yen's k shortest paths; an "
+        "alternative must run at least 5 % of its length more than 25 km from the routes before it).",
+    ),
+    click.option(
+        "--osm",
+        "osm_file",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Route over the roads and railways of this OSM XML extract (.osm, .osm.gz, .osm.bz2) "
+        "instead of the corridor network.",
+    ),
+)
+
+
+def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km):
+    from .. import network
+
+    if osm_file:
+        graph = network.load_osm(osm_file)
+        access_km = network.OSM_SNAP_KM
+    else:
+        from ..catalog import load_catalog
+
+        graph = network.build_network(load_catalog(catalogs).values())
+        access_km = network.ACCESS_KM
+    found = network.route(
+        graph,
+        origin,
+        destination,
+        via=via,
+        kind=kind,
+        avoid=avoid,
+        k=k,
+        access_km=access_km,
+        tolerance_km=tolerance_km,
+    )
+    for stop in found.stops:
+        if stop.note:
+            click.echo(f"corridors: note: {stop.note}", err=True)
+    if len(found.routes) < k:
+        click.echo(f"corridors: note: only {len(found.routes)} route(s) exist between these places", err=True)
+    return found
+
+
+@click.command("route")
+@click.argument("origin", metavar="FROM")
+@click.argument("destination", metavar="TO")
+@route_options
+@catalog_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown", *_VECTOR]),
+    default=None,
+    help="Output format (default: from the -o suffix .geojson/.kml/.gpkg, else table). Lengths are km "
+    "on the WGS84 ellipsoid.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write to FILE (atomically) instead of standard output; .gpkg needs it.",
+)
+@tolerance_option
+def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt, output, tolerance_km):
+    """Shortest route from FROM to TO across the corridor network, and up to k-1 alternatives.
+
+    FROM, TO and --via are place names (the network's own waypoints, or any gazetteer place within
+    50 km of a node). Each route is scored like a corridor: length (km, WGS84 geodesic), length per
+    country, border crossings, straightness and composite score (rank 1 is the best score); the
+    corridors it chains are listed in order.
+    """
+    from ..export import geojson_text, kml_text, write_features
+    from ..io import render_table, to_json
+    from ..scoring import score_dict
+
+    fmt = fmt or _format_for(output)
+    if fmt == "gpkg" and not output:
+        raise click.UsageError("--format gpkg writes a file: give -o FILE.gpkg")
+    found = _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km)
+    rows, features = _route_rows(found)
+    if fmt in _VECTOR:
+        if output:
+            write_features(features, output, layer="routes")
+            click.echo(f"wrote {output}", err=True)
+        else:
+            emit((geojson_text if fmt == "geojson" else kml_text)(features, "routes"), None)
+    elif fmt == "json":
+        emit(
+            to_json(
+                {
+                    "stops": [
+                        {
+                            "query": s.query,
+                            "node": s.name,
+                            "lon": round(s.lon, 6),
+                            "lat": round(s.lat, 6),
+                            "distance_km": round(s.distance_km, 1),
+                        }
+                        for s in found.stops
+                    ],
+                    "modes": list(found.modes),
+                    "avoid": list(found.avoid),
+                    "routes": [
+                        {
+                            "route": row["route"],
+                            **score_dict(r.score),
+                            "network_km": row["network_km"],
+                            "corridors": list(r.corridors),
+                            "path": [w.name for w in r.corridor.waypoints],
+                        }
+                        for row, r in zip(rows, found.routes, strict=True)
+                    ],
+                }
+            ),
+            output,
+        )
+    else:
+        if fmt == "table":
+            rows = [{c: row[c] for c in _TABLE_COLUMNS} for row in rows]
+        title = f"Routes {found.stops[0].name} → {found.stops[-1].name} (km, WGS84 geodesic)"
+        emit(render_table(rows, fmt, title=title), output)
+
+
+def _format_for(output: str | None) -> str:
+    """The vector format named by the suffix of ``output``, else ``table``."""
+    from pathlib import Path
+
+    from ..export import SUFFIXES
+
+    fmt = SUFFIXES.get(Path(output).suffix.lower()) if output else None
+    return fmt if fmt in _VECTOR else "table"
+
+
+def _route_rows(found):
+    """Flat rows of the routes, and their features (line + score + route columns) for GIS files."""
+    from ..export import score_features
+    from ..network import route_row
+
+    rows = [route_row(r, i) for i, r in enumerate(found.routes, 1)]
+    extra = [{c: row[c] for c in ("route", "network_km", "corridors", "path")} for row in rows]
+    return rows, score_features([r.score for r in found.routes], extra)
+
+
+@click.command("export")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--route", "ends", nargs=2, metavar="FROM TO", help="Export the routes from FROM to TO.")
+@route_options
+@click.option(
+    "--network",
+    "whole_network",
+    is_flag=True,
+    help="Export the network (the corridor network, or with --osm the extract's roads).",
+)
+@catalog_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="FILE.geojson, FILE.gpkg or FILE.kml; FILE.graphml for the network (written atomically).",
+)
+@tolerance_option
+def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs, output, tolerance_km):
+    """Export corridors (all by default), routes (--route FROM TO) or the network (--network) as GIS files.
+
+    Corridors and routes become LineStrings (lon/lat, EPSG:4326) carrying their scores; the network
+    goes to GraphML (reload with osmnx.load_graphml), a GeoPackage with nodes and edges layers, or
+    GeoJSON/KML. GeoJSON, KML and GraphML are byte-identical for the same inputs.
+    """
+    from .. import export
+
+    chosen = [
+        name
+        for name, on in (("corridor ids", bool(ids)), ("--route", bool(ends)), ("--network", whole_network))
+        if on
+    ]
+    if len(chosen) > 1:
+        raise click.UsageError(f"give one of corridor ids, --route or --network, not {' and '.join(chosen)}")
+    fmt = export.format_of(output)
+    if whole_network:
+        from .. import network
+        from ..catalog import load_catalog
+
+        graph = (
+            network.load_osm(osm_file) if osm_file else network.build_network(load_catalog(catalogs).values())
+        )
+        export.export_network(graph, output)
+    elif fmt == "graphml":
+        raise click.UsageError(
+            "GraphML holds the network: use --network, or write corridors and routes as "
+            ".geojson, .gpkg or .kml"
+        )
+    elif ends:
+        _, features = _route_rows(_routes(*ends, via, kind, avoid, k, osm_file, catalogs, tolerance_km))
+        export.write_features(features, output, layer="routes")
+    else:
+        from ..catalog import load_catalog
+        from ..scoring import score
+
+        scores = score(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
+        export.write_features(export.score_features(scores), output, layer="corridors")
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command("fetch-osm")
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@catalog_option
+@click.option(
+    "--buffer-km",
+    type=click.FloatRange(min=0.1, max=50),
+    default=5.0,
+    show_default=True,
+    help="Half-width of the band downloaded around each corridor, km.",
+)
+def fetch_osm_cmd(ids, catalogs, buffer_km):
+    """Download the OpenStreetMap roads (or railways) along corridors from the Overpass API (online).
+
+    The graphs are cached, so corridors with 'alignment: osm' then follow the real road offline.
+    """
+    from ..catalog import load_catalog
+    from ..network import fetch_osm
+
+    for corridor in load_catalog(catalogs).select(ids):
+        click.echo(f"wrote {fetch_osm(corridor, buffer_km=buffer_km)}", err=True)
+
+
+COMMANDS = [route_cmd, export_cmd, fetch_osm_cmd]

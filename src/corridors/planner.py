@@ -1,0 +1,295 @@
+"""Least-cost route planning: "what would a better route look like?".
+
+:func:`plan` finds the cheapest route between two places (through optional via points) over the
+DEM grid under a :class:`terrain.CostModel`: distance, terrain slope and along-route grade, a
+penalty per border crossing, an optional grade limit, land only, and forbidden countries. The
+result is a :class:`Corridor` (status ``modeled``) whose vertices are the path, so it can be
+scored, compared, mapped, and saved into a user catalog with :func:`save_record`.
+
+Forbidden countries are burnt into the grid with every cell their polygon touches, so the path's
+straight segments between cell centres keep out of them. The search is bounded (see
+:mod:`corridors._lcp`): it ends with a route, or with a :class:`RoutingError` that says why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import _lcp, geodata, terrain
+from ._errors import CatalogError, PlaceError, RoutingError
+from .catalog import Corridor, Source, Waypoint
+
+__all__ = ["KINDS", "PlanResult", "plan", "plan_route", "resolve_point", "save_record", "to_record"]
+
+#: Corridor kinds the planner models (each with a :data:`terrain.COST_MODELS` preset).
+KINDS = ("pipeline", "road")
+_LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+PointSpec = str | tuple[float, float] | Waypoint
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A planned corridor with its cost (km-equivalents), the model used and notes on the search."""
+
+    corridor: Corridor
+    cost_km: float
+    model: terrain.CostModel
+    notes: tuple[str, ...] = ()
+
+
+def resolve_point(spec: PointSpec, field: str) -> Waypoint:
+    """A place name, ``"LON,LAT"`` text, (lon, lat) pair or :class:`Waypoint` as a waypoint."""
+    if isinstance(spec, Waypoint):
+        return spec
+    if isinstance(spec, tuple):
+        lon, lat = (float(v) for v in spec)
+        return Waypoint(f"{lon:.4f}E {lat:.4f}N", lon, lat, "given coordinates")
+    match = _LONLAT.match(spec)
+    if match:
+        lon, lat = float(match[1]), float(match[2])
+        return Waypoint(f"{lon:.4f}E {lat:.4f}N", lon, lat, "given coordinates")
+    from . import gazetteer
+
+    try:
+        place = gazetteer.lookup(spec)
+    except PlaceError as exc:
+        raise PlaceError(f"{field}: {exc}") from None
+    return Waypoint(place.name, place.lon, place.lat, place.source, place.kind)
+
+
+def _country_codes(names: Sequence[str], problems: list[str]) -> tuple[str, ...]:
+    """ISO3 codes of countries given by code or English name (any case); unknown ones are problems."""
+    countries = geodata.countries()
+    codes = set(countries.iso_a3.tolist())
+    by_name = {str(n).casefold(): str(c) for c, n in zip(countries.iso_a3, countries.name, strict=True)}
+    out = set()
+    for text in (n.strip() for n in names):
+        code = text.upper() if text.upper() in codes else by_name.get(text.casefold())
+        if code:
+            out.add(code)
+        elif text:
+            problems.append(
+                f"avoid: {text!r} is neither an ISO3 code nor a country name of the region "
+                f"({', '.join(sorted(codes))})"
+            )
+    return tuple(sorted(out))
+
+
+def _check(points: list[tuple[str, Waypoint]], avoid: tuple[str, ...], kind: str) -> list[str]:
+    """Every problem with the request, each naming its field and value."""
+    problems = []
+    if kind not in KINDS:
+        problems.append(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+    countries = geodata.countries()
+    grid = terrain.dem()
+    west, south, east, north = grid.bounds
+    lon = np.array([p.lon for _, p in points])
+    lat = np.array([p.lat for _, p in points])
+    inside = grid.contains(lon, lat)
+    rows, cols = grid.rowcol(lon, lat)
+    cell_country = terrain.country_raster()[rows, cols]
+    located = countries.locate(lon, lat)
+    for (field, p), ok, cid, row in zip(points, inside, cell_country, located, strict=True):
+        where = f"{field}: {p.name!r} (lon {p.lon:g}, lat {p.lat:g})"
+        if not ok:
+            problems.append(
+                f"{where} lies outside the DEM coverage {west:g}–{east:g}°E, {south:g}–{north:g}°N"
+            )
+        elif row >= 0 and countries.iso_a3[row] in avoid:
+            problems.append(f"{where} lies in {countries.iso_a3[row]}, which is to be avoided")
+        elif row < 0 and cid < 0:
+            problems.append(f"{where} lies in the sea; routes are over land")
+    return problems
+
+
+def plan_route(
+    origin: PointSpec,
+    destination: PointSpec,
+    *,
+    via: Sequence[PointSpec] = (),
+    avoid: Sequence[str] = (),
+    crossing_penalty_km: float | None = None,
+    max_grade_pct: float | None = None,
+    kind: str = "pipeline",
+    progress: Callable[[str, float], None] | None = None,
+) -> PlanResult:
+    """Plan a least-cost route; see :func:`plan`. Returns the corridor with its cost and notes."""
+    points = [("from", resolve_point(origin, "from"))]
+    points += [(f"via[{i}]", resolve_point(v, f"via[{i}]")) for i, v in enumerate(via)]
+    points.append(("to", resolve_point(destination, "to")))
+    problems: list[str] = []
+    avoid_codes = _country_codes(avoid, problems)
+    model = None
+    try:
+        model = terrain.cost_model(
+            "pipeline" if kind == "pipeline" else "road",
+            crossing_penalty_km=crossing_penalty_km,
+            max_grade_pct=max_grade_pct,
+        )
+    except RoutingError as exc:
+        problems.append(
+            str(exc).replace("crossing_penalty_km", "crossing penalty").replace("max_grade_pct", "max grade")
+        )
+    problems += _check(points, avoid_codes, kind)
+    if problems:
+        raise RoutingError("; ".join(problems))
+    assert model is not None
+    report = progress or (lambda stage, fraction: None)
+    report("preparing the cost surface", 0.0)
+    passable = None
+    if avoid_codes:
+        passable = terrain.rasterize_countries(avoid_codes, all_touched=True) < 0
+    legs, cost, notes = [], 0.0, []
+    n = len(points) - 1
+    for i in range(n):
+        (_, a), (_, b) = points[i], points[i + 1]
+
+        def leg_progress(stage: str, fraction: float, i: int = i) -> None:
+            report(f"leg {i + 1}/{n}: {stage}" if n > 1 else stage, (i + fraction) / n)
+
+        try:
+            xy, leg_cost, note = terrain.least_cost_leg(
+                (a.lon, a.lat), (b.lon, b.lat), model, passable=passable, progress=leg_progress
+            )
+        except _lcp.Unreachable as exc:
+            blocked = f" avoiding {', '.join(avoid_codes)}" if avoid_codes else ""
+            limit = f" with grades up to {max_grade_pct:g}%" if max_grade_pct is not None else ""
+            raise RoutingError(
+                f"unreachable: no route from {a.name!r} to {b.name!r}{blocked}{limit}: {exc}"
+            ) from None
+        legs.append(xy if i == 0 else xy[1:])
+        cost += leg_cost
+        if note:
+            notes.append(f"{a.name} → {b.name}: {note}")
+    report("done", 1.0)
+    coords = np.concatenate(legs)
+    return PlanResult(_corridor(points, avoid_codes, kind, model, cost, coords), cost, model, tuple(notes))
+
+
+def plan(
+    origin: PointSpec,
+    destination: PointSpec,
+    *,
+    via: Sequence[PointSpec] = (),
+    avoid: Sequence[str] = (),
+    crossing_penalty_km: float | None = None,
+    max_grade_pct: float | None = None,
+    kind: str = "pipeline",
+    progress: Callable[[str, float], None] | None = None,
+) -> Corridor:
+    """Least-cost route from ``origin`` to ``destination`` as a modeled :class:`Corridor`.
+
+    Points are place names (gazetteer), ``"LON,LAT"`` texts or (lon, lat) pairs. ``avoid`` lists
+    ISO3 codes of forbidden countries. ``crossing_penalty_km`` and ``max_grade_pct`` override the
+    ``kind``'s :data:`terrain.COST_MODELS` preset. ``progress(stage, fraction)`` is called as the
+    search advances. Raises :class:`RoutingError` (bad parameters, endpoints off the DEM, at sea or
+    in forbidden countries, unreachable targets) or :class:`PlaceError` (unknown places).
+    """
+    return plan_route(
+        origin,
+        destination,
+        via=via,
+        avoid=avoid,
+        crossing_penalty_km=crossing_penalty_km,
+        max_grade_pct=max_grade_pct,
+        kind=kind,
+        progress=progress,
+    ).corridor
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text.lower())).strip("-")
+
+
+def _corridor(
+    points: list[tuple[str, Waypoint]],
+    avoid: tuple[str, ...],
+    kind: str,
+    model: terrain.CostModel,
+    cost_km: float,
+    coords: np.ndarray,
+) -> Corridor:
+    names = [p.name for _, p in points]
+    first, last = names[0], names[-1]
+    avoiding = f", avoiding {', '.join(avoid)}" if avoid else ""
+    via = f" via {', '.join(names[1:-1])}" if len(names) > 2 else ""
+    grade = "none" if model.max_grade_pct is None else f"{model.max_grade_pct:g}%"
+    summary = (
+        f'Least-cost {kind} route{via}{avoiding}, modeled over NOAA GLOBE 30" and Natural Earth 1:10m: '
+        f"cost {cost_km:,.0f} km-equivalents (slope_ref {model.slope_ref_pct:g}%, grade_ref "
+        f"{model.grade_ref_pct:g}%, crossing penalty {model.crossing_penalty_km:g} km, max grade {grade})."
+    )
+    rid = _slug(
+        f"plan-{first}-{last}"
+        + (f"-via-{'-'.join(names[1:-1])}" if via else "")
+        + (f"-avoid-{'-'.join(avoid)}" if avoid else "")
+    )
+    return Corridor(
+        id=rid or "plan",
+        name=f"{first} → {last} (planned {kind}{avoiding})",
+        kind=kind,
+        status="modeled",
+        waypoints=tuple(p for _, p in points),
+        summary=summary,
+        sources=(Source('corridors plan: least-cost path over NOAA GLOBE 30" DEM and Natural Earth 1:10m'),),
+        coords=tuple(map(tuple, coords.tolist())),
+    )
+
+
+def to_record(corridor: Corridor) -> dict:
+    """A catalog record (``seeds/`` schema) of a corridor: its named waypoints and its vertices.
+
+    ``coords`` holds every vertex at full precision, so the record loads back as the same route,
+    bit for bit; ``waypoints`` keeps the named points (ends and vias) with their sources.
+    """
+    coords = corridor.coords or tuple((w.lon, w.lat) for w in corridor.waypoints)
+    return {
+        "id": corridor.id,
+        "name": corridor.name,
+        "kind": corridor.kind,
+        "status": corridor.status,
+        "summary": corridor.summary,
+        "waypoints": [
+            {"name": w.name, "lon": w.lon, "lat": w.lat, "source": w.source or "given coordinates"}
+            for w in corridor.waypoints
+        ],
+        "coords": [[float(lon), float(lat)] for lon, lat in coords],
+        "sources": [{"title": s.title} for s in corridor.sources],
+    }
+
+
+def save_record(corridor: Corridor, path: str | Path) -> Path:
+    """Save a corridor into a user YAML catalog file, atomically.
+
+    A new file holds a list of one record; an existing file (one record or a list) keeps its
+    other records, and a record with the same id is replaced. Comments in an existing file are
+    not kept.
+    """
+    import yaml
+
+    from .io import atomic_write
+
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise CatalogError(f"{path}: a user catalog is a .yaml file")
+    records: list = []
+    if path.exists():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise CatalogError(
+                f"{path}: cannot read the existing catalog: {str(exc).splitlines()[0]}"
+            ) from None
+        records = data if isinstance(data, list) else [] if data is None else [data]
+        if not all(isinstance(r, dict) for r in records):
+            raise CatalogError(f"{path}: not a catalog of records; choose another file")
+        records = [r for r in records if r.get("id") != corridor.id]
+    records.append(to_record(corridor))
+    text = yaml.safe_dump(records, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
+    return atomic_write(path, text)

@@ -1,0 +1,74 @@
+"""Shared cartography of the web map and the static figures: colours by kind, dashes by status.
+
+Dash patterns are given in line widths (the unit matplotlib scales dashes by); the web map
+multiplies them by its stroke weight in pixels and draws dashed lines with butt caps, so both
+renderers show the same rhythm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Fill of land and sea on the offline basemap, of the area beyond it, and of land borders.
+LAND = "#f3f0e8"
+SEA = "#cfe0ea"
+NO_DATA = "#e3e3e0"
+BORDER = "#8f8a99"
+LABEL = "#6e6a62"
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    label: str
+    color: str
+    weight: float  # stroke width, pixels on the web map and points in figures
+    opacity: float = 0.95
+
+
+#: One style per corridor kind (``corridors._validate.KINDS``), in legend order.
+KINDS: dict[str, KindStyle] = {
+    "pipeline": KindStyle("Pipeline", "#d55e00", 4.0),
+    "road": KindStyle("Road", "#0062a8", 4.0),
+    "rail": KindStyle("Rail", "#1a1a1a", 3.0),
+    "port-link": KindStyle("Port link", "#009e73", 4.0),
+    "strip": KindStyle("Strip of territory", "#b07800", 9.0, 0.45),
+    "connector": KindStyle("Connector", "#7a7a7a", 2.5),
+    "route": KindStyle("User route", "#cc3d99", 3.5),
+}
+
+#: Dash pattern by status (``corridors._validate.STATUSES``), in line widths; empty means solid.
+STATUSES: dict[str, tuple[str, tuple[float, ...]]] = {
+    "operational": ("Operational", ()),
+    "partial": ("Partly built", (4.0, 1.5, 1.0, 1.5)),
+    "under-construction": ("Under construction", (4.0, 2.0)),
+    "planned": ("Planned", (2.0, 2.0)),
+    "proposed": ("Proposed", (1.0, 1.5)),
+    "suspended": ("Suspended", (4.0, 1.5, 1.0, 1.5, 1.0, 1.5)),
+    "historic": ("Historic", (0.7, 3.0)),
+    "modeled": ("Modeled", (6.0, 1.5, 2.0, 1.5)),
+}
+
+#: Markers: border crossings and waypoints.
+CROSSING_FILL = "#ffd21f"
+CROSSING_EDGE = "#1a1a1a"
+WAYPOINT_FILL = "#ffffff"
+
+
+def kind_style(kind: str) -> KindStyle:
+    """Style of a corridor kind (user routes for a kind the style table does not know)."""
+    return KINDS.get(kind, KINDS["route"])
+
+
+def dash(status: str) -> tuple[float, ...]:
+    """Dash pattern of a status in line widths; ``()`` for a solid line."""
+    return STATUSES.get(status, ("", ()))[1]
+
+
+def status_label(status: str) -> str:
+    return STATUSES.get(status, (status, ()))[0] or status
+
+
+def dash_array(status: str, weight: float) -> str | None:
+    """SVG/Leaflet ``dashArray`` of a status at a stroke weight in pixels (None when solid)."""
+    pattern = dash(status)
+    return " ".join(f"{p * weight:g}" for p in pattern) if pattern else None

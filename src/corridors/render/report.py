@@ -1,0 +1,250 @@
+"""Reports on scored corridors: the comparison table, the web map and a figure per corridor.
+
+An HTML report is one file to hand on: figures are embedded as PNG ``data:`` URIs and the map as
+an ``<iframe srcdoc>`` fragment (self-contained when asked). A Markdown report writes its figures
+and the map beside it, in ``<stem>_files/``. Catalog text is HTML-escaped in both (Markdown is
+turned into HTML by whoever renders it). Nothing in a report depends on the clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .._errors import OutputError
+
+if TYPE_CHECKING:
+    from ..scoring import CorridorScore
+
+__all__ = ["report_html", "report_markdown", "write_report"]
+
+_TITLE = "Corridors report"
+_COLUMNS = (
+    ("rank", "Rank"),
+    ("name", "Corridor"),
+    ("kind", "Kind"),
+    ("status", "Status"),
+    ("modeled_km", "Modeled km"),
+    ("published_km", "Published km"),
+    ("diff_pct", "Diff %"),
+    ("countries", "Countries (modeled)"),
+    ("crossings", "Crossings"),
+    ("km_by_country", "km by country (modeled/published)"),
+    ("straightness", "Straightness"),
+    ("score", "Score"),
+    ("published_source", "Source of published length"),
+)
+_INTRO = (
+    "Modeled lengths are geodesic, in km on the WGS84 ellipsoid; published figures stand beside them with "
+    "their sources. Countries and border crossings use Natural Earth 1:10m admin-0 (de facto boundaries). "
+    "The score weighs length, crossings and detour; lower is better."
+)
+_CSS = """
+body { font: 15px/1.5 system-ui, sans-serif; color: #222; max-width: 1100px; margin: 2em auto;
+  padding: 0 1em; }
+table { border-collapse: collapse; font-size: 13px; margin: 0.5em 0 1em; }
+th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+img { max-width: 100%; height: auto; }
+.note { color: #555; font-size: 13px; }
+section { border-top: 2px solid #eee; margin-top: 2em; }
+.wide { overflow-x: auto; }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _png_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _comparison_rows(scores: Sequence[CorridorScore]) -> list[dict]:
+    from ..scoring import summary_row
+
+    return [summary_row(s) for s in sorted(scores, key=lambda s: s.rank)]
+
+
+def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False, dpi: int = 96) -> str:
+    """The HTML report as one document (figures embedded; the map self-contained when asked)."""
+    from .figure import figure
+    from .webmap import atlas_map
+
+    rows = _comparison_rows(scores)
+    numeric = {"rank", "modeled_km", "published_km", "diff_pct", "crossings", "straightness", "score"}
+    head = "".join(f"<th>{_e(label)}</th>" for _, label in _COLUMNS)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{_e(_cell(r.get(k)))}</td>'
+            if k in numeric
+            else f"<td>{_e(_cell(r.get(k)))}</td>"
+            for k, _ in _COLUMNS
+        )
+        + "</tr>"
+        for r in rows
+    )
+    atlas = atlas_map(scores, self_contained=self_contained, title=_TITLE)
+    overview = figure(scores, dpi=dpi)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(_TITLE)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_e(_TITLE)}</h1>",
+        f'<p class="note">{_e(_INTRO)}</p>',
+        "<h2>Comparison</h2>",
+        f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>',
+        "<h2>Map</h2>",
+        atlas.fragment(height="560px"),
+        f'<p><img src="{_png_uri(overview.data)}" alt="Static map of the {len(scores)} corridors"></p>',
+        "<h2>Corridors</h2>",
+    ]
+    for s in sorted(scores, key=lambda s: s.rank):
+        parts.append(_corridor_section(s, figure([s], dpi=dpi).data))
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _corridor_section(s: CorridorScore, png: bytes) -> str:
+    c = s.corridor
+    pub = s.published_length
+    facts = [
+        ("Kind, status", f"{c.kind}, {c.status}"),
+        ("Length, modeled", f"{s.length_km:,.1f} km (WGS84 geodesic)"),
+        ("Length, published", f"{pub.value} km ({pub.source})" if pub else "—"),
+        ("Countries, modeled", " > ".join(s.sequence)),
+        ("Countries, declared by sources", " > ".join(c.countries) or "—"),
+        ("Straightness", f"{s.straightness:.3f}"),
+        ("Score (rank)", f"{s.score:.2f} ({s.rank})"),
+        *((f.label, f"{f.value}{' ' + f.unit if f.unit else ''} ({f.source})") for f in c.published.facts),
+    ]
+    by_country = "".join(
+        f'<tr><td>{_e(r.country or "sea")}</td><td class="num">{r.modeled_km:,.1f}</td>'
+        f"<td>{_e(f'{r.published.value} ({r.published.source})') if r.published else '—'}</td></tr>"
+        for r in s.countries
+    )
+    crossings = "".join(
+        f"<li>{_e(x.from_country)} → {_e(x.to_country)} at km {x.at_km:,.1f} ({x.lat:.4f}° N, {x.lon:.4f}° E)"
+        + (f", nearest named crossing {_e(x.named)} ({x.named_distance_km or 0.0:.1f} km)" if x.named else "")
+        + "</li>"
+        for x in s.crossings
+    )
+    sources = "".join(
+        "<li>"
+        + (
+            f'<a href="{_e(x.url)}">{_e(x.title)}</a>'
+            if x.url.startswith(("https://", "http://"))
+            else _e(x.title) + (f" ({_e(x.url)})" if x.url else "")
+        )
+        + (f", {_e(x.date)}" if x.date else "")
+        + "</li>"
+        for x in c.sources
+    )
+    return (
+        f'<section id="corridor-{_e(c.id)}"><h3>{_e(c.name)}</h3>'
+        + (f"<p>{_e(c.summary)}</p>" if c.summary else "")
+        + f'<p><img src="{_png_uri(png)}" alt="Map of {_e(c.name)}"></p>'
+        + "<table>"
+        + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
+        + "</table>"
+        + f"<h4>Length by country (km)</h4><table><tr><th>Country</th><th>Modeled</th><th>Published</th></tr>"
+        f"{by_country}</table>"
+        + f"<h4>Border crossings ({len(s.crossings)})</h4>"
+        + (f"<ul>{crossings}</ul>" if crossings else "<p>None.</p>")
+        + f"<h4>Sources</h4><ul>{sources}</ul></section>"
+    )
+
+
+def report_markdown(
+    scores: Sequence[CorridorScore], files_dir: str, *, self_contained: bool = False, dpi: int = 110
+) -> tuple[str, dict[str, bytes | str]]:
+    """The Markdown report and its companion files (name in ``files_dir`` → content)."""
+    from ..io import render_table
+    from ..textreport import corridor_text
+    from .figure import figure
+    from .webmap import atlas_map
+
+    keep = [k for k, _ in _COLUMNS]
+    rows = [{k: r.get(k) for k in keep} for r in _comparison_rows(scores)]
+    files: dict[str, bytes | str] = {
+        "map.html": atlas_map(scores, self_contained=self_contained, title=_TITLE).html,
+        "overview.png": figure(scores, dpi=dpi).data,
+    }
+    lines = [
+        f"# {_TITLE}",
+        "",
+        _md(_INTRO),
+        "",
+        "## Comparison",
+        "",
+        _md(render_table(rows, "markdown")).rstrip("\n"),
+        "",
+        "## Map",
+        "",
+        f"[Open the interactive map]({files_dir}/map.html)",
+        "",
+        f"![Static map of the {len(scores)} corridors]({files_dir}/overview.png)",
+        "",
+        "## Corridors",
+        "",
+    ]
+    for s in sorted(scores, key=lambda s: s.rank):
+        name = f"{s.corridor.id}.png"
+        files[name] = figure([s], dpi=dpi).data
+        text = re.sub(r"^#", "###", corridor_text(s, markdown=True), flags=re.MULTILINE)
+        lines += [_md(text).rstrip("\n"), "", f"![Map of {_md(s.corridor.name)}]({files_dir}/{name})", ""]
+    return "\n".join(lines), files
+
+
+def _md(text: str) -> str:
+    """Catalog text for Markdown: HTML-escaped, so that a renderer shows it and runs nothing."""
+    return html.escape(text, quote=False)
+
+
+def write_report(
+    scores: Sequence[CorridorScore], path: str | Path, *, self_contained: bool = False
+) -> list[Path]:
+    """Write an HTML (``.html``) or Markdown (``.md``) report; returns the files written.
+
+    Companion files of a Markdown report are written first, the report itself last, each atomically.
+    """
+    from ..io import atomic_write
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return [atomic_write(path, report_html(scores, self_contained=self_contained))]
+    if suffix != ".md":
+        raise OutputError(f"{path}: reports are written as .html or .md, not {suffix or 'no suffix'!r}")
+    if not path.parent.is_dir():
+        raise OutputError(f"{path}: output folder {str(path.parent)!r} does not exist")
+    folder = path.with_name(f"{path.stem}_files")
+    text, files = report_markdown(scores, folder.name, self_contained=self_contained)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the figures folder: {exc.strerror or exc}") from None
+    written = [atomic_write(folder / name, data) for name, data in files.items()]
+    written.append(atomic_write(path, text))
+    return written

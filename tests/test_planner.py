@@ -1,0 +1,267 @@
+"""Least-cost search (synthetic grids with hand-known optima) and ``corridors plan`` end to end."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from corridors import _lcp, geodata, planner
+from corridors._errors import PlaceError, RoutingError
+from corridors.catalog import load_catalog
+from corridors.cli.main import cli
+from corridors.scoring import score
+
+RES = 1 / 120
+FLAT = _lcp.Params(grade_ref_pct=5.0, max_grade_pct=None, crossing_penalty_km=0.0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_cache(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CORRIDORS_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+def _surface(
+    passable: np.ndarray, country: np.ndarray | None = None, z: np.ndarray | None = None
+) -> _lcp.Surface:
+    """A flat synthetic surface at the equator (cell factor 1)."""
+    h, w = passable.shape
+    return _lcp.Surface(
+        np.zeros((h, w), np.float32) if z is None else z.astype(np.float32),
+        np.ones((h, w), np.float32),
+        np.zeros((h, w), np.int16) if country is None else country.astype(np.int16),
+        passable,
+        np.full(h, 0.0) - np.arange(h) * 1e-9,
+        RES,
+    )
+
+
+def _sizes() -> tuple[float, float, float]:
+    dy, dx = _lcp.cell_size_km(np.array([0.0]), RES)
+    return float(dy[0]), float(dx[0]), float(np.hypot(dy[0], dx[0]))
+
+
+def test_wall_with_a_gap_is_passed_through_the_gap():
+    passable = np.ones((5, 7), dtype=bool)
+    passable[:4, 3] = False  # a wall down column 3, open only at the bottom row
+    path = _lcp.solve(_surface(passable), FLAT, (0, 0), (0, 6))
+    dy, _dx, diag = _sizes()
+    # By hand: down-right 3 diagonals and 1 step south to the gap (4, 3), then the mirror image.
+    assert path.cost_km == pytest.approx(6 * diag + 2 * dy, rel=1e-6)
+    assert (4, 3) in set(zip(path.rows.tolist(), path.cols.tolist(), strict=True))
+    assert path.cost_km == pytest.approx(_lcp.path_cost(_surface(passable), FLAT, path.rows, path.cols))
+
+
+def test_closed_wall_is_unreachable():
+    passable = np.ones((5, 7), dtype=bool)
+    passable[:, 3] = False
+    assert _lcp.solve(_surface(passable), FLAT, (0, 0), (0, 6)) is None
+
+
+@pytest.mark.parametrize(("penalty_km", "crosses"), [(0.0, True), (10.0, False)])
+def test_crossing_penalty_makes_the_route_go_around_a_neighbour(penalty_km, crosses):
+    country = np.zeros((5, 7), dtype=np.int16)
+    country[:3, 2:5] = 1  # a neighbour's peninsula over the straight line along row 0
+    params = _lcp.Params(5.0, None, penalty_km)
+    path = _lcp.solve(_surface(np.ones((5, 7), bool), country), params, (0, 0), (0, 6))
+    dy, dx, diag = _sizes()
+    if crosses:  # straight along row 0: 6 steps east, two crossings at no cost
+        assert path.cost_km == pytest.approx(6 * dx, rel=1e-6)
+    else:  # around the peninsula along row 3, by hand: 4 diagonals, 2 steps south/north, 2 steps east
+        assert path.cost_km == pytest.approx(4 * diag + 2 * dy + 2 * dx, rel=1e-6)
+        assert not np.any(country[path.rows, path.cols] == 1)
+
+
+def test_grade_term_prefers_longer_gentler_moves_and_the_limit_forbids_steep_ones():
+    z = np.zeros((3, 5))
+    z[:, 2] = 100.0  # a 100 m step up and down in column 2
+    s = _surface(np.ones((3, 5), bool), z=z)
+    _dy, dx, diag = _sizes()
+    # A move of length L over the step has grade 100 m / L = 10/L percent and costs L (1 + (10/L / 5)²)
+    # = L + 4/L: 5.24 east (L = dx) but 4.37 diagonally. By hand, the optimum is east, diagonal up,
+    # diagonal down, east.
+    path = _lcp.solve(s, FLAT, (1, 0), (1, 4))
+    assert path.cost_km == pytest.approx(2 * dx + 2 * (diag + 4 / diag), rel=1e-6)
+    assert path.rows.tolist() in ([1, 1, 0, 1, 1], [1, 1, 2, 1, 1])
+    limited = _lcp.Params(5.0, 10 / diag - 0.5, 0.0)  # even the diagonal is now too steep
+    assert _lcp.solve(s, limited, (1, 0), (1, 4)) is None
+
+
+def test_coarse_to_fine_finds_the_optimum(monkeypatch):
+    rng = np.random.default_rng(7)
+    h, w = 120, 160
+    s = _lcp.Surface(
+        rng.normal(1000, 30, (h, w)).astype(np.float32),
+        rng.uniform(1, 3, (h, w)).astype(np.float32),
+        np.zeros((h, w), np.int16),
+        rng.uniform(size=(h, w)) > 0.15,
+        35.0 - np.arange(h) * RES,
+        RES,
+    )
+    start, end = (5, 5), (110, 150)
+    exact = _lcp.solve(s, FLAT, start, end)
+    monkeypatch.setattr(_lcp, "DIRECT_MAX_CELLS", 100)  # force the coarse-to-fine search
+    monkeypatch.setattr(_lcp, "BUFFER_KM", 5.0)
+
+    def make(r0, r1, c0, c1):
+        return s.crop(r0, r1, c0, c1)
+
+    found = _lcp.route(make, (h, w), RES, lambda r: 35.0 - (np.asarray(r) + 0.5) * RES, start, end, FLAT)
+    assert found.cost_km <= exact.cost_km * 1.01
+    assert found.cost_km == pytest.approx(_lcp.path_cost(s, FLAT, found.rows, found.cols))
+
+
+def test_route_reports_why_it_stopped(monkeypatch):
+    passable = np.ones((40, 40), dtype=bool)
+    passable[:, 15:30] = False  # three blocks of the coarse grid wide: the coarse search sees it too
+    s = _surface(passable)
+
+    def search():
+        _lcp.route(
+            lambda r0, r1, c0, c1: s.crop(r0, r1, c0, c1),
+            (40, 40),
+            RES,
+            lambda r: np.zeros(len(r)),
+            (5, 5),
+            (5, 35),
+            FLAT,
+        )
+
+    with pytest.raises(_lcp.Unreachable, match="no path over the whole region"):
+        search()
+    monkeypatch.setattr(_lcp, "DIRECT_MAX_CELLS", 100)
+    with pytest.raises(_lcp.Unreachable, match="no land path at all"):
+        search()
+
+
+@pytest.fixture(scope="module")
+def avoid_afg():
+    return planner.plan_route("Galkynysh gas field", "Fazilka", avoid=["AFG"])
+
+
+def test_plan_avoiding_afghanistan_never_enters_it(avoid_afg):
+    c = avoid_afg.corridor
+    layer = geodata.countries()
+    afg = layer.geometry[layer.index_of("AFG")]
+    line = shapely.LineString(c.coords)
+    assert not line.intersects(afg)
+    assert c.kind == "pipeline" and c.status == "modeled"
+    assert c.coords[0] == (c.waypoints[0].lon, c.waypoints[0].lat)
+    assert c.coords[-1] == (c.waypoints[-1].lon, c.waypoints[-1].lat)
+    s = score(c)[0]
+    assert s.sequence == ("TKM", "IRN", "PAK", "IND")
+    # benchmarks/bench_terrain.py solves the same request exactly over the whole grid: 2,623.0
+    assert avoid_afg.cost_km == pytest.approx(2623.0, abs=0.5)
+
+
+def test_plan_is_saved_and_loaded_back(avoid_afg, tmp_path):
+    path = tmp_path / "mine.yaml"
+    planner.save_record(avoid_afg.corridor, path)
+    planner.save_record(avoid_afg.corridor, path)  # same id: replaced, not duplicated
+    loaded = load_catalog([path], include_seeds=False)
+    assert list(loaded) == [avoid_afg.corridor.id]
+    again = score(loaded[avoid_afg.corridor.id])[0]
+    assert loaded[avoid_afg.corridor.id].coords == avoid_afg.corridor.coords
+    assert again.length_km == score(avoid_afg.corridor)[0].length_km
+
+
+def test_avoid_takes_codes_and_names():
+    problems: list[str] = []
+    assert planner._country_codes(["afg", "Iran", " PAK ", "Tajikistan"], problems) == (
+        "AFG",
+        "IRN",
+        "PAK",
+        "TJK",
+    )
+    assert problems == []
+
+
+def test_plan_via_passes_through_the_via_point():
+    c = planner.plan("Sost", "Kashgar", via=["Tashkurgan"], kind="road")
+    names = [w.name for w in c.waypoints]
+    assert names == ["Sost", "Tashkurgan", "Kashgar"]
+    tash = c.waypoints[1]
+    assert (tash.lon, tash.lat) in c.coords
+
+
+def test_unknown_place_is_a_place_error():
+    with pytest.raises(PlaceError, match="from: unknown place 'Atlantis'"):
+        planner.plan("Atlantis", "Quetta")
+
+
+def test_every_problem_is_reported_together():
+    with pytest.raises(RoutingError) as err:
+        planner.plan("90,30", "Quetta", avoid=["PAK", "XXX"], crossing_penalty_km=-1, kind="canal")
+    text = str(err.value)
+    for part in (
+        "crossing penalty: -1",
+        "kind: 'canal'",
+        "avoid: 'XXX'",
+        "outside the DEM",
+        "'Quetta'",
+        "which is to be avoided",
+    ):
+        assert part in text
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_plan_cli_json_and_catalog_output(tmp_path):
+    out = tmp_path / "plans.yaml"
+    result = run(
+        "plan",
+        "Sost",
+        "Tashkurgan",
+        "--kind",
+        "road",
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--compare",
+        "karakoram-highway",
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0]["id"] == "plan-sost-tashkurgan" and rows[0]["cost_km"] > 0
+    assert rows[0]["countries"]["modeled"] == ["PAK", "CHN"] and rows[0]["terrain"]["max_elevation_m"] > 4000
+    assert rows[1]["id"] == "karakoram-highway" and rows[1]["cost_km"] is None
+    shown = run("show", "plan-sost-tashkurgan", "--catalog", str(out), "--format", "json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["status"] == "modeled"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["90,30", "Quetta"], "from: '90.0000E 30.0000N' (lon 90, lat 30) lies outside the DEM coverage"),
+        (["Kabul", "Quetta", "--avoid", "AFG"], "from: 'Kabul' (lon 69.172, lat 34.528) lies in AFG"),
+        (["60,24", "Quetta"], "lies in the sea"),
+        (["Atlantis", "Quetta"], "from: unknown place 'Atlantis'"),
+        (
+            ["Kabul", "Fazilka", "--avoid", "PAK,IRN,TKM,UZB,TJK,CHN"],
+            "unreachable: no route from 'Kabul' to 'Fazilka'",
+        ),
+        (["Kabul", "Quetta", "--crossing-penalty", "-3"], "crossing penalty: -3.0 is not a number of km"),
+        (["Kabul", "Quetta", "--crossing-penalty", "1e9"], "crossing penalty: 1000000000.0"),
+        (["Kabul", "Quetta", "--max-grade", "0"], "max grade: 0.0 is not a grade in (0, 100]"),
+        (["Kabul", "Quetta", "--max-grade", "400"], "max grade: 400.0"),
+        (
+            ["Kabul", "Quetta", "--avoid", "Narnia"],
+            "avoid: 'Narnia' is neither an ISO3 code nor a country name",
+        ),
+    ],
+)
+def test_plan_bad_input_exits_2_with_one_line(args, message):
+    result = run("plan", *args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("corridors: error:")
+    assert message in lines[0]

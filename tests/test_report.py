@@ -1,0 +1,108 @@
+"""Reports: the comparison table, the embedded map and figures, escaping, determinism, CLI errors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+
+import pytest
+from click.testing import CliRunner
+from render_common import IMG, SCRIPT, payload_catalog
+
+from corridors import load_catalog, score
+from corridors.cli.main import cli
+from corridors.render.report import report_html, write_report
+from corridors.scoring import summary_row
+
+IDS = ["wakhan-corridor", "karakoram-highway"]
+
+
+@pytest.fixture(scope="module")
+def scores():
+    return score(load_catalog().select(IDS))
+
+
+@pytest.fixture(scope="module")
+def document(scores) -> str:
+    return report_html(scores, dpi=40)
+
+
+def test_html_report_has_table_map_and_figures(document, scores):
+    rows = re.findall(r"<tr>(<td.*?)</tr>", document.split("<h2>Map</h2>")[0])
+    assert len(rows) == len(scores)
+    for s in scores:
+        row = summary_row(s)
+        assert f'<td class="num">{row["modeled_km"]:,.1f}</td>' in document
+        assert f"<td>{html.escape(s.corridor.name)}</td>" in document
+        assert f'<section id="corridor-{s.corridor.id}">' in document
+        assert f"{s.length_km:,.1f} km (WGS84 geodesic)" in document
+    first = min(scores, key=lambda s: s.rank)
+    assert rows[0].count(html.escape(first.corridor.name)) == 1  # ranked order
+    srcdoc = re.search(r'<iframe srcdoc="([^"]*)"', document).group(1)
+    assert "L.control.layers.tree(" in html.unescape(srcdoc)
+    pngs = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', document)
+    assert len(pngs) == len(scores) + 1  # overview and one per corridor
+    assert all(base64.b64decode(p).startswith(b"\x89PNG") for p in pngs)
+    # outside the map's srcdoc nothing is fetched: no scripts, stylesheets or remote images
+    outside = re.sub(r'srcdoc="[^"]*"', "", document)
+    assert "<script" not in outside and "<link" not in outside and 'src="http' not in outside
+
+
+def test_html_report_is_deterministic(scores, document):
+    assert (
+        hashlib.sha256(report_html(scores, dpi=40).encode()).digest()
+        == hashlib.sha256(document.encode()).digest()
+    )
+
+
+def test_catalog_text_is_escaped(tmp_path):
+    catalog = load_catalog([payload_catalog(tmp_path)])
+    scores = score(catalog.select(["payload-img", "payload-script"]))
+    document = report_html(scores, dpi=30)
+    outside = re.sub(r'srcdoc="[^"]*"', "", document)
+    for raw in (IMG, SCRIPT, "<svg onload", "<iframe src=javascript", "<b onmouseover"):
+        assert raw not in outside
+    assert html.escape(IMG) in outside and 'href="javascript:' not in outside
+    target = tmp_path / "report.md"
+    write_report(scores, target)
+    text = target.read_text()
+    assert IMG not in text and html.escape(IMG, quote=False) in text
+    assert "<script" not in text and "<svg" not in text
+
+
+def test_markdown_report_writes_figures_and_map_beside_it(tmp_path, scores):
+    target = tmp_path / "brief.md"
+    written = write_report(scores, target)
+    assert written[-1] == target
+    files = tmp_path / "brief_files"
+    assert sorted(p.name for p in files.iterdir()) == sorted(
+        ["map.html", "overview.png"] + [f"{s.corridor.id}.png" for s in scores]
+    )
+    text = target.read_text()
+    for link in re.findall(r"\]\((brief_files/[^)]+)\)", text):
+        assert (tmp_path / link).is_file()
+    assert "| rank |" in text and "## Corridors" in text
+    assert all(f"{s.length_km:,.1f}" in text for s in scores)
+    first = {p.name: p.read_bytes() for p in files.iterdir()}
+    write_report(scores, target)
+    assert first == {p.name: p.read_bytes() for p in files.iterdir()}
+
+
+def test_cli_report_and_bad_output(tmp_path):
+    target = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["report", "wakhan-corridor", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    keep = tmp_path / "r.pdf"
+    keep.write_text("previous")
+    for args, message in (
+        (["wakhan-corridor", "-o", str(keep)], "reports are written as .html or .md"),
+        (["nope", "-o", str(target)], "unknown corridor id 'nope'"),
+        (["wakhan-corridor", "-o", str(tmp_path / "no" / "r.md")], "does not exist"),
+    ):
+        result = CliRunner().invoke(cli, ["report", *args])
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert message in result.output
+    assert keep.read_text() == "previous"

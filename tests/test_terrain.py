@@ -1,0 +1,216 @@
+"""Terrain: DEM sampling, profiles and their metrics, cost model, terrain alignment, ``corridors profile``."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from corridors import gazetteer, terrain
+from corridors._errors import GeometryError, RoutingError
+from corridors.catalog import load_catalog
+from corridors.cli.main import cli
+from corridors.scoring import score
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_cache(tmp_path_factory):
+    """A fresh cache folder, so the tests also exercise the DEM copy and the alignment cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CORRIDORS_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+def _rasterio_cells(lon: float, lat: float) -> tuple[int, np.ndarray]:
+    """Independent read with rasterio: the cell containing the point, and the 3 x 3 cells around it."""
+    import rasterio
+    from rasterio.windows import Window
+
+    from corridors.geodata import elevation_path
+
+    with rasterio.open(elevation_path()) as ds:
+        value = int(next(ds.sample([(lon, lat)]))[0])
+        row, col = ds.index(lon, lat)
+        around = ds.read(1, window=Window(col - 1, row - 1, 3, 3))
+    return value, around
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "cell_m"),
+    [(75.428, 36.850, 4692), (67.0, 30.183, 1675), (69.17, 34.53, 1806)],
+    ids=["Khunjerab Pass", "Quetta", "Kabul"],  # corridor-facts.md positions
+)
+def test_dem_matches_an_independent_read(lon, lat, cell_m):
+    p = gazetteer.Place("point", lon, lat, "test", "", "")
+    value, around = _rasterio_cells(p.lon, p.lat)
+    assert value == cell_m  # GLOBE: Khunjerab ~4,700 m, Quetta ~1,675 m, Kabul ~1,806 m
+    grid = terrain.dem()
+    rows, cols = grid.rowcol(np.array([p.lon]), np.array([p.lat]))
+    assert grid.elevation_m[rows[0], cols[0]] == cell_m
+    # At the cell centre the interpolated value is the cell's; at the place it lies between its neighbours.
+    lon_c, lat_c = grid.lonlat(rows, cols)
+    assert terrain.sample_elevation(lon_c, lat_c)[0] == pytest.approx(cell_m, abs=1e-6)
+    z = terrain.sample_elevation(np.array([p.lon]), np.array([p.lat]))[0]
+    assert around.min() <= z <= around.max()
+
+
+def test_sampling_off_the_grid_is_nan():
+    z = terrain.sample_elevation(np.array([43.5, 60.0]), np.array([30.0, 45.5]))
+    assert np.isnan(z).all()
+
+
+def test_profile_samples_are_at_most_1_km_apart_and_keep_the_ends():
+    line = shapely.LineString([(66.0, 30.0), (67.0, 30.183), (67.0, 30.6)])
+    prof = terrain.sample_profiles([line])
+    from corridors.alignment import geod
+
+    length_km = geod().geometry_length(line) / 1000.0
+    steps = np.diff(prof.distance_km)
+    assert steps.max() <= 1.0 + 1e-9 and np.allclose(steps, steps[0])
+    assert prof.distance_km[-1] == pytest.approx(length_km)
+    assert (prof.lon[0], prof.lat[0]) == (66.0, 30.0) and (prof.lon[-1], prof.lat[-1]) == (67.0, 30.6)
+    # Each sample lies on the route: its distance from the start along the route matches.
+    _, _, d = geod().inv(np.full(3, 66.0), np.full(3, 30.0), prof.lon[[10, 50, 90]], prof.lat[[10, 50, 90]])
+    assert np.allclose(d / 1000.0, prof.distance_km[[10, 50, 90]], rtol=1e-3)
+
+
+def _ramp_dem() -> terrain.DEM:
+    """Synthetic 100 x 400 grid at 30" from (60°E, 31°N): 3,000 m at column 200, +20 m per column east."""
+    cols = np.arange(400)
+    z = np.broadcast_to(3000 + 20 * (cols - 200), (100, 400)).astype(np.int16)
+    return terrain.DEM(z, 60.0, 31.0, 1 / 120, "synthetic")
+
+
+def test_profile_metrics_on_a_ramp_are_known_by_hand():
+    grid = _ramp_dem()
+    lat = 31.0 - 50.5 / 120
+    lon0, lon1 = 60.0 + 10.5 / 120, 60.0 + 390.5 / 120  # cell centres of columns 10 and 390
+    prof = terrain.sample_profiles([shapely.LineString([(lon0, lat), (lon1, lat)])], grid=grid)
+    m = terrain.profile_metrics(prof)
+    assert m.min_elevation_m[0] == pytest.approx(3000 - 20 * 190)
+    assert m.max_elevation_m[0] == pytest.approx(3000 + 20 * 190)
+    assert m.ascent_m[0] == pytest.approx(20 * 380, rel=1e-6) and m.descent_m[0] == pytest.approx(0, abs=1e-6)
+    assert m.above_high_pct[0] == pytest.approx(50.0, abs=0.2)
+    cell_km = 2 * np.pi * 6378.137 / 360 / 120 * np.cos(np.radians(lat))  # width of a column, km (sphere)
+    grade_pct = 20 / (cell_km * 1000) * 100  # about 2.5 %
+    assert m.mean_grade_pct[0] == pytest.approx(grade_pct, rel=5e-3)
+    assert m.max_grade_pct[0] == pytest.approx(grade_pct, rel=5e-3)
+    assert m.highest_lon[0] == pytest.approx(lon1)
+
+
+def test_karakoram_highway_profile_peaks_at_khunjerab():
+    s = score(load_catalog()["karakoram-highway"])[0]
+    assert s.extra["highest_point"].startswith("Khunjerab Pass")
+    assert s.extra["max_elevation_m"] == pytest.approx(4897, abs=5)  # the pass: 4,693 m published, 4,692 m DEM cell
+    assert 20 <= s.extra["above_3000m_pct"] <= 50
+
+
+def test_karakoram_highway_terrain_alignment_within_10_pct_of_published():
+    kkh = load_catalog()["karakoram-highway"]
+    assert kkh.alignment == "terrain"
+    terrain_km = score(kkh)[0].length_km
+    geodesic_km = score(dataclasses.replace(kkh, alignment="geodesic"))[0].length_km
+    assert abs(terrain_km - 1300) / 1300 <= 0.10
+    assert terrain_km == pytest.approx(1202, abs=3)
+    assert geodesic_km == pytest.approx(833, abs=3)
+
+
+@pytest.mark.parametrize("corridor_id", ["karakoram-highway", "gwadar-m8-ratodero"])
+def test_terrain_roads_are_closer_to_published_than_geodesic(corridor_id):
+    c = load_catalog()[corridor_id]
+    published = float(c.published.length_km.value)
+    terrain_km = score(c)[0].length_km
+    geodesic_km = score(dataclasses.replace(c, alignment="geodesic"))[0].length_km
+    assert abs(terrain_km - published) < abs(geodesic_km - published)
+
+
+def test_terrain_alignment_is_identical_with_and_without_the_cache():
+    xy = np.array([(74.821, 36.69), (75.428, 36.85)])  # Sost -> Khunjerab Pass
+    fresh = terrain.terrain_vertices(xy, "road", use_cache=False)
+    first = terrain.terrain_vertices(xy, "road")
+    cached = terrain.terrain_vertices(xy, "road")
+    assert np.array_equal(fresh, first) and np.array_equal(fresh, cached)
+    assert tuple(fresh[0]) == tuple(xy[0]) and tuple(fresh[-1]) == tuple(xy[1])
+
+
+def test_terrain_alignment_stays_in_the_waypoints_countries():
+    xy = np.array([(74.821, 36.69), (75.428, 36.85), (75.224, 37.773)])  # Sost, Khunjerab, Tashkurgan
+    v = terrain.terrain_vertices(xy, "road")
+    countries = terrain.country_raster()
+    rows, cols = terrain.dem().rowcol(v[:, 0], v[:, 1])
+    from corridors.geodata import countries as layer
+
+    codes = set(layer().iso_a3[np.unique(countries[rows, cols])].tolist())
+    assert codes <= {"PAK", "CHN"}
+
+
+def test_terrain_alignment_rejects_waypoints_off_the_dem():
+    with pytest.raises(GeometryError, match="outside the DEM"):
+        terrain.terrain_vertices(np.array([(70.0, 30.0), (90.0, 30.0)]), label="x.yaml")
+
+
+def test_valley_floor_is_the_3x3_minimum():
+    z = np.random.default_rng(4).integers(0, 8000, (23, 31)).astype(np.float32)
+    padded = np.pad(z, 1, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (3, 3))
+    assert np.array_equal(terrain.valley_floor(z), windows.min(axis=(2, 3)))
+
+
+def test_slope_of_a_known_plane():
+    lat = np.full(5, 30.0)
+    from corridors._lcp import cell_size_km
+
+    _dy, dx = cell_size_km(lat, 1 / 120)
+    z = np.broadcast_to(np.arange(6) * 10.0, (5, 6))  # +10 m per column
+    assert np.allclose(terrain.slope_pct(z, lat, 1 / 120), 10 / (dx[0] * 1000) * 100, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"crossing_penalty_km": -5}, "crossing_penalty_km: -5"),
+        ({"crossing_penalty_km": 1e7}, "crossing_penalty_km: 10000000.0"),
+        ({"max_grade_pct": 0}, "max_grade_pct: 0"),
+        ({"max_grade_pct": 250}, "max_grade_pct: 250"),
+        ({"grade_ref_pct": float("nan")}, "grade_ref_pct: nan"),
+    ],
+)
+def test_cost_model_rejects_bad_parameters(kwargs, message):
+    with pytest.raises(RoutingError, match=message):
+        terrain.cost_model("road", **kwargs)
+
+
+def test_cost_model_presets():
+    assert terrain.cost_model("pipeline") == terrain.COST_MODELS["pipeline"]
+    assert terrain.cost_model("rail") == terrain.COST_MODELS["road"]
+    assert terrain.cost_model("road", max_grade_pct=8).max_grade_pct == 8
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
+def test_profile_command_is_deterministic(tmp_path, suffix):
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / f"{name}.{suffix}"
+        result = CliRunner().invoke(cli, ["profile", "karakoram-highway", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and len(outs[0]) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["profile", "karakoram-highway", "-o", "x.jpg"], "figures are written as .png, .svg or .pdf"),
+        (["profile", "no-such-corridor", "-o", "x.png"], "unknown corridor id 'no-such-corridor'"),
+    ],
+)
+def test_profile_bad_input_exits_2_with_one_line(tmp_path, args, message):
+    args = [a if a not in ("x.jpg", "x.png") else str(tmp_path / a) for a in args]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("corridors: error:") and message in lines[0]
