@@ -535,17 +535,19 @@ def test_catalog_network_connects_gwadar_and_kashgar(catalog_network):
     assert back.network_km == pytest.approx(r.network_km, rel=1e-9)
 
 
-def test_catalog_network_connects_herat_and_multan_along_tapi(catalog_network):
-    """Herat lies only on the TAPI pipeline: no road or railway record reaches it."""
-    with pytest.raises(
-        RoutingError, match=r"^Herat lies only on pipeline links \(tapi\), which a road/rail route"
-    ):
-        network.route(catalog_network, "Herat", "Multan")
+def test_catalog_network_connects_herat_and_multan(catalog_network):
+    """By road over the Afghan ring road and the Khyber; by pipeline along TAPI, one way only."""
+    road = network.route(catalog_network, "Herat", "Multan").routes[0]
+    assert road.corridors[0] == "afghan-ring-road-south" and road.score.sequence == ("AFG", "PAK")
+    assert road.network_km == pytest.approx(_waypoint_km(catalog_network, road), rel=1e-9)
     r = network.route(catalog_network, "Herat", "Multan", kind="pipeline").routes[0]
     assert r.corridors[0] == "tapi" and r.score.sequence == ("AFG", "PAK")
     assert r.network_km == pytest.approx(_waypoint_km(catalog_network, r), rel=1e-9)
     with pytest.raises(RoutingError, match="run only against one-way edges"):  # gas flows towards India
         network.route(catalog_network, "Multan", "Herat", kind="pipeline")
+    # the gas field at TAPI's head is on no road or railway
+    with pytest.raises(RoutingError, match=r"^Galkynysh gas field lies only on pipeline links \(tapi"):
+        network.route(catalog_network, "Galkynysh gas field", "Multan")
 
 
 def test_catalog_routes_agree_with_osmnx(catalog_network):

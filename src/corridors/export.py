@@ -13,6 +13,8 @@ target and renamed over it, so a failed export never leaves half a file.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import os
 import shutil
 import tempfile
@@ -241,4 +243,19 @@ def _gpkg(features: Sequence[Feature], path: Path, layer: str) -> None:
         geometry=[geom for geom, _ in features],
         crs="EPSG:4326",
     )
-    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG")
+    # A fixed "last change" date (GDAL writes the current time otherwise) keeps the file byte-identical.
+    with _gdal_config(OGR_CURRENT_DATE="2000-01-01T00:00:00.000Z"):
+        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG")
+
+
+@contextmanager
+def _gdal_config(**options: str):
+    import pyogrio
+
+    before = pyogrio.get_gdal_config_option
+    saved = {k: before(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(saved)
