@@ -190,6 +190,11 @@ def test_plan_via_passes_through_the_via_point():
     assert (tash.lon, tash.lat) in c.coords
 
 
+def test_a_port_on_the_shore_is_an_endpoint():
+    c = planner.plan("Gwadar Port", "Turbat", kind="road")
+    assert score(c)[0].sequence == ("PAK",)
+
+
 def test_unknown_place_is_a_place_error():
     with pytest.raises(PlaceError, match="from: unknown place 'Atlantis'"):
         planner.plan("Atlantis", "Quetta")

@@ -16,10 +16,12 @@ with :func:`scipy.sparse.csgraph.dijkstra`.
 Search is bounded. A route whose search window stays under :data:`DIRECT_MAX_CELLS` is solved at
 full resolution in a window around its endpoints, widened while the path touches the window's
 edge. Longer routes are solved coarse-to-fine: first on the whole region coarsened by
-:data:`COARSE_FACTOR` (a relaxation: a coarse cell is as cheap and as passable as its best fine
-cell, so "no coarse path" proves "no path"), then at full resolution inside a corridor of
-:data:`BUFFER_KM` around the coarse path, doubled up to :data:`MAX_WIDENINGS` times while the
-path touches the corridor's edge.
+:data:`COARSE_FACTOR`, twice (as a relaxation, each block as cheap and as passable as its best
+cell, so "no coarse path" proves "no path"; and with each block's average cell), then at full
+resolution inside a corridor reaching at least :data:`BUFFER_KM` around both coarse paths,
+doubled up to :data:`MAX_WIDENINGS` times while the path touches the corridor's edge. The
+coarse-to-fine stage is a heuristic; ``benchmarks/bench_terrain.py`` checks it against the exact
+optimum over the whole grid.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ import numpy as np
 
 #: Largest window, in cells, solved directly at full resolution (about 1,400 × 1,400 km²).
 DIRECT_MAX_CELLS = 2_000_000
-#: Block size, in cells, of the coarse grid of the coarse-to-fine search (5 × 0.93 km).
-COARSE_FACTOR = 5
+#: Block size, in cells, of the coarse grid of the coarse-to-fine search (8 × 0.93 km).
+COARSE_FACTOR = 8
 #: Half-width of the full-resolution corridor around the coarse path, km.
 BUFFER_KM = 25.0
 #: How many times the corridor (or direct window margin) may double before the search stops.
@@ -139,35 +141,35 @@ def _graph(s: Surface, p: Params, include: np.ndarray):
     z, f, cid = pad(s.elevation_m, np.float32(0)), pad(s.factor, np.float32(1)), pad(s.country, np.int16(-1))
     row = cells // wp - 1
     move = _move_km(s.lat_deg, s.res_deg)
-    max_grade = np.inf if p.max_grade_pct is None else p.max_grade_pct
+    za, fa, ca = z[cells], f[cells], cid[cells]
+    shift = [np.int32(di * wp + dj) for di, dj in _OFFSETS]
     n = len(cells)
 
-    def moves(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        di, dj = _OFFSETS[k]
-        nb = cells + np.int32(di * wp + dj)
-        length = move[row, k]
-        grade = np.abs(z[nb] - z[cells]) / (10.0 * length)  # m per km -> percent
-        return nb, length, grade
+    def grade(k: int, nb: np.ndarray) -> np.ndarray:
+        return np.abs(z[nb] - za) / (10.0 * move[row, k])  # m per km -> percent
 
     valid = np.empty((n, 8), dtype=bool)
     for k in range(8):
-        nb, _, grade = moves(k)
-        valid[:, k] = (node[nb] >= 0) & (grade <= max_grade)
+        nb = cells + shift[k]
+        valid[:, k] = node[nb] >= 0
+        if p.max_grade_pct is not None:
+            valid[:, k] &= grade(k, nb) <= p.max_grade_pct
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(valid.sum(axis=1), out=indptr[1:])
     data = np.empty(int(indptr[-1]))
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
     slot = indptr[:-1].copy()
     for k in range(8):
-        nb, length, grade = moves(k)
         ok = valid[:, k]
-        cost = length * (0.5 * (f[cells] + f[nb]) + (grade / p.grade_ref_pct) ** 2)
+        nb = cells[ok] + shift[k]
+        g = np.abs(z[nb] - za[ok]) / (10.0 * move[row[ok], k])
+        cost = move[row[ok], k] * (0.5 * (fa[ok] + f[nb]) + (g / p.grade_ref_pct) ** 2)
         if p.crossing_penalty_km:
-            ca, cb = cid[cells], cid[nb]
-            cost += p.crossing_penalty_km * ((ca != cb) & (ca >= 0) & (cb >= 0))
+            cb = cid[nb]
+            cost += p.crossing_penalty_km * ((ca[ok] != cb) & (ca[ok] >= 0) & (cb >= 0))
         at = slot[ok]
-        data[at] = cost[ok]
-        indices[at] = node[nb[ok]]
+        data[at] = cost
+        indices[at] = node[nb]
         slot += ok
     rows, cols = np.divmod(cells, wp)
     return csr_matrix((data, indices, indptr), shape=(n, n)), (rows - 1) * w + (cols - 1)
@@ -325,11 +327,22 @@ def route(
     return _coarse_to_fine(make_surface(0, h, 0, w), start, end, params, report)
 
 
+def _dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
+    """Cells within ``ry`` rows and ``rx`` columns of a True cell (separable, so O(cells × radius))."""
+    rows = mask.copy()
+    for k in range(1, ry + 1):
+        rows[k:] |= mask[:-k]
+        rows[:-k] |= mask[k:]
+    out = rows.copy()
+    for k in range(1, rx + 1):
+        out[:, k:] |= rows[:, :-k]
+        out[:, :-k] |= rows[:, k:]
+    return out
+
+
 def _coarse_to_fine(
     s: Surface, start: tuple[int, int], end: tuple[int, int], params: Params, report: Progress
 ) -> Path:
-    from scipy.ndimage import distance_transform_edt
-
     f = COARSE_FACTOR
     report("searching the coarse grid", 0.1)
     relaxed = Params(params.grade_ref_pct, None, params.crossing_penalty_km)
@@ -340,38 +353,33 @@ def _coarse_to_fine(
     # The relaxation alone can prefer a mountain route whose blocks each hold one cheap cell; the
     # typical-cost search finds the route an average block suggests. The corridor holds both.
     typical = solve(coarsen(s, f, "typical"), relaxed, cstart, cend)
-    coarse_rows = np.concatenate([best_case.rows] + ([typical.rows] if typical else []))
-    coarse_cols = np.concatenate([best_case.cols] + ([typical.cols] if typical else []))
     h, w = s.shape
-    dy, dx = cell_size_km(s.lat_deg, s.res_deg)
-    cell_km = float(max(dy.max(), dx.max()))
+    seed = np.zeros((-(-h // f), -(-w // f)), dtype=bool)
+    for coarse in (best_case, typical):
+        if coarse is not None:
+            seed[coarse.rows, coarse.cols] = True
+    dy, dx = cell_size_km(s.lat_deg, s.res_deg * f)
     buffer_km = BUFFER_KM
     best: Path | None = None
     for attempt in range(MAX_WIDENINGS + 1):
         report(
-            f"refining at full resolution within {buffer_km:.0f} km of the coarse path", 0.4 + 0.15 * attempt
+            f"refining at full resolution within {buffer_km:.0f} km of the coarse paths", 0.4 + 0.15 * attempt
         )
-        pad = int(np.ceil(buffer_km / float(min(dy.min(), dx.min())))) + 1
-        top, bottom = max(0, coarse_rows.min() * f - pad), min(h, (coarse_rows.max() + 1) * f + pad)
-        left, right = max(0, coarse_cols.min() * f - pad), min(w, (coarse_cols.max() + 1) * f + pad)
-        seed = np.zeros((bottom - top, right - left), dtype=bool)
-        k = np.arange(f)
-        shape3 = (len(coarse_rows), f, f)
-        rr = np.broadcast_to(coarse_rows[:, None, None] * f + k[None, :, None] - top, shape3)
-        cc = np.broadcast_to(coarse_cols[:, None, None] * f + k[None, None, :] - left, shape3)
-        keep = (rr >= 0) & (rr < seed.shape[0]) & (cc >= 0) & (cc < seed.shape[1])
-        seed[rr[keep], cc[keep]] = True
+        ry, rx = int(np.ceil(buffer_km / dy.min())), int(np.ceil(buffer_km / dx.min()))
+        corridor = _dilate(seed, ry, rx)  # coarse blocks within the buffer, per axis
+        inner = _dilate(seed, ry - 1, rx - 1)  # a path leaving it touches the corridor's edge
+        rows, cols = np.flatnonzero(corridor.any(axis=1)), np.flatnonzero(corridor.any(axis=0))
+        top, bottom = rows[0] * f, min(h, (rows[-1] + 1) * f)
+        left, right = cols[0] * f, min(w, (cols[-1] + 1) * f)
+        block = corridor[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        include = np.repeat(np.repeat(block, f, axis=0), f, axis=1)[: bottom - top, : right - left]
         window = s.crop(top, bottom, left, right)
-        lat_mid = float(window.lat_deg.mean())
-        sdy, sdx = cell_size_km(np.array([lat_mid]), s.res_deg)
-        dist = distance_transform_edt(~seed, sampling=(float(sdy[0]), float(sdx[0])))
-        include = dist <= buffer_km
         path = solve(
             window, params, (start[0] - top, start[1] - left), (end[0] - top, end[1] - left), include
         )
         if path is not None:
             best = Path(path.rows + top, path.cols + left, path.cost_km)
-            if not np.any(dist[path.rows, path.cols] > buffer_km - 2.0 * cell_km):
+            if inner[best.rows // f, best.cols // f].all():
                 return best
         buffer_km *= 2.0
     if best is not None:

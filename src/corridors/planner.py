@@ -93,9 +93,13 @@ def _check(points: list[tuple[str, Waypoint]], avoid: tuple[str, ...], kind: str
     lat = np.array([p.lat for _, p in points])
     inside = grid.contains(lon, lat)
     rows, cols = grid.rowcol(lon, lat)
-    cell_country = terrain.country_raster()[rows, cols]
+    raster = terrain.country_raster()
+    # Land within two cells (about 2 km): a port or a coastal field on the shore is an endpoint.
+    near = np.array(
+        [raster[max(0, r - 2) : r + 3, max(0, c - 2) : c + 3].max() for r, c in zip(rows, cols, strict=True)]
+    )
     located = countries.locate(lon, lat)
-    for (field, p), ok, cid, row in zip(points, inside, cell_country, located, strict=True):
+    for (field, p), ok, cid, row in zip(points, inside, near, located, strict=True):
         where = f"{field}: {p.name!r} (lon {p.lon:g}, lat {p.lat:g})"
         if not ok:
             problems.append(
@@ -104,7 +108,7 @@ def _check(points: list[tuple[str, Waypoint]], avoid: tuple[str, ...], kind: str
         elif row >= 0 and countries.iso_a3[row] in avoid:
             problems.append(f"{where} lies in {countries.iso_a3[row]}, which is to be avoided")
         elif row < 0 and cid < 0:
-            problems.append(f"{where} lies in the sea; routes are over land")
+            problems.append(f"{where} lies in the sea, more than 2 km from land; routes are over land")
     return problems
 
 

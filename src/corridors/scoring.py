@@ -535,6 +535,7 @@ def summary_row(s: CorridorScore) -> dict:
         "km_by_country": "; ".join(
             f"{c.country or 'sea'} {c.modeled_km:.0f}" + (f"/{c.published.value}" if c.published else "")
             for c in s.countries
+            if c.published or c.modeled_km >= 0.5
         ),
         "straightness": _r(s.straightness, 3),
         **{k: v for k, v in s.extra.items()},

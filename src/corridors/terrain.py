@@ -503,8 +503,34 @@ class _Grid:
 def _grid() -> _Grid:
     grid = dem()
     lat = grid.row_lat(np.arange(grid.shape[0]))
-    z = np.asarray(grid.elevation_m, dtype=np.float32)
-    return _Grid(valley_floor(z), slope_pct(z, lat, grid.res_deg), country_raster(), lat)
+
+    def floor_and_slope() -> tuple[np.ndarray, np.ndarray]:
+        z = np.asarray(grid.elevation_m, dtype=np.float32)
+        return valley_floor(z), slope_pct(z, lat, grid.res_deg)
+
+    floor, slope = _derived("floor-slope", floor_and_slope)
+    return _Grid(floor, slope, country_raster(), lat)
+
+
+def _derived(name: str, compute) -> tuple[np.ndarray, ...]:
+    """Arrays derived from the DEM and the countries, memory-mapped from the cache when there.
+
+    Keyed by both layers' checksums and the code; a cached array is the computed one.
+    """
+    key = hashlib.blake2b(
+        f"{dem().checksum} {_file_digest(geodata.layer_path('countries.gpkg'))} {_code_digest()}".encode()
+    ).hexdigest()[:24]
+    folder = settings.cache_dir() / "terrain"
+    paths = [folder / f"{name}-{key}-{i}.npy" for i in range(len(name.split("-")))]
+    if all(p.is_file() for p in paths):
+        try:
+            return tuple(np.load(p, mmap_mode="r") for p in paths)
+        except (OSError, ValueError):
+            pass
+    arrays = compute()
+    for p, a in zip(paths, arrays, strict=True):
+        _cache_write(p, _npy_bytes(a))
+    return arrays
 
 
 def valley_floor(elevation_m: np.ndarray) -> np.ndarray:
@@ -541,8 +567,8 @@ def rasterize_countries(codes: Sequence[str] | None = None, *, all_touched: bool
 
 @cache
 def country_raster() -> np.ndarray:
-    """:func:`rasterize_countries` for every country, cached."""
-    return rasterize_countries()
+    """:func:`rasterize_countries` for every country, cached (also on disk)."""
+    return _derived("countries", lambda: (rasterize_countries(),))[0]
 
 
 def _surface_maker(model: CostModel, passable: np.ndarray | None = None, allowed: Sequence[int] = ()):
