@@ -44,7 +44,9 @@ def main() -> None:
     targets = {"corridors compare": 1.5, "corridors --help": 0.3}
     for name, seconds in median.items():
         ratio = seconds / base
-        target = f"  (target <= {targets[name]}x: {'ok' if ratio <= targets[name] else 'MISSED'})" if name in targets else ""
+        target = (
+            f"  (target <= {targets[name]}x: {'ok' if ratio <= targets[name] else 'MISSED'})" if name in targets else ""
+        )
         print(f"{name:42s} {seconds * 1000:7.0f} ms  {ratio:5.2f}x{target}")
 
 

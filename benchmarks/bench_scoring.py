@@ -66,7 +66,6 @@ def run_duckdb(n: int) -> dict:
     import duckdb_ext
 
     from corridors import geodata
-
     from corridors.alignment import densify_lines
 
     lines, _ = densify_lines(synthetic_routes(n))  # the geodesic arcs, densified as corridors does (untimed)
@@ -110,15 +109,23 @@ def main() -> None:
         return
     out = {}
     for side in ("corridors", "duckdb"):
-        proc = subprocess.run([sys.executable, __file__, "--routes", str(args.routes), "--side", side],
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--routes", str(args.routes), "--side", side],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         out[side] = json.loads(proc.stdout.strip().splitlines()[-1])
     ours, duck = out["corridors"], out["duckdb"]
     print(f"routes: {args.routes}")
-    print(f"corridors split_by_country: {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB, "
-          f"{ours['crossings']} crossings, PAK {ours['km_PAK']:,.0f} km")
-    print(f"duckdb spatial join:        {duck['seconds']:.2f} s, peak {duck['peak_mb']:.0f} MB, "
-          f"PAK {duck['km_PAK']:,.0f} km")
+    print(
+        f"corridors split_by_country: {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB, "
+        f"{ours['crossings']} crossings, PAK {ours['km_PAK']:,.0f} km"
+    )
+    print(
+        f"duckdb spatial join:        {duck['seconds']:.2f} s, peak {duck['peak_mb']:.0f} MB, "
+        f"PAK {duck['km_PAK']:,.0f} km"
+    )
     print(f"agreement on km in PAK: {abs(ours['km_PAK'] - duck['km_PAK']) / duck['km_PAK'] * 100:.3f} %")
     print(f"speed-up (duckdb / corridors): {duck['seconds'] / ours['seconds']:.1f}x  (target >= 5x)")
     print(f"peak memory ok (< 1024 MB): {ours['peak_mb'] < 1024}")

@@ -33,15 +33,24 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_shipped_catalog_has_the_design_corridors():
     catalog = load_catalog()
-    for cid in ("wakhan-corridor", "karakoram-highway", "gwadar-cpec-western", "tapi", "iran-pakistan",
-                "iran-pakistan-india"):
+    for cid in (
+        "wakhan-corridor",
+        "karakoram-highway",
+        "gwadar-cpec-western",
+        "tapi",
+        "iran-pakistan",
+        "iran-pakistan-india",
+    ):
         assert cid in catalog
     assert catalog["iran-pakistan-india"].parent == "iran-pakistan"
     # every published figure carries a source
     for corridor in catalog.values():
         assert corridor.sources
-        figures = [corridor.published.length_km, *corridor.published.country_length_km.values(),
-                   *corridor.published.facts]
+        figures = [
+            corridor.published.length_km,
+            *corridor.published.country_length_km.values(),
+            *corridor.published.facts,
+        ]
         assert all(f.source.strip() for f in figures if f is not None), corridor.id
 
 
@@ -60,15 +69,30 @@ def test_unknown_id_suggests_near_ids():
 
 
 def test_geojson_only_geometry_required(tmp_path):
-    path = write(tmp_path, "my routes.geojson", json.dumps({
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {"name": "Route one"},
-             "geometry": {"type": "LineString", "coordinates": [[67.0, 30.18], [66.45, 30.92]]}},
-            {"type": "Feature", "properties": {"id": "two"},
-             "geometry": {"type": "MultiLineString", "coordinates": [[[67.0, 30.18], [68, 31]], [[68, 31], [69, 32]]]}},
-        ],
-    }))
+    path = write(
+        tmp_path,
+        "my routes.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "Route one"},
+                        "geometry": {"type": "LineString", "coordinates": [[67.0, 30.18], [66.45, 30.92]]},
+                    },
+                    {
+                        "type": "Feature",
+                        "properties": {"id": "two"},
+                        "geometry": {
+                            "type": "MultiLineString",
+                            "coordinates": [[[67.0, 30.18], [68, 31]], [[68, 31], [69, 32]]],
+                        },
+                    },
+                ],
+            }
+        ),
+    )
     routes = read_geojson(path)
     assert [r.id for r in routes] == ["my-routes-1", "two"]
     assert routes[0].name == "Route one"
@@ -78,9 +102,18 @@ def test_geojson_only_geometry_required(tmp_path):
 BAD_YAML = [
     ("id: [unclosed\n", r"bad\.yaml: line 2, column 1: .*expected ','"),
     (RECORD.replace("  - place: Quetta\n", ""), r"waypoints: 1 .*at least two waypoints"),
-    (RECORD.replace("place: Quetta", "place: Quetaa"), r"waypoints\[0\]\.place: unknown place 'Quetaa'; did you mean 'Quetta'"),
-    (RECORD.replace("lon: 66.97, lat: 30.40", "lon: 30.40, lat: 66.97"), r"waypoints\[1\]: lon 30.4, lat 66.97 .*probably swapped"),
-    (RECORD.replace("lon: 66.97, lat: 30.40", "lon: 66.97, lat: 130.4"), r"waypoints\[1\]: lon 66.97, lat 130.4 is not a valid coordinate"),
+    (
+        RECORD.replace("place: Quetta", "place: Quetaa"),
+        r"waypoints\[0\]\.place: unknown place 'Quetaa'; did you mean 'Quetta'",
+    ),
+    (
+        RECORD.replace("lon: 66.97, lat: 30.40", "lon: 30.40, lat: 66.97"),
+        r"waypoints\[1\]: lon 30.4, lat 66.97 .*probably swapped",
+    ),
+    (
+        RECORD.replace("lon: 66.97, lat: 30.40", "lon: 66.97, lat: 130.4"),
+        r"waypoints\[1\]: lon 66.97, lat 130.4 is not a valid coordinate",
+    ),
     (RECORD.replace("lon: 66.97", "lon: east"), r"waypoints\[1\]\.lon: 'east' is not a number"),
     (RECORD.replace("kind: road", "kind: canal"), r"kind: 'canal' is not one of road, rail"),
     (RECORD.replace("countries: [PAK]", "countries: [Pakistan]"), r"countries\[0\]: 'Pakistan' is not an ISO alpha-3"),
@@ -115,9 +148,12 @@ BAD_GEOJSON = [
     ('{"type": "Feature", "geometry": null, "properties": {}}', r"geometry: None is not a geometry \(empty geometry\)"),
     ('{"type": "LineString", "coordinates": []}', r"0 distinct position\(s\)"),
     ('{"type": "LineString", "coordinates": [[67, 30], [67, 30]]}', r"1 distinct position\(s\)"),
-    ('{"type": "LineString", "coordinates": [[30.2, 67.0], [31, 68]]}', r"coordinates\[0\]: lon 30.2, lat 67.0 .*probably swapped"),
+    (
+        '{"type": "LineString", "coordinates": [[30.2, 67.0], [31, 68]]}',
+        r"coordinates\[0\]: lon 30.2, lat 67.0 .*probably swapped",
+    ),
     ('{"type": "LineString", "coordinates": [[67, "x"], [68, 31]]}', r"coordinates\[0\]\.lat: 'x' is not a number"),
-    ('[1, 2]', r"top level: list is not a GeoJSON object"),
+    ("[1, 2]", r"top level: list is not a GeoJSON object"),
 ]
 
 

@@ -101,7 +101,7 @@ def test_bad_user_catalog_leaves_no_output(tmp_path):
     target = tmp_path / "out.csv"
     result = CliRunner().invoke(cli, ["compare", "--catalog", str(bad), "-o", str(target)])
     assert result.exit_code == 2
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "probably swapped" in lines[0] and str(bad) in lines[0]
     assert not target.exists()
     assert list(tmp_path.iterdir()) == [bad]
@@ -124,9 +124,15 @@ def test_unwritable_output_folder(tmp_path):
 
 def test_user_geojson_route_is_scored(tmp_path):
     route = tmp_path / "quetta-kandahar.geojson"
-    route.write_text(json.dumps({"type": "Feature", "properties": {"name": "Quetta to Kandahar"},
-                                 "geometry": {"type": "LineString",
-                                              "coordinates": [[67.0, 30.183], [66.445, 30.922], [65.716, 31.621]]}}))
+    route.write_text(
+        json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"name": "Quetta to Kandahar"},
+                "geometry": {"type": "LineString", "coordinates": [[67.0, 30.183], [66.445, 30.922], [65.716, 31.621]]},
+            }
+        )
+    )
     data = json.loads(run("score", "quetta-kandahar", "--catalog", str(route), "--format", "json").output)[0]
     assert data["countries"]["modeled"] == ["PAK", "AFG"]
     assert data["name"] == "Quetta to Kandahar"

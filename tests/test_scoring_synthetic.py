@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from common import lines, synthetic_borders, synthetic_countries
@@ -70,8 +72,10 @@ def test_boundary_hugging_excursion_is_not_a_crossing(world):
 
 def test_many_routes_at_once_match_one_by_one(world):
     rng = np.random.default_rng(7)
-    routes = [[tuple(p) for p in np.column_stack([rng.uniform(60.05, 62.95, 4), rng.uniform(30.05, 30.95, 4)])]
-              for _ in range(40)]
+    routes = [
+        [tuple(p) for p in np.column_stack([rng.uniform(60.05, 62.95, 4), rng.uniform(30.05, 30.95, 4)])]
+        for _ in range(40)
+    ]
     together = split_by_country(lines(routes), **world)
     for i in (0, 13, 39):
         alone = split_by_country(lines([routes[i]]), **world)
@@ -82,7 +86,7 @@ def test_many_routes_at_once_match_one_by_one(world):
     for i in range(len(routes)):
         assert sum(together.country_length_km(i).values()) == pytest.approx(together.length_km[i], rel=1e-3)
         seq = together.sequence(i)
-        assert together.crossings[i] == sum(1 for a, b in zip(seq, seq[1:], strict=False) if a != b)
+        assert together.crossings[i] == sum(1 for a, b in itertools.pairwise(seq) if a != b)
 
 
 def test_sea_is_length_but_not_a_crossing(world):
@@ -94,6 +98,7 @@ def test_sea_is_length_but_not_a_crossing(world):
 
 
 def test_composite_score_weights():
-    s = composite_score(np.array([250.0]), np.array([3]), np.array([0.8]),
-                        {"length_per_100km": 1, "crossing": 2, "detour": 5})
+    s = composite_score(
+        np.array([250.0]), np.array([3]), np.array([0.8]), {"length_per_100km": 1, "crossing": 2, "detour": 5}
+    )
     assert s[0] == pytest.approx(2.5 + 6 + 1.0)

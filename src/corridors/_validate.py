@@ -14,7 +14,14 @@ from ._errors import CatalogError
 
 KINDS = ("road", "rail", "pipeline", "port-link", "strip", "connector", "route")
 STATUSES = (
-    "operational", "under-construction", "partial", "proposed", "planned", "suspended", "historic", "modeled",
+    "operational",
+    "under-construction",
+    "partial",
+    "proposed",
+    "planned",
+    "suspended",
+    "historic",
+    "modeled",
 )
 ALIGNMENTS = ("geodesic", "terrain", "osm")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -25,7 +32,7 @@ def load_yaml(text: str) -> object:
     """Parse YAML safely, with libyaml's C loader when PyYAML was built with it (10x faster)."""
     import yaml
 
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loader)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def raise_if(path: object, problems: list[str]) -> None:

@@ -81,7 +81,9 @@ def waypoint_lines(corridors: Sequence[Corridor]) -> np.ndarray:
     verts = [_vertices(c) for c in corridors]
     for corridor, xy in zip(corridors, verts, strict=True):
         if len(xy) < 2 or np.all(xy == xy[0]):
-            raise GeometryError(f"{corridor.path or corridor.id}: waypoints: the route of {corridor.id!r} has no length")
+            raise GeometryError(
+                f"{corridor.path or corridor.id}: waypoints: the route of {corridor.id!r} has no length"
+            )
     return np.array([shapely.LineString(xy) for xy in verts], dtype=object)
 
 

@@ -191,8 +191,14 @@ def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
         if not isinstance(variant, dict):
             problems.append(f"{vp[:-1]}: {variant!r} is not a mapping")
             continue
-        merged = {"kind": record.get("kind"), "status": record.get("status"), "sources": record.get("sources"),
-                  "alignment": record.get("alignment", "geodesic"), "osm": record.get("osm"), **variant}
+        merged = {
+            "kind": record.get("kind"),
+            "status": record.get("status"),
+            "sources": record.get("sources"),
+            "alignment": record.get("alignment", "geodesic"),
+            "osm": record.get("osm"),
+            **variant,
+        }
         if variant.get("continues") and isinstance(record.get("waypoints"), list):
             merged["waypoints"] = record["waypoints"] + list(variant.get("waypoints") or [])
         for key in ("id", "name", "waypoints", "countries"):
@@ -436,7 +442,9 @@ def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list
     if len(problems) > start:
         return None
     if len(coords) < 2:
-        problems.append(f"{field_name}.coordinates: {len(coords)} distinct position(s); a line needs two (empty geometry)")
+        problems.append(
+            f"{field_name}.coordinates: {len(coords)} distinct position(s); a line needs two (empty geometry)"
+        )
         return None
     return coords
 

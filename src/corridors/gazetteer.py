@@ -98,7 +98,12 @@ def lookup(name: str) -> Place:
         raise PlaceError(f"ambiguous place {name!r}: found in {len(countries)} countries; write one of {options}")
     place_name, cc_found, lon, lat, admin1 = rows[0]
     return Place(
-        name=place_name, lon=lon, lat=lat, kind="town", country=cc_found, source=_GEONAMES_SOURCE,
+        name=place_name,
+        lon=lon,
+        lat=lat,
+        kind="town",
+        country=cc_found,
+        source=_GEONAMES_SOURCE,
         note=admin1 or "",
     )
 

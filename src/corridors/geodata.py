@@ -120,9 +120,7 @@ def countries() -> Countries:
     """The ``countries`` layer (Natural Earth 1:10m admin-0 clipped to the region), cached."""
     geometry, attrs = read_layer("countries.gpkg", "countries", ("iso_a3", "name"))
     shapely.prepare(geometry)
-    return Countries(
-        iso_a3=attrs["iso_a3"].astype(str), name=attrs["name"].astype(str), geometry=geometry
-    )
+    return Countries(iso_a3=attrs["iso_a3"].astype(str), name=attrs["name"].astype(str), geometry=geometry)
 
 
 @cache

@@ -61,7 +61,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render_table(rows: Sequence[dict[str, Any]], fmt: str = "table", *, title: str = "", width: int | None = None) -> str:
+def render_table(
+    rows: Sequence[dict[str, Any]], fmt: str = "table", *, title: str = "", width: int | None = None
+) -> str:
     """Render rows (dicts sharing keys) as ``table``, ``csv``, ``json`` or ``markdown`` text.
 
     The terminal table is as wide as the terminal (``width`` overrides; 200 when not a terminal).
@@ -89,8 +91,13 @@ def render_table(rows: Sequence[dict[str, Any]], fmt: str = "table", *, title: s
         table = Table(title=title or None, header_style="bold", show_lines=False)
         for c in columns:
             longest = max((len(_cell(r.get(c))) for r in rows), default=0)
-            table.add_column(c, justify="right" if _numeric(rows, c) else "left", overflow="fold",
-                             no_wrap=longest <= 24, max_width=None if longest <= 24 else 40)
+            table.add_column(
+                c,
+                justify="right" if _numeric(rows, c) else "left",
+                overflow="fold",
+                no_wrap=longest <= 24,
+                max_width=None if longest <= 24 else 40,
+            )
         for r in rows:
             table.add_row(*(_cell(r.get(c)) for c in columns))
         import shutil

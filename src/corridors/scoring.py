@@ -23,13 +23,13 @@ from functools import cache
 import numpy as np
 import shapely
 
-from . import alignment, geodata, gazetteer, settings
+from . import alignment, gazetteer, geodata, settings
 from .catalog import Corridor, Figure
 
 __all__ = [
-    "Crossing",
     "CorridorScore",
     "CountrySplit",
+    "Crossing",
     "Hugging",
     "Narrowest",
     "narrowest_width",
@@ -353,7 +353,9 @@ def composite_score(
     if unknown:
         from ._errors import CorridorsError
 
-        raise CorridorsError(f"weights: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(settings.SCORE_WEIGHTS)}")
+        raise CorridorsError(
+            f"weights: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(settings.SCORE_WEIGHTS)}"
+        )
     return (
         w["length_per_100km"] * np.asarray(length_km) / 100.0
         + w["crossing"] * np.asarray(crossings)
@@ -386,8 +388,9 @@ def narrowest_width(
     back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     (x0, y0), (x1, y1) = zip(*back.transform(*shapely.get_coordinates(line).T), strict=True)
     _, _, d = alignment.geod().inv(x0, y0, x1, y1)
-    return Narrowest(between=between, width_km=d / 1000.0, lon=(x0 + x1) / 2, lat=(y0 + y1) / 2,
-                     ends=((x0, y0), (x1, y1)))
+    return Narrowest(
+        between=between, width_km=d / 1000.0, lon=(x0 + x1) / 2, lat=(y0 + y1) / 2, ends=((x0, y0), (x1, y1))
+    )
 
 
 def score(
@@ -415,9 +418,7 @@ def score(
         published = corridor.published.country_length_km
         country_rows = [CountryLength(c, km, published.get(c)) for c, km in by_country.items()]
         country_rows += [CountryLength(c, 0.0, fig) for c, fig in published.items() if c not in by_country]
-        narrowest = (
-            narrowest_width(corridor.narrowest_between, lines[i]) if corridor.narrowest_between else None
-        )
+        narrowest = narrowest_width(corridor.narrowest_between, lines[i]) if corridor.narrowest_between else None
         out.append(
             CorridorScore(
                 corridor=corridor,
@@ -425,13 +426,23 @@ def score(
                 countries=tuple(country_rows),
                 sequence=split.sequence(i),
                 crossings=tuple(
-                    Crossing(str(split.cross_from[k]), str(split.cross_to[k]), *map(float, split.cross_lonlat[k]),
-                             float(split.cross_at_km[k]), names[k], dists[k])
+                    Crossing(
+                        str(split.cross_from[k]),
+                        str(split.cross_to[k]),
+                        *map(float, split.cross_lonlat[k]),
+                        float(split.cross_at_km[k]),
+                        names[k],
+                        dists[k],
+                    )
                     for k in ci
                 ),
                 hugging=tuple(
-                    Hugging(str(split.hug_country[k]), float(split.hug_length_km[k]),
-                            *map(float, split.hug_lonlat[k]), float(split.hug_at_km[k]))
+                    Hugging(
+                        str(split.hug_country[k]),
+                        float(split.hug_length_km[k]),
+                        *map(float, split.hug_lonlat[k]),
+                        float(split.hug_at_km[k]),
+                    )
                     for k in hi
                 ),
                 straightness=float(straight[i]),
@@ -456,7 +467,10 @@ def _terrain_extra(items: Sequence[Corridor], lines: np.ndarray) -> list[dict[st
 
 
 def score_frame(
-    routes, *, tolerance_km: float | None = None, weights: Mapping[str, float] | None = None,
+    routes,
+    *,
+    tolerance_km: float | None = None,
+    weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
 ):
     """Score a GeoDataFrame (or GeoSeries) of lon/lat routes: one row per route.
@@ -557,29 +571,53 @@ def score_dict(s: CorridorScore) -> dict:
         "alignment": c.alignment,
         "rank": s.rank,
         "score": _r(s.score, 3),
-        "length_km": {"modeled": _r(s.length_km), "published": _figure_dict(s.published_length),
-                      "diff_pct": _r(s.length_diff_pct)},
+        "length_km": {
+            "modeled": _r(s.length_km),
+            "published": _figure_dict(s.published_length),
+            "diff_pct": _r(s.length_diff_pct),
+        },
         "countries": {"modeled": list(s.sequence), "declared": list(c.countries), "match": s.matches_sources},
         "length_by_country_km": [
-            {"country": r.country or "sea", "modeled": _r(r.modeled_km), "published": _figure_dict(r.published),
-             "diff_pct": _r(r.diff_pct)}
+            {
+                "country": r.country or "sea",
+                "modeled": _r(r.modeled_km),
+                "published": _figure_dict(r.published),
+                "diff_pct": _r(r.diff_pct),
+            }
             for r in s.countries
         ],
         "crossings": [
-            {"from": x.from_country, "to": x.to_country, "lon": _r(x.lon, 4), "lat": _r(x.lat, 4),
-             "at_km": _r(x.at_km), "nearest_named": x.named or None, "named_distance_km": _r(x.named_distance_km)}
+            {
+                "from": x.from_country,
+                "to": x.to_country,
+                "lon": _r(x.lon, 4),
+                "lat": _r(x.lat, 4),
+                "at_km": _r(x.at_km),
+                "nearest_named": x.named or None,
+                "named_distance_km": _r(x.named_distance_km),
+            }
             for x in s.crossings
         ],
         "boundary_hugging": [
-            {"country": h.country, "length_km": _r(h.length_km, 2), "lon": _r(h.lon, 4), "lat": _r(h.lat, 4),
-             "at_km": _r(h.at_km)}
+            {
+                "country": h.country,
+                "length_km": _r(h.length_km, 2),
+                "lon": _r(h.lon, 4),
+                "lat": _r(h.lat, 4),
+                "at_km": _r(h.at_km),
+            }
             for h in s.hugging
         ],
         "straightness": _r(s.straightness, 4),
         "endpoint_distance_km": _r(s.endpoint_distance_km),
-        "narrowest": None if s.narrowest is None else {
-            "between": list(s.narrowest.between), "width_km": _r(s.narrowest.width_km, 2),
-            "lon": _r(s.narrowest.lon, 4), "lat": _r(s.narrowest.lat, 4)},
+        "narrowest": None
+        if s.narrowest is None
+        else {
+            "between": list(s.narrowest.between),
+            "width_km": _r(s.narrowest.width_km, 2),
+            "lon": _r(s.narrowest.lon, 4),
+            "lat": _r(s.narrowest.lat, 4),
+        },
         **({"terrain": dict(s.extra)} if s.extra else {}),
         "facts": [_figure_dict(f) for f in c.published.facts],
         "waypoints": [{"name": w.name, "lon": w.lon, "lat": w.lat, "source": w.source} for w in c.waypoints],

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from .options import catalog_option, emit, format_option, output_option, parse_weights, tolerance_option, weight_option
+from .options import (
+    catalog_option,
+    emit,
+    format_option,
+    output_option,
+    parse_weights,
+    tolerance_option,
+    weight_option,
+)
 
 
 def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float, weights: tuple[str, ...]):
@@ -43,8 +51,14 @@ def list_cmd(catalogs, fmt, output):
 @click.command("show")
 @click.argument("corridor_id")
 @catalog_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
-              help="text: readable summary; json: every metric and source; markdown: for reports.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text: readable summary; json: every metric and source; markdown: for reports.",
+)
 @output_option
 @tolerance_option
 def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
@@ -111,8 +125,21 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
         return
     rows = [summary_row(s) for s in scores]
     if fmt == "table":
-        keep = ("rank", "id", "kind", "status", "modeled_km", "published_km", "diff_pct", "countries",
-                "crossings", "km_by_country", "straightness", "max_elevation_m", "score")
+        keep = (
+            "rank",
+            "id",
+            "kind",
+            "status",
+            "modeled_km",
+            "published_km",
+            "diff_pct",
+            "countries",
+            "crossings",
+            "km_by_country",
+            "straightness",
+            "max_elevation_m",
+            "score",
+        )
         rows = [{k: r.get(k) for k in keep} for r in rows]
     emit(render_table(rows, fmt, title="Corridor comparison (km, WGS84 geodesic; published vs modeled)"), output)
 
@@ -135,8 +162,10 @@ def check_cmd(catalogs, tolerance_km):
         click.echo(f"{'ok ' if s.matches_sources else 'BAD'} {s.corridor.id}: {' > '.join(s.sequence)}")
     if bad:
         raise CatalogError(
-            "; ".join(f"{s.corridor.path}: countries: declared {list(s.corridor.countries)}, modeled "
-                      f"{list(s.sequence)}" for s in bad)
+            "; ".join(
+                f"{s.corridor.path}: countries: declared {list(s.corridor.countries)}, modeled {list(s.sequence)}"
+                for s in bad
+            )
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import catalog_option, emit, output_option, tolerance_option
+from .options import catalog_option, emit, output_file_option, output_option, tolerance_option
 
 ids_argument = click.argument("ids", nargs=-1, metavar="[ID]...")
 self_contained_option = click.option(
@@ -53,9 +53,7 @@ def map_cmd(ids, catalogs, output, tolerance_km, self_contained, tiles, fragment
     names = () if tiles == ("none",) else (tiles or DEFAULT_TILES)
     for name in names:
         tile_provider(name)  # fail on a bad name before the scoring work
-    atlas = atlas_map(
-        _scores(ids, catalogs, tolerance_km), tiles=names, self_contained=self_contained, title=title
-    )
+    atlas = atlas_map(_scores(ids, catalogs, tolerance_km), tiles=names, self_contained=self_contained, title=title)
     if fragment:
         emit(atlas.fragment() + "\n", output)
     elif output:
@@ -68,18 +66,9 @@ def map_cmd(ids, catalogs, output, tolerance_km, self_contained, tiles, fragment
 @click.command("figure")
 @ids_argument
 @catalog_option
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="Write to FILE.png, FILE.svg or FILE.pdf (atomically).",
-)
+@output_file_option("Write to FILE.png, FILE.svg or FILE.pdf (atomically).")
 @tolerance_option
-@click.option(
-    "--dpi", type=click.IntRange(50, 600), default=200, show_default=True, help="Resolution of PNG output."
-)
+@click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True, help="Resolution of PNG output.")
 @click.option(
     "--title",
     default=None,
@@ -101,14 +90,7 @@ def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title):
 @click.command("report")
 @ids_argument
 @catalog_option
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="Write to FILE.html (one file) or FILE.md (figures and map in FILE_files/).",
-)
+@output_file_option("Write to FILE.html (one file) or FILE.md (figures and map in FILE_files/).")
 @tolerance_option
 @self_contained_option
 def report_cmd(ids, catalogs, output, tolerance_km, self_contained):

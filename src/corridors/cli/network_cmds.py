@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import catalog_option, common, emit, tolerance_option
+from .options import catalog_option, common, emit, output_file_option, tolerance_option
 
 _VECTOR = ("geojson", "kml", "gpkg")
 _TABLE_COLUMNS = (
@@ -19,9 +19,7 @@ _TABLE_COLUMNS = (
 )
 
 route_options = common(
-    click.option(
-        "--via", multiple=True, metavar="PLACE", help="Pass through PLACE on the way (repeatable, in order)."
-    ),
+    click.option("--via", multiple=True, metavar="PLACE", help="Pass through PLACE on the way (repeatable, in order)."),
     click.option(
         "--kind",
         type=click.Choice(["road", "rail", "pipeline", "any"]),
@@ -99,13 +97,7 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
     help="Output format (default: from the -o suffix .geojson/.kml/.gpkg, else table). Lengths are km "
     "on the WGS84 ellipsoid.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="Write to FILE (atomically) instead of standard output; .gpkg needs it.",
-)
+@output_file_option("Write to FILE (atomically) instead of standard output; .gpkg needs it.", required=False)
 @tolerance_option
 def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt, output, tolerance_km):
     """Shortest route from FROM to TO across the corridor network, and up to k-1 alternatives.
@@ -198,14 +190,7 @@ def _route_rows(found):
     help="Export the network (the corridor network, or with --osm the extract's roads).",
 )
 @catalog_option
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="FILE.geojson, FILE.gpkg or FILE.kml; FILE.graphml for the network (written atomically).",
-)
+@output_file_option("FILE.geojson, FILE.gpkg or FILE.kml; FILE.graphml for the network (written atomically).")
 @tolerance_option
 def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs, output, tolerance_km):
     """Export corridors (all by default), routes (--route FROM TO) or the network (--network) as GIS files.
@@ -217,9 +202,7 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
     from .. import export
 
     chosen = [
-        name
-        for name, on in (("corridor ids", bool(ids)), ("--route", bool(ends)), ("--network", whole_network))
-        if on
+        name for name, on in (("corridor ids", bool(ids)), ("--route", bool(ends)), ("--network", whole_network)) if on
     ]
     if len(chosen) > 1:
         raise click.UsageError(f"give one of corridor ids, --route or --network, not {' and '.join(chosen)}")
@@ -228,14 +211,11 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
         from .. import network
         from ..catalog import load_catalog
 
-        graph = (
-            network.load_osm(osm_file) if osm_file else network.build_network(load_catalog(catalogs).values())
-        )
+        graph = network.load_osm(osm_file) if osm_file else network.build_network(load_catalog(catalogs).values())
         export.export_network(graph, output)
     elif fmt == "graphml":
         raise click.UsageError(
-            "GraphML holds the network: use --network, or write corridors and routes as "
-            ".geojson, .gpkg or .kml"
+            "GraphML holds the network: use --network, or write corridors and routes as .geojson, .gpkg or .kml"
         )
     elif ends:
         _, features = _route_rows(_routes(*ends, via, kind, avoid, k, osm_file, catalogs, tolerance_km))

@@ -11,26 +11,52 @@ from .. import settings
 from ..io import FORMATS
 
 catalog_option = click.option(
-    "--catalog", "catalogs", multiple=True, type=click.Path(), metavar="PATH",
+    "--catalog",
+    "catalogs",
+    multiple=True,
+    type=click.Path(),
+    metavar="PATH",
     help="Add corridors from a YAML record, a folder of records, or a GeoJSON file of "
-         "LineStrings (repeatable). Shipped corridors stay available.",
+    "LineStrings (repeatable). Shipped corridors stay available.",
 )
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
     help="Output format. Lengths are km on the WGS84 ellipsoid; diff_pct is (modeled - published) / published.",
 )
 output_option = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
     help="Write to FILE (atomically) instead of standard output.",
 )
+
+
+def output_file_option(help: str, *, required: bool = True, metavar: str = "FILE"):
+    """``-o/--output FILE`` for commands whose output is a file of a kind named by its suffix."""
+    return click.option(
+        "-o", "--output", required=required, type=click.Path(dir_okay=False), metavar=metavar, help=help
+    )
+
+
 tolerance_option = click.option(
-    "--tolerance-km", type=click.FloatRange(min=0), default=settings.BORDER_TOLERANCE_KM, show_default=True,
+    "--tolerance-km",
+    type=click.FloatRange(min=0),
+    default=settings.BORDER_TOLERANCE_KM,
+    show_default=True,
     help="Excursions into a neighbour shorter than this (km) are boundary-hugging, not crossings; 0 counts all.",
 )
 weight_option = click.option(
-    "--weight", "weights", multiple=True, metavar="KEY=VALUE",
+    "--weight",
+    "weights",
+    multiple=True,
+    metavar="KEY=VALUE",
     help="Composite-score weight (repeatable): length_per_100km, crossing, detour. Lower scores rank first. "
-         f"Defaults: {', '.join(f'{k}={v:g}' for k, v in settings.SCORE_WEIGHTS.items())}.",
+    f"Defaults: {', '.join(f'{k}={v:g}' for k, v in settings.SCORE_WEIGHTS.items())}.",
 )
 
 

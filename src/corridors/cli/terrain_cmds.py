@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import click
 
-from .options import catalog_option, emit, format_option, tolerance_option
+from .options import catalog_option, emit, format_option, output_file_option, tolerance_option
 
 
 @click.command("profile")
 @click.argument("corridor_id", metavar="ID")
 @catalog_option
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="Write to FILE.png, FILE.svg or FILE.pdf (atomically).",
-)
+@output_file_option("Write to FILE.png, FILE.svg or FILE.pdf (atomically).")
 @click.option(
     "--spacing-km",
     type=click.FloatRange(min=0.05, max=1.0),
@@ -25,9 +18,7 @@ from .options import catalog_option, emit, format_option, tolerance_option
     show_default=True,
     help="Largest step between elevation samples along the route, km.",
 )
-@click.option(
-    "--dpi", type=click.IntRange(50, 600), default=200, show_default=True, help="Resolution of PNG output."
-)
+@click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True, help="Resolution of PNG output.")
 @tolerance_option
 def profile_cmd(corridor_id, catalogs, output, spacing_km, dpi, tolerance_km):
     """Draw the elevation profile of corridor ID: elevation (m, NOAA GLOBE 30") against distance (km).
@@ -78,9 +69,7 @@ class _Progress:
 @click.command("plan")
 @click.argument("origin", metavar="FROM")
 @click.argument("destination", metavar="TO")
-@click.option(
-    "--via", multiple=True, metavar="PLACE", help="Pass through PLACE on the way (repeatable, in order)."
-)
+@click.option("--via", multiple=True, metavar="PLACE", help="Pass through PLACE on the way (repeatable, in order).")
 @click.option(
     "--avoid",
     multiple=True,
@@ -93,8 +82,7 @@ class _Progress:
     type=float,
     default=None,
     metavar="KM",
-    help="Cost of each border crossing, in km of flat route (0–5000). Default: 100 for pipelines, "
-    "50 for roads.",
+    help="Cost of each border crossing, in km of flat route (0–5000). Default: 100 for pipelines, 50 for roads.",
 )
 @click.option(
     "--max-grade",
