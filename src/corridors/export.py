@@ -13,12 +13,11 @@ target and renamed over it, so a failed export never leaves half a file.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
