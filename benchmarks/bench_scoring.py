@@ -4,7 +4,8 @@ Both sides get the same routes and the same Natural Earth polygons; DuckDB (plan
 routes already densified along the geodesic, untimed, while corridors densifies inside its timing.
 DuckDB does the split as an ``ST_Intersects`` join, ``ST_Intersection`` and ``ST_Length_Spheroid``;
 corridors does :func:`corridors.scoring.split_by_country` (per-country lengths, crossings, hugging).
-Each side runs in its own process, so peak memory (max RSS) is per side.
+Each side runs in its own process, ``--repeat`` times alternating, and its median run is
+reported, so peak memory (max RSS) is per side.
 
     pip install -e '.[benchmark]'
     python benchmarks/bench_scoring.py [--routes 10000]
@@ -101,21 +102,22 @@ def run_duckdb(n: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--routes", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="alternating runs per side (median reported)")
     parser.add_argument("--side", choices=["corridors", "duckdb"])
     args = parser.parse_args()
     if args.side:
         result = run_corridors(args.routes) if args.side == "corridors" else run_duckdb(args.routes)
         print(json.dumps(result))
         return
-    out = {}
-    for side in ("corridors", "duckdb"):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--routes", str(args.routes), "--side", side],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        out[side] = json.loads(proc.stdout.strip().splitlines()[-1])
+    runs: dict[str, list[dict]] = {"corridors": [], "duckdb": []}
+    for _ in range(args.repeat):  # alternate the sides; report each side's median run
+        for side in runs:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--routes", str(args.routes), "--side", side],
+                capture_output=True, text=True, check=True,
+            )
+            runs[side].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    out = {side: sorted(r, key=lambda x: x["seconds"])[len(r) // 2] for side, r in runs.items()}
     ours, duck = out["corridors"], out["duckdb"]
     print(f"routes: {args.routes}")
     print(

@@ -455,7 +455,7 @@ def _number(value: object) -> bool:
 #: from 2–3 %; highways keep long climbs gentle), and a km across 25 % side slope costs double
 #: (cut and fill). Pipelines tolerate grade (pumping) more than side slope (trenching, stability):
 #: 15 % and 30 %. Other kinds use the road model. The road values were chosen against the
-#: Karakoram Highway's published section lengths (docs/readme/terrain.md shows the sensitivity).
+#: Karakoram Highway's published section lengths (the README's Terrain section shows the sensitivity).
 COST_MODELS: dict[str, CostModel] = {
     "road": CostModel(slope_ref_pct=25.0, grade_ref_pct=2.0, crossing_penalty_km=50.0),
     "pipeline": CostModel(slope_ref_pct=30.0, grade_ref_pct=15.0, crossing_penalty_km=100.0),
