@@ -4,7 +4,8 @@
   self-contained version would commit Leaflet into the repository);
 - ``maps/atlas.png``: a screenshot of the self-contained atlas in headless Chromium, with every
   network request blocked and the TAPI popup open;
-- ``maps/figure.png``: ``corridors figure`` of every corridor.
+- ``maps/figure.png``: ``corridors figure`` of the design's main corridors (every corridor at once is
+  too crowded for a page).
 
 Needs the offline assets (``scripts/fetch_assets.sh``), Chromium and the ``playwright`` package::
 
@@ -32,6 +33,10 @@ ARGS = [
     "--disable-sync",
     "--hide-scrollbars",
     "--font-render-hinting=none",
+]
+#: The corridors of the README figure: the design's five and the India extension of Iran–Pakistan.
+FIGURE_IDS = [
+    "wakhan-corridor", "karakoram-highway", "gwadar-cpec-western", "tapi", "iran-pakistan", "iran-pakistan-india",
 ]
 # A screen point on a corridor's path where that path is the topmost element.
 POINT_ON_PATH = """(cls) => {
@@ -70,7 +75,7 @@ def main() -> None:
     opts = parser.parse_args()
     maps = ROOT / "maps"
     subprocess.run([*CLI, "map", "-o", str(maps / "atlas.html")], check=True, cwd=ROOT)
-    subprocess.run([*CLI, "figure", "-o", str(maps / "figure.png"), "--dpi", "110"], check=True, cwd=ROOT)
+    subprocess.run([*CLI, "figure", *FIGURE_IDS, "-o", str(maps / "figure.png"), "--dpi", "110"], check=True, cwd=ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         offline = Path(tmp) / "atlas.html"
         subprocess.run([*CLI, "map", "--self-contained", "-o", str(offline)], check=True, cwd=ROOT)
