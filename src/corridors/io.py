@@ -99,8 +99,9 @@ def render_table(
                 c,
                 justify="right" if _numeric(rows, c) else "left",
                 overflow="fold",
-                no_wrap=longest <= 24,
-                max_width=None if longest <= 24 else 40,
+                no_wrap=longest <= 32,
+                min_width=min(longest, 32),  # short columns keep their width; long text folds
+                max_width=None if longest <= 32 else 40,
             )
         for r in rows:
             table.add_row(*(_cell(r.get(c)) for c in columns))
