@@ -22,17 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from corridors.render import _assets
+
 CLI = [sys.executable, "-c", "from corridors.cli.main import main; main()"]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = [*_assets.HEADLESS_CHROMIUM_ARGS]
 IDLE_MS = "() => new Promise(done => requestIdleCallback(() => done(performance.now()), {timeout: 10000}))"
 
 

@@ -20,20 +20,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from corridors.render import _assets
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from corridors.cli.main import main; main()"]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--font-render-hinting=none",
-]
+ARGS = [*_assets.HEADLESS_CHROMIUM_ARGS, "--hide-scrollbars", "--font-render-hinting=none"]
 #: The corridors of the README figure: the design's five and the India extension of Iran–Pakistan.
 FIGURE_IDS = [
     "wakhan-corridor", "karakoram-highway", "gwadar-cpec-western", "tapi", "iran-pakistan", "iran-pakistan-india",

@@ -16,21 +16,12 @@ import pytest
 from render_common import IMG, PAYLOAD_NAMES, SCRIPT, assets_available, payload_catalog
 
 from corridors import load_catalog, score
-from corridors.render import _style, atlas_map
+from corridors.render import _assets, _style, atlas_map
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("CORRIDORS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ARGS = [*_assets.HEADLESS_CHROMIUM_ARGS]
 
 # A screen point on a corridor's SVG path where that path is the topmost element.
 _POINT_ON_PATH = """(cls) => {

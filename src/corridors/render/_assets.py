@@ -151,3 +151,17 @@ def inline(html: str) -> str:
     html = _SCRIPT.sub(lambda m: _inline_js(m.group(1)), html)
     html = _STYLESHEET.sub(lambda m: _inline_css(m.group(1)), html)
     return html
+
+
+#: Flags for headless Chromium on an offline machine (background networking off, no sandbox as root),
+#: shared by the browser tests, the map benchmark and the README screenshot script.
+HEADLESS_CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
