@@ -46,8 +46,6 @@ def build_times(folder: Path, runs: int) -> tuple[float, float]:
 
 def empty_leaflet_page() -> str:
     """An empty Leaflet map with the atlas's scripts and stylesheets, inlined the same way."""
-    from corridors.render import _assets
-
     links = "".join(
         f'<script src="{u}"></script>' if u.endswith(".js") else f'<link rel="stylesheet" href="{u}"/>'
         for u in _assets.FILES
