@@ -51,9 +51,7 @@ def empty_leaflet_page() -> str:
         for u in _assets.FILES
     )
     return _assets.inline(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        + links
-        + "<style>html,body,#map{margin:0;height:100%}"
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>" + links + "<style>html,body,#map{margin:0;height:100%}"
         "</style></head><body><div id='map'></div>"
         "<script>L.map('map').setView([33, 66], 5);</script></body></html>"
     )
@@ -64,9 +62,7 @@ def load_times(atlas: Path, empty: Path, runs: int, chromium: str) -> tuple[floa
 
     def once(browser, path: Path) -> float:
         page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.route(
-            "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
-        )
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
         page.goto(path.as_uri(), wait_until="load")
         idle = page.evaluate(IDLE_MS)
         page.close()
@@ -102,17 +98,12 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         offline = (folder / "atlas-offline.html").stat().st_size
-        print(
-            f"size: atlas {plain / 1e6:.2f} MB (CDN links), "
-            f"self-contained {offline / 1e6:.2f} MB (limit 2 MB)"
-        )
+        print(f"size: atlas {plain / 1e6:.2f} MB (CDN links), self-contained {offline / 1e6:.2f} MB (limit 2 MB)")
         (folder / "empty.html").write_text(empty_leaflet_page(), encoding="utf-8")
         if not Path(opts.chromium).is_file():
             print(f"load: skipped, no Chromium at {opts.chromium}")
             return
-        atlas_ms, empty_ms = load_times(
-            folder / "atlas-offline.html", folder / "empty.html", opts.runs, opts.chromium
-        )
+        atlas_ms, empty_ms = load_times(folder / "atlas-offline.html", folder / "empty.html", opts.runs, opts.chromium)
         print(
             f"load: self-contained atlas {atlas_ms:.0f} ms, empty Leaflet map {empty_ms:.0f} ms, "
             f"ratio {atlas_ms / empty_ms:.2f} (target <= 2)"

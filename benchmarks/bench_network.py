@@ -62,10 +62,7 @@ def write_extract(path: Path, target_nodes: int, seed: int) -> dict:
     def way(refs: list[int], tags: dict[str, str]) -> None:
         tag_xml = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
         ways.append(
-            f'<way id="{len(ways) + 1}" version="1">'
-            + "".join(f'<nd ref="{r}"/>' for r in refs)
-            + tag_xml
-            + "</way>"
+            f'<way id="{len(ways) + 1}" version="1">' + "".join(f'<nd ref="{r}"/>' for r in refs) + tag_xml + "</way>"
         )
 
     def shape_node(x: float, y: float) -> int:
@@ -103,9 +100,7 @@ def write_extract(path: Path, target_nodes: int, seed: int) -> dict:
         way(refs, {"railway": "rail", "name": f"Railway {k}"})
         assert len(nodes) > start
     with path.open("w", encoding="utf-8") as fh:
-        fh.write(
-            '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="corridors benchmark">\n'
-        )
+        fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="corridors benchmark">\n')
         fh.write("\n".join(nodes))
         fh.write("\n")
         fh.write("\n".join(ways))
@@ -141,9 +136,7 @@ print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": (rss_kb("Vm
 
 
 def measure_load(which: str, path: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD, which, str(path)], check=True, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, "-c", _CHILD, which, str(path)], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -170,9 +163,7 @@ def bench_routing(path: Path, queries: int, seed: int) -> dict:
     router = network.Router(G)
     build = time.perf_counter() - start
     rng = np.random.default_rng(seed)
-    roads = G.edge_subgraph(
-        [(u, v, k) for u, v, k, kind in G.edges(keys=True, data="kind") if kind == "road"]
-    )
+    roads = G.edge_subgraph([(u, v, k) for u, v, k, kind in G.edges(keys=True, data="kind") if kind == "road"])
     nodes = np.array(sorted(max(nx.strongly_connected_components(roads), key=len)))
     pairs = [tuple(int(x) for x in rng.choice(nodes, 2, replace=False)) for _ in range(queries)]
     ours, theirs, osmnx_times = [], [], []
@@ -206,7 +197,7 @@ def bench_routing(path: Path, queries: int, seed: int) -> dict:
 def bench_score(G, pair: tuple[int, int]) -> dict:
     from corridors import network
     from corridors.catalog import Corridor, Source, Waypoint, with_coords
-    from corridors.scoring import score
+    from corridors.scoring import score_records as score
 
     nodes = network.Router(G).shortest_path(*pair)
     coords = network._path_coords(G, network._path_edges(G, nodes))
@@ -240,9 +231,7 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=100_000, help="approximate node count of the extract")
     parser.add_argument("--queries", type=int, default=60, help="random origin-destination pairs")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--repeat", type=int, default=2, help="load runs of each kind (the fastest is reported)"
-    )
+    parser.add_argument("--repeat", type=int, default=2, help="load runs of each kind (the fastest is reported)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -263,10 +252,7 @@ def main() -> int:
         )
         routing = bench_routing(path, args.queries, args.seed)
     g = routing["graph"]
-    print(
-        f"route graph {g['nodes']:,} nodes / {g['edges']:,} edges; "
-        f"Router built in {routing['router_build_s']:.2f} s"
-    )
+    print(f"route graph {g['nodes']:,} nodes / {g['edges']:,} edges; Router built in {routing['router_build_s']:.2f} s")
     print(
         f"route median of {routing['queries']} queries: Router {routing['median_router_ms']:.2f} ms, "
         f"networkx bidirectional Dijkstra {routing['median_networkx_bidirectional_ms']:.2f} ms, "
@@ -279,9 +265,7 @@ def main() -> int:
         f"median {s['median_ms']:.1f} ms"
     )
     if args.json:
-        args.json.write_text(
-            json.dumps({"extract": extract, "load": loads, "routing": routing}, indent=2) + "\n"
-        )
+        args.json.write_text(json.dumps({"extract": extract, "load": loads, "routing": routing}, indent=2) + "\n")
     return 0 if routing["ratio"] <= MAX_RATIO else 1
 
 

@@ -10,6 +10,9 @@ reported, so peak memory (max RSS) is per side.
     pip install -e '.[benchmark]'
     python benchmarks/bench_scoring.py [--routes 10000]
 
+The ``benchmark`` extra pins DuckDB to the release whose spatial extension is published on PyPI
+as a wheel (``duckdb-ext-spatial``); :func:`connect_spatial` loads it from that wheel, offline.
+
 Targets (issue 2): corridors at least 5x faster than DuckDB; corridors' peak memory under 1 GB.
 """
 
@@ -62,19 +65,44 @@ def run_corridors(n: int) -> dict:
     }
 
 
-def run_duckdb(n: int) -> dict:
+def connect_spatial():
+    """A DuckDB connection with the spatial extension loaded from the ``duckdb-ext-spatial`` wheel.
+
+    The wheel installs the signed extension binary as
+    ``duckdb_ext/extensions/v<duckdb version>/<platform>/spatial.duckdb_extension`` (a namespace
+    package, no Python code); it is loaded by path, and DuckDB's own download of known extensions is
+    switched off, so nothing is fetched from the network.
+    """
     import duckdb
-    import duckdb_ext
+
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    platform = con.execute("PRAGMA platform").fetchone()[0]
+    try:
+        import duckdb_ext
+
+        folders = [Path(p) for p in duckdb_ext.__path__]
+    except ImportError:
+        folders = []
+    wanted = Path("extensions", f"v{duckdb.__version__}", platform, "spatial.duckdb_extension")
+    found = [f / wanted for f in folders if (f / wanted).is_file()]
+    if not found:
+        sys.exit(
+            f"no DuckDB spatial extension for duckdb {duckdb.__version__} on {platform}: "
+            "install the pinned pair with pip install -e '.[benchmark]'"
+        )
+    con.execute(f"LOAD '{found[0]}'")
+    return con
+
+
+def run_duckdb(n: int) -> dict:
+    import pyarrow as pa
 
     from corridors import geodata
     from corridors.alignment import densify_lines
 
     lines, _ = densify_lines(synthetic_routes(n))  # the geodesic arcs, densified as corridors does (untimed)
     countries = geodata.countries()
-    ext = Path(next(iter(duckdb_ext.__path__))) / "extensions" / f"v{duckdb.__version__}"
-    con = duckdb.connect(config={"allow_unsigned_extensions": True})
-    con.execute(f"LOAD '{next(ext.glob('*/spatial.duckdb_extension'))}'")
-    import pyarrow as pa
+    con = connect_spatial()
 
     con.register("r", pa.table({"id": np.arange(n), "wkb": shapely.to_wkb(lines)}))
     con.register("c", pa.table({"iso": countries.iso_a3, "wkb": shapely.to_wkb(countries.geometry)}))
@@ -114,7 +142,9 @@ def main() -> None:
         for side in runs:
             proc = subprocess.run(
                 [sys.executable, __file__, "--routes", str(args.routes), "--side", side],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             runs[side].append(json.loads(proc.stdout.strip().splitlines()[-1]))
     out = {side: sorted(r, key=lambda x: x["seconds"])[len(r) // 2] for side, r in runs.items()}

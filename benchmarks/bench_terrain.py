@@ -165,9 +165,7 @@ def phase_exact(work: Path, avoid: tuple[str, ...] = ()) -> dict:
         dy, dx = _lcp.cell_size_km(s.lat_deg[[(start[0] + end[0]) // 2]], s.res_deg)
         f = s.factor
         step = np.hypot(np.diff(rows) * dy[0], np.diff(cols) * dx[0])
-        out["plan_path_mcp_objective"] = float(
-            (0.5 * (f[rows[:-1], cols[:-1]] + f[rows[1:], cols[1:]]) * step).sum()
-        )
+        out["plan_path_mcp_objective"] = float((0.5 * (f[rows[:-1], cols[:-1]] + f[rows[1:], cols[1:]]) * step).sum())
     return out
 
 

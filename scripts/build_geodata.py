@@ -554,9 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="folder holding (or receiving) the registry archives; default: a temp dir",
     )
-    parser.add_argument(
-        "--out", type=Path, default=ROOT / "geodata", help="output folder (default: geodata/)"
-    )
+    parser.add_argument("--out", type=Path, default=ROOT / "geodata", help="output folder (default: geodata/)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="build_geodata_") as tmp:
@@ -587,9 +585,7 @@ def main(argv: list[str] | None = None) -> int:
         if not shapely.is_valid(basemap).all() or not shapely.coverage_is_valid(basemap):
             raise SystemExit("basemap: simplification broke the coverage")
         countries_gpkg = out / "countries.gpkg"
-        write_layer(
-            countries_gpkg, "countries", {"iso_a3": list(iso), "name": list(name)}, geom, "MultiPolygon"
-        )
+        write_layer(countries_gpkg, "countries", {"iso_a3": list(iso), "name": list(name)}, geom, "MultiPolygon")
         write_layer(
             countries_gpkg,
             "borders",
@@ -597,9 +593,7 @@ def main(argv: list[str] | None = None) -> int:
             [r[3] for r in rows],
             "LineString",
         )
-        write_layer(
-            countries_gpkg, "basemap", {"iso_a3": list(iso), "name": list(name)}, basemap, "MultiPolygon"
-        )
+        write_layer(countries_gpkg, "basemap", {"iso_a3": list(iso), "name": list(name)}, basemap, "MultiPolygon")
 
         # places
         places, places_total = build_places(work / Path(PACKAGES["geonames"].member).name)
@@ -671,8 +665,7 @@ def main(argv: list[str] | None = None) -> int:
             "fields": ["name", "admin1", "cc"],
             "source": "geonames",
             "processing": [
-                f"rows of rg_cities1000.csv ({places_total:,} in all) with {w} <= lon <= {e} and "
-                f"{s} <= lat <= {n}",
+                f"rows of rg_cities1000.csv ({places_total:,} in all) with {w} <= lon <= {e} and {s} <= lat <= {n}",
                 "fields name, admin1 (province name), cc (ISO 3166-1 alpha-2) copied unchanged; "
                 "point = (lon, lat) as given",
                 "sorted by cc, name, lat, lon",

@@ -27,7 +27,12 @@ CLI = [sys.executable, "-c", "from corridors.cli.main import main; main()"]
 ARGS = [*_assets.HEADLESS_CHROMIUM_ARGS, "--hide-scrollbars", "--font-render-hinting=none"]
 #: The corridors of the README figure: the design's five and the India extension of Iran–Pakistan.
 FIGURE_IDS = [
-    "wakhan-corridor", "karakoram-highway", "gwadar-cpec-western", "tapi", "iran-pakistan", "iran-pakistan-india",
+    "wakhan-corridor",
+    "karakoram-highway",
+    "gwadar-cpec-western",
+    "tapi",
+    "iran-pakistan",
+    "iran-pakistan-india",
 ]
 # A screen point on a corridor's path where that path is the topmost element.
 POINT_ON_PATH = """(cls) => {
@@ -48,9 +53,7 @@ def screenshot(page_path: Path, png: Path, chromium: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 760})
-        page.route(
-            "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
-        )
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
         page.goto(page_path.as_uri(), wait_until="load")
         page.mouse.click(*page.evaluate(POINT_ON_PATH, "corridor-tapi"))
         page.locator(".leaflet-popup-content").wait_for()

@@ -74,6 +74,4 @@ def point_rows(html: str) -> list[list]:
 
 def assets_available() -> bool:
     """True when every pinned package is in the asset folder or the cache (no download needed)."""
-    return all(
-        any((d / spec / "package.json").is_file() for d in _assets.asset_dirs()) for spec in _assets.PACKAGES
-    )
+    return all(any((d / spec / "package.json").is_file() for d in _assets.asset_dirs()) for spec in _assets.PACKAGES)

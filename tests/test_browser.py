@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 from render_common import IMG, PAYLOAD_NAMES, SCRIPT, assets_available, payload_catalog
 
-from corridors import load_catalog, score
+from corridors import load_catalog
 from corridors.render import _assets, _style, atlas_map
+from corridors.scoring import score_records as score
 
 pytestmark = pytest.mark.browser
 
@@ -165,20 +166,13 @@ def test_escaping_payloads_never_run(page, atlas):
     page.hover(".leaflet-control-layers")
     page.wait_for_timeout(300)
     assert page.events["dialogs"] == []
-    assert (
-        page.evaluate(
-            "document.querySelectorAll('img[src=\"x\"], svg[onload], iframe, b[onmouseover]').length"
-        )
-        == 0
-    )
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"], svg[onload], iframe, b[onmouseover]').length") == 0
     assert page.evaluate("document.querySelectorAll('script').length") == page.evaluate(
         "document.documentElement.outerHTML.split('<script').length - 1"
     )
     assert IMG in page.locator(".leaflet-control-layers").inner_text()
     assert SCRIPT in page.locator(".leaflet-control-layers").inner_text()
-    assert (
-        html.escape(IMG) not in page.locator(".leaflet-control-layers").inner_text()
-    )  # escaped once, not twice
+    assert html.escape(IMG) not in page.locator(".leaflet-control-layers").inner_text()  # escaped once, not twice
     assert page.events["errors"] == []
 
 

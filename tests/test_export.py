@@ -17,7 +17,8 @@ from corridors import export, network
 from corridors._errors import OutputError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
-from corridors.scoring import score
+from corridors.scoring import score_records as score
+from corridors.tables import route_row
 
 
 def run(*args: str):
@@ -36,7 +37,7 @@ def routes():
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".kml"])
 def test_routes_round_trip_through_pyogrio(routes, tmp_path, suffix):
-    rows = [network.route_row(r, i) for i, r in enumerate(routes.routes, 1)]
+    rows = [route_row(r, i) for i, r in enumerate(routes.routes, 1)]
     features = export.score_features(
         [r.score for r in routes.routes],
         [{"route": row["route"], "corridors": row["corridors"]} for row in rows],
@@ -129,9 +130,7 @@ def test_corridor_export_carries_the_scores(tmp_path):
         assert props[cid]["countries"] == " > ".join(s.sequence)
     assert props["tapi"]["countries"] == "TKM > AFG > PAK > IND"
     line = next(f for f in data["features"] if f["properties"]["id"] == "tapi")["geometry"]
-    assert line["type"] == "LineString" and all(
-        len(str(x).split(".")[-1]) <= 6 for x in line["coordinates"][1]
-    )
+    assert line["type"] == "LineString" and all(len(str(x).split(".")[-1]) <= 6 for x in line["coordinates"][1])
 
 
 def test_route_command_writes_gis_files(tmp_path):

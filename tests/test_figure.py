@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from PIL import Image
 from render_common import payload_catalog
 
-from corridors import load_catalog, score
+from corridors import load_catalog
 from corridors._errors import OutputError
 from corridors.alignment import route_lines
 from corridors.cli.main import cli
 from corridors.render import _basemap, _style
 from corridors.render.figure import _RC, _draw, _nice, figure, figure_format
+from corridors.scoring import score_records as score
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +65,7 @@ def test_single_corridor_gets_its_name_as_title(scores):
     svg = figure(scores[:1], fmt="svg").data.decode()
     # text is drawn as paths; the title and labels are in the SVG as glyph references
     assert svg.count("<use xlink:href=") > 50
-    assert (
-        figure(scores[:1], fmt="png", dpi=50).data
-        != figure(scores[:1], fmt="png", dpi=50, title="Other").data
-    )
+    assert figure(scores[:1], fmt="png", dpi=50).data != figure(scores[:1], fmt="png", dpi=50, title="Other").data
 
 
 def test_catalog_text_is_drawn_literally(tmp_path):

@@ -24,7 +24,7 @@ from corridors import network, settings
 from corridors._errors import CatalogError, GeometryError, PlaceError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
-from corridors.scoring import score
+from corridors.scoring import score_records as score
 
 GEOD = Geod(ellps="WGS84")
 
@@ -48,9 +48,7 @@ def same_as_osmnx(G: nx.MultiDiGraph, pairs) -> None:
             assert ours is None
             continue
         assert ours is not None
-        assert nx.path_weight(G, ours, "length") == pytest.approx(
-            nx.path_weight(G, theirs, "length"), rel=1e-12
-        )
+        assert nx.path_weight(G, ours, "length") == pytest.approx(nx.path_weight(G, theirs, "length"), rel=1e-12)
         assert ours[0] == a and ours[-1] == b
 
 
@@ -133,9 +131,7 @@ def test_an_avoid_that_disconnects_says_why(monkeypatch):
     )
     with pytest.raises(RoutingError, match=r"^Charlie lies in BBB \(B-land\), which --avoid excludes$"):
         network.route(G, "Alpha", "Charlie", avoid=["BBB"])
-    with pytest.raises(
-        RoutingError, match=r"^Near Bravo \(Bravo\) lies in AAA \(A-land\), which --avoid excludes$"
-    ):
+    with pytest.raises(RoutingError, match=r"^Near Bravo \(Bravo\) lies in AAA \(A-land\), which --avoid excludes$"):
         network.route(G, "Near Bravo", "Delta", avoid=["AAA", "CCC"])
     outer = network.build_network([*corridors()[:2], corridor("far", "road", ["Delta", "Outer"])])
     with pytest.raises(RoutingError) as err:
@@ -181,9 +177,7 @@ def test_k_alternatives_in_order(world):
     chains = [r.corridors for r in found.routes]
     assert chains == [("pipe",), ("east", "west"), ("north", "west")]
     router = network.Router(network._by_mode(world, ("road", "rail", "pipeline")))
-    yen = [
-        p for p in ox.routing.k_shortest_paths(world, found.routes[0].nodes[0], found.routes[0].nodes[-1], 3)
-    ]
+    yen = [p for p in ox.routing.k_shortest_paths(world, found.routes[0].nodes[0], found.routes[0].nodes[-1], 3)]
     assert (
         [list(r.nodes) for r in found.routes]
         == yen
@@ -232,8 +226,7 @@ def test_places_near_the_network_and_off_it(world):
     near = found.stops[0]
     assert near.name == "Bravo" and near.distance_km == pytest.approx(km(PLACES["Near Bravo"], B), rel=1e-9)
     assert near.note == (
-        f"Near Bravo is not on the network; using the nearest node, Bravo, "
-        f"{km(PLACES['Near Bravo'], B):.1f} km away"
+        f"Near Bravo is not on the network; using the nearest node, Bravo, {km(PLACES['Near Bravo'], B):.1f} km away"
     )
     with pytest.raises(RoutingError) as err:
         network.route(world, "Lonely", "Delta")
@@ -277,9 +270,7 @@ def P(row: str, col: str) -> tuple[float, float]:
     return COLS[col], ROWS[row]
 
 
-EAST_WAY = km(
-    P("s", "m"), P("s", "e"), P("c", "e"), P("n", "e"), P("n", "m")
-)  # S → N, column e one-way north
+EAST_WAY = km(P("s", "m"), P("s", "e"), P("c", "e"), P("n", "e"), P("n", "m"))  # S → N, column e one-way north
 WEST_WAY = km(P("n", "m"), P("n", "w"), P("c", "w"), P("s", "w"), P("s", "m"))  # N → S round the west
 
 
@@ -292,9 +283,7 @@ def test_osm_grid_loads_in_the_network_schema(grid):
     assert {k for k in kinds.values()} == {"road", "rail"}
     assert not {5, 6, 7} & set(G.nodes)  # the building is no way
     # the one-way column has no southbound edges
-    assert G.has_edge(node_id("s", "e"), node_id("c", "e")) and not G.has_edge(
-        node_id("c", "e"), node_id("s", "e")
-    )
+    assert G.has_edge(node_id("s", "e"), node_id("c", "e")) and not G.has_edge(node_id("c", "e"), node_id("s", "e"))
     # lengths are geodesic on the ellipsoid, from the geometry (simplified edges bend at the corners)
     corner = G.edges[node_id("n", "m"), node_id("c", "w"), 0]
     assert corner["length"] / 1000.0 == pytest.approx(km(P("n", "m"), P("n", "w"), P("c", "w")), rel=1e-9)
@@ -320,9 +309,7 @@ def test_osm_grid_border_avoid_and_kind(grid):
     G = network.load_osm(grid)
     found = network.route(G, "Southgate", "Northgate", avoid=["BBB"], access_km=network.OSM_SNAP_KM)
     r = found.routes[0]
-    assert r.network_km == pytest.approx(
-        km(P("s", "m"), P("s", "w"), P("c", "w"), P("n", "w"), P("n", "m")), rel=1e-9
-    )
+    assert r.network_km == pytest.approx(km(P("s", "m"), P("s", "w"), P("c", "w"), P("n", "w"), P("n", "m")), rel=1e-9)
     assert r.score.sequence == ("AAA",)
     with pytest.raises(RoutingError) as err:
         network.route(G, "Southgate", "Northgate", kind="rail", access_km=network.OSM_SNAP_KM)
@@ -336,26 +323,18 @@ def test_osm_grid_border_avoid_and_kind(grid):
 
 
 def test_cli_routes_over_an_osm_extract(grid):
-    result = run(
-        "route", "Southgate", "Northgate", "--osm", str(grid), "--format", "json", "--tolerance-km", "0"
-    )
+    result = run("route", "Southgate", "Northgate", "--osm", str(grid), "--format", "json", "--tolerance-km", "0")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["routes"][0]["length_km"]["modeled"] == round(EAST_WAY, 1)
     # 1.9 km in AAA at each end: a crossing with no tolerance, boundary-hugging with the default 3 km
     assert data["routes"][0]["countries"]["modeled"] == ["AAA", "BBB", "AAA"]
-    default = json.loads(
-        run("route", "Southgate", "Northgate", "--osm", str(grid), "--format", "json").stdout
-    )
+    default = json.loads(run("route", "Southgate", "Northgate", "--osm", str(grid), "--format", "json").stdout)
     assert default["routes"][0]["countries"]["modeled"] == ["BBB"]
     avoided = json.loads(
-        run(
-            "route", "Southgate", "Northgate", "--osm", str(grid), "--avoid", "BBB", "--format", "json"
-        ).stdout
+        run("route", "Southgate", "Northgate", "--osm", str(grid), "--avoid", "BBB", "--format", "json").stdout
     )
-    assert avoided["avoid"] == ["BBB"] and avoided["routes"][0]["network_km"] == pytest.approx(
-        WEST_WAY, abs=0.06
-    )
+    assert avoided["avoid"] == ["BBB"] and avoided["routes"][0]["network_km"] == pytest.approx(WEST_WAY, abs=0.06)
 
 
 @pytest.mark.parametrize(
@@ -415,12 +394,10 @@ def _record(folder, cid: str, names: list[str], osm: str | None) -> str:
 
 def test_osm_alignment_takes_the_length_of_the_road(grid, tmp_path, monkeypatch):
     monkeypatch.setenv("CORRIDORS_CACHE", str(tmp_path / "cache"))
-    north = load_catalog(
-        [_record(tmp_path, "up", ["Southgate", "Northgate"], "grid.osm")], include_seeds=False
-    )["up"]
-    south = load_catalog(
-        [_record(tmp_path, "down", ["Northgate", "Southgate"], "grid.osm")], include_seeds=False
-    )["down"]
+    north = load_catalog([_record(tmp_path, "up", ["Southgate", "Northgate"], "grid.osm")], include_seeds=False)["up"]
+    south = load_catalog([_record(tmp_path, "down", ["Northgate", "Southgate"], "grid.osm")], include_seeds=False)[
+        "down"
+    ]
     assert north.osm == str(grid)
     up, down = score([north, south])
     assert up.length_km == pytest.approx(EAST_WAY, rel=1e-7)  # the one-way column north
@@ -456,9 +433,9 @@ def test_an_extract_that_misses_the_corridor_is_an_error(grid, tmp_path, monkeyp
 
 def test_without_osm_data_the_waypoint_alignment_stays_with_one_warning(grid, tmp_path, monkeypatch):
     monkeypatch.setenv("CORRIDORS_CACHE", str(tmp_path / "cache"))
-    corridor = load_catalog(
-        [_record(tmp_path, "offline", ["Southgate", "Northgate"], None)], include_seeds=False
-    )["offline"]
+    corridor = load_catalog([_record(tmp_path, "offline", ["Southgate", "Northgate"], None)], include_seeds=False)[
+        "offline"
+    ]
     with pytest.warns(
         UserWarning,
         match=r"offline: alignment 'osm' needs OpenStreetMap data .* 'corridors "

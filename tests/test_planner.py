@@ -13,7 +13,7 @@ from corridors import _lcp, geodata, planner
 from corridors._errors import PlaceError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
-from corridors.scoring import score
+from corridors.scoring import score_records as score
 
 RES = 1 / 120
 FLAT = _lcp.Params(grade_ref_pct=5.0, max_grade_pct=None, crossing_penalty_km=0.0)
@@ -27,9 +27,7 @@ def _own_cache(tmp_path_factory):
     mp.undo()
 
 
-def _surface(
-    passable: np.ndarray, country: np.ndarray | None = None, z: np.ndarray | None = None
-) -> _lcp.Surface:
+def _surface(passable: np.ndarray, country: np.ndarray | None = None, z: np.ndarray | None = None) -> _lcp.Surface:
     """A flat synthetic surface at the equator (cell factor 1)."""
     h, w = passable.shape
     return _lcp.Surface(

@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 from render_common import IMG, SCRIPT, payload_catalog
 
-from corridors import load_catalog, score
+from corridors import load_catalog
 from corridors.cli.main import cli
 from corridors.render.report import report_html, write_report
-from corridors.scoring import summary_row
+from corridors.scoring import score_records as score
+from corridors.tables import summary_row
 
 IDS = ["wakhan-corridor", "karakoram-highway"]
 
@@ -51,10 +52,7 @@ def test_html_report_has_table_map_and_figures(document, scores):
 
 
 def test_html_report_is_deterministic(scores, document):
-    assert (
-        hashlib.sha256(report_html(scores, dpi=40).encode()).digest()
-        == hashlib.sha256(document.encode()).digest()
-    )
+    assert hashlib.sha256(report_html(scores, dpi=40).encode()).digest() == hashlib.sha256(document.encode()).digest()
 
 
 def test_catalog_text_is_escaped(tmp_path):

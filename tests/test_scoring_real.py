@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 from pyproj import Geod
 
-from corridors import load_catalog, score
+from corridors import load_catalog
+from corridors.scoring import score_records as score
 
 GEOD = Geod(ellps="WGS84")
 

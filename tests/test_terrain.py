@@ -13,7 +13,7 @@ from corridors import gazetteer, terrain
 from corridors._errors import GeometryError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
-from corridors.scoring import score
+from corridors.scoring import score_records as score
 
 
 @pytest.fixture(scope="module", autouse=True)

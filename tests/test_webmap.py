@@ -25,11 +25,12 @@ from render_common import (
     tree_labels,
 )
 
-from corridors import load_catalog, score
+from corridors import load_catalog
 from corridors._errors import CorridorsError, DataError, OutputError
 from corridors.cli.main import cli
 from corridors.render import _assets, _basemap
 from corridors.render.webmap import AtlasMap, atlas_map, tile_provider
+from corridors.scoring import score_records as score
 
 ROOT = Path(__file__).resolve().parent.parent
 IDS = ["tapi", "karakoram-highway", "wakhan-corridor"]
@@ -223,9 +224,7 @@ def _fake_assets(root: Path) -> None:
         path = root / spec / member
         path.parent.mkdir(parents=True, exist_ok=True)
         if member.endswith(".css"):
-            path.write_text(
-                f".x{{background:url(images/icon.png)}} .y{{behavior:url(#default#VML)}} /* {url} */"
-            )
+            path.write_text(f".x{{background:url(images/icon.png)}} .y{{behavior:url(#default#VML)}} /* {url} */")
             (path.parent / "images").mkdir(exist_ok=True)
             (path.parent / "images" / "icon.png").write_bytes(png)
         else:

@@ -1,9 +1,14 @@
 """corridors: see, measure and compare the transit routes and pipelines linking South and Central Asia.
 
-The public API, imported lazily so that ``import corridors`` stays cheap::
+GeoDataFrames in and out::
 
     from corridors import load_catalog, score
-    scores = score(load_catalog().select(["tapi", "karakoram-highway"]))
+    catalog = load_catalog()                       # the cited records in seeds/ (and your files)
+    catalog.to_gdf()                               # one row per corridor, EPSG:4326
+    scores = score(catalog.select(["tapi", "karakoram-highway"]))   # metrics + modeled geometry
+
+Maps and figures live in :mod:`corridors.render`. Names are imported on first use, so
+``import corridors`` stays cheap.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from . import settings
 from ._errors import (
     CatalogError,
     CorridorsError,
@@ -22,21 +28,21 @@ from ._errors import (
     UnknownCorridorError,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
+#: Public name → the module that defines it (imported on first access).
 _LAZY = {
-    "load_catalog": "catalog",
     "Catalog": "catalog",
     "Corridor": "catalog",
+    "load_catalog": "catalog",
     "score": "scoring",
-    "score_frame": "scoring",
+    "crossings_gdf": "scoring",
+    "records_of": "scoring",
     "split_by_country": "scoring",
     "narrowest_width": "scoring",
-    "route_line": "alignment",
-    "route_lines": "alignment",
+    "profiles_gdf": "profile",
+    "route": "routing",
     "plan": "planner",
-    "sample_profiles": "terrain",
-    "profile_metrics": "terrain",
 }
 
 __all__ = [
@@ -48,11 +54,19 @@ __all__ = [
     "PlaceError",
     "RoutingError",
     "UnknownCorridorError",
+    "__version__",
+    "settings",
     *_LAZY,
 ]
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this hook
+        return value
     raise AttributeError(f"module 'corridors' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -281,9 +281,7 @@ def _touches(path: Path, shape: tuple[int, int], edge: int, full: bool) -> bool:
     h, w = shape
     if full:
         return False
-    return bool(
-        np.any((path.rows < edge) | (path.rows >= h - edge) | (path.cols < edge) | (path.cols >= w - edge))
-    )
+    return bool(np.any((path.rows < edge) | (path.rows >= h - edge) | (path.cols < edge) | (path.cols >= w - edge)))
 
 
 def route(
@@ -316,9 +314,7 @@ def route(
             break
         report("searching a window at full resolution", 0.2)
         full = (top, bottom, left, right) == (0, h, 0, w)
-        path = solve(
-            make_surface(top, bottom, left, right), params, (r0 - top, c0 - left), (r1 - top, c1 - left)
-        )
+        path = solve(make_surface(top, bottom, left, right), params, (r0 - top, c0 - left), (r1 - top, c1 - left))
         if path is not None and not _touches(path, (bottom - top, right - left), 2, full):
             return Path(path.rows + top, path.cols + left, path.cost_km)
         if full:
@@ -340,9 +336,7 @@ def _dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
     return out
 
 
-def _coarse_to_fine(
-    s: Surface, start: tuple[int, int], end: tuple[int, int], params: Params, report: Progress
-) -> Path:
+def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], params: Params, report: Progress) -> Path:
     f = COARSE_FACTOR
     report("searching the coarse grid", 0.1)
     relaxed = Params(params.grade_ref_pct, None, params.crossing_penalty_km)
@@ -362,9 +356,7 @@ def _coarse_to_fine(
     buffer_km = BUFFER_KM
     best: Path | None = None
     for attempt in range(MAX_WIDENINGS + 1):
-        report(
-            f"refining at full resolution within {buffer_km:.0f} km of the coarse paths", 0.4 + 0.15 * attempt
-        )
+        report(f"refining at full resolution within {buffer_km:.0f} km of the coarse paths", 0.4 + 0.15 * attempt)
         ry, rx = int(np.ceil(buffer_km / dy.min())), int(np.ceil(buffer_km / dx.min()))
         corridor = _dilate(seed, ry, rx)  # coarse blocks within the buffer, per axis
         inner = _dilate(seed, ry - 1, rx - 1)  # a path leaving it touches the corridor's edge
@@ -374,9 +366,7 @@ def _coarse_to_fine(
         block = corridor[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
         include = np.repeat(np.repeat(block, f, axis=0), f, axis=1)[: bottom - top, : right - left]
         window = s.crop(top, bottom, left, right)
-        path = solve(
-            window, params, (start[0] - top, start[1] - left), (end[0] - top, end[1] - left), include
-        )
+        path = solve(window, params, (start[0] - top, start[1] - left), (end[0] - top, end[1] - left), include)
         if path is not None:
             best = Path(path.rows + top, path.cols + left, path.cost_km)
             if inner[best.rows // f, best.cols // f].all():

@@ -28,6 +28,15 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
+def slug(text: str) -> str:
+    """Lower-case ASCII letters and digits joined by single hyphens: a valid corridor id or ''.
+
+    >>> slug("Gwadar Port → Kashgar (CPEC)")
+    'gwadar-port-kashgar-cpec'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def load_yaml(text: str) -> object:
     """Parse YAML safely, with libyaml's C loader when PyYAML was built with it (10x faster)."""
     import yaml

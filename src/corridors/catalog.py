@@ -13,13 +13,16 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from . import _validate as v
 from . import settings
 from ._errors import CatalogError, PlaceError, UnknownCorridorError
+
+if TYPE_CHECKING:
+    import geopandas
 
 __all__ = [
     "Catalog",
@@ -28,6 +31,7 @@ __all__ = [
     "Published",
     "Source",
     "Waypoint",
+    "corridors_from_gdf",
     "load_catalog",
 ]
 
@@ -130,6 +134,54 @@ class Catalog(Mapping[str, Corridor]):
     def select(self, ids: Sequence[str] = ()) -> list[Corridor]:
         """The corridors named by ``ids`` (all when empty), in the order given."""
         return [self[i] for i in ids] if ids else list(self._items.values())
+
+    def __repr__(self) -> str:
+        return f"<Catalog of {len(self)} corridors>"
+
+    def to_gdf(self, ids: Sequence[str] = ()) -> geopandas.GeoDataFrame:
+        """The catalog as a GeoDataFrame: one row per corridor, indexed by id, EPSG:4326.
+
+        Columns: ``name``, ``kind``, ``status``, ``alignment``, ``countries`` (declared by the
+        sources, ISO3 joined by ``>``), ``published_km`` and ``published_source``, ``variant_of``,
+        ``summary``, ``waypoints`` (count), ``sources`` (titles joined by ``; ``), ``file``, and
+        ``geometry``: the line through the waypoints (or the user's vertices). The modeled route,
+        geodesic or terrain-following, is the geometry of :func:`corridors.score`.
+
+        Examples
+        --------
+        >>> from corridors import load_catalog
+        >>> gdf = load_catalog().to_gdf(["tapi", "karakoram-highway"])
+        >>> gdf.loc["tapi", ["kind", "countries"]].tolist(), gdf.crs.to_epsg()
+        (['pipeline', 'TKM>AFG>PAK>IND'], 4326)
+        """
+        import geopandas
+        import pandas as pd
+        import shapely
+
+        items = self.select(ids)
+        published = [c.published.length_km for c in items]
+        return geopandas.GeoDataFrame(
+            {
+                "name": [c.name for c in items],
+                "kind": [c.kind for c in items],
+                "status": [c.status for c in items],
+                "alignment": [c.alignment for c in items],
+                "countries": [">".join(c.countries) for c in items],
+                "published_km": pd.array(
+                    [float(p.value) if p and isinstance(p.value, int | float) else None for p in published],
+                    dtype="Float64",
+                ),
+                "published_source": [p.source if p else "" for p in published],
+                "variant_of": [c.parent or "" for c in items],
+                "summary": [c.summary for c in items],
+                "waypoints": pd.array([len(c.waypoints) for c in items], dtype="int64"),
+                "sources": ["; ".join(s.title for s in c.sources) for c in items],
+                "file": [c.path for c in items],
+            },
+            index=pd.Index([c.id for c in items], name="id", dtype=object),
+            geometry=[shapely.LineString(c.coords or [(w.lon, w.lat) for w in c.waypoints]) for c in items],
+            crs="EPSG:4326",
+        )
 
 
 def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True) -> Catalog:
@@ -374,13 +426,32 @@ def read_geojson(path: Path) -> list[Corridor]:
         features = [data]
     else:
         features = [{"type": "Feature", "geometry": data, "properties": {}}]
+    feature_field = "features[{}]" if data.get("type") == "FeatureCollection" else "geometry"
+    return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field)
+
+
+def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> list[Corridor]:
+    """User routes from a GeoDataFrame or GeoSeries of LineStrings (any CRS; reprojected to EPSG:4326).
+
+    The index gives the ids (an ``id`` column wins); ``name``, ``kind``, ``status``, ``countries``
+    and ``description`` columns are read as in a GeoJSON file.
+    """
+    import geopandas
+
+    frame = routes if isinstance(routes, geopandas.GeoDataFrame) else geopandas.GeoDataFrame(geometry=routes)
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    data = json.loads(frame.to_json(na="drop", drop_id=False))
+    return _corridors_of_features(data["features"], "GeoDataFrame", "route", "row[{}]")
+
+
+def _corridors_of_features(features: list, label: str, stem: str, feature_field: str) -> list[Corridor]:
     if not features:
-        raise CatalogError(f"{path}: features: the collection is empty; a route needs a LineString")
+        raise CatalogError(f"{label}: features: the collection is empty; a route needs a LineString")
     problems: list[str] = []
     out: list[Corridor] = []
-    stem = _slug(path.stem) or "route"
     for i, feature in enumerate(features):
-        f = f"features[{i}]" if data.get("type") == "FeatureCollection" else "geometry"
+        f = feature_field.format(i)
         if not isinstance(feature, dict):
             problems.append(f"{f}: {feature!r} is not a GeoJSON Feature")
             continue
@@ -390,7 +461,7 @@ def read_geojson(path: Path) -> list[Corridor]:
         coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
         if coords is None:
             continue
-        rid = _slug(str(props.get("id", ""))) or (stem if len(features) == 1 else f"{stem}-{i + 1}")
+        rid = v.slug(str(props.get("id", feature.get("id", "")))) or (stem if len(features) == 1 else f"{stem}-{i + 1}")
         name = str(props.get("name") or props.get("id") or rid)
         countries = props.get("countries")
         countries = tuple(countries) if isinstance(countries, list) else ()
@@ -403,12 +474,12 @@ def read_geojson(path: Path) -> list[Corridor]:
                 waypoints=(Waypoint("start", *coords[0]), Waypoint("end", *coords[-1])),
                 countries=countries,
                 summary=str(props.get("description") or ""),
-                sources=(Source(f"user file {path.name}"),),
-                path=str(path),
+                sources=(Source(f"user file {Path(label).name}"),),
+                path=label,
                 coords=tuple(coords),
             )
         )
-    v.raise_if(path, problems)
+    v.raise_if(label, problems)
     return out
 
 
@@ -447,13 +518,6 @@ def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list
         )
         return None
     return coords
-
-
-def _slug(text: str) -> str:
-    out = "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
-    while "--" in out:
-        out = out.replace("--", "-")
-    return out
 
 
 def with_coords(corridor: Corridor, coords: Sequence[tuple[float, float]]) -> Corridor:

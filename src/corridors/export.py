@@ -69,7 +69,7 @@ def format_of(path: str | Path) -> str:
 def score_features(scores: Sequence[CorridorScore], extra: Sequence[dict[str, Any]] = ()) -> list[Feature]:
     """One feature per scored corridor or route: its modeled line and its summary row (plus ``extra``)."""
     from .alignment import route_lines
-    from .scoring import summary_row
+    from .tables import summary_row
 
     lines = route_lines([s.corridor for s in scores])
     extra = list(extra) or [{}] * len(scores)
@@ -130,9 +130,7 @@ def write_features(features: Sequence[Feature], path: str | Path, *, layer: str 
         return atomic_write(path, kml_text(features, layer))
     if fmt == "gpkg":
         return _gdal_write(path, lambda tmp: _gpkg(features, tmp, layer))
-    raise OutputError(
-        f"{path}: GraphML holds a network; write corridors and routes as .geojson, .gpkg or .kml"
-    )
+    raise OutputError(f"{path}: GraphML holds a network; write corridors and routes as .geojson, .gpkg or .kml")
 
 
 def export_network(G: nx.MultiDiGraph, path: str | Path) -> Path:
@@ -214,8 +212,7 @@ def kml_text(features: Sequence[Feature], layer: str) -> str:
     for geom, props in features:
         name = props.get("name") or props.get("id") or ""
         data = "".join(
-            f'<Data name="{escape(str(k))}"><value>{escape("" if v is None else str(_plain(v)))}'
-            "</value></Data>"
+            f'<Data name="{escape(str(k))}"><value>{escape("" if v is None else str(_plain(v)))}</value></Data>'
             for k, v in props.items()
         )
         style = f"<styleUrl>#{props['kind']}</styleUrl>" if props.get("kind") in _KML_COLOURS else ""
@@ -226,8 +223,7 @@ def kml_text(features: Sequence[Feature], layer: str) -> str:
             else f"<LineString><tessellate>1</tessellate><coordinates>{text}</coordinates></LineString>"
         )
         out.append(
-            f"<Placemark><name>{escape(str(name))}</name>{style}<ExtendedData>{data}</ExtendedData>{shape}"
-            "</Placemark>"
+            f"<Placemark><name>{escape(str(name))}</name>{style}<ExtendedData>{data}</ExtendedData>{shape}</Placemark>"
         )
     out += ["</Document>", "</kml>", ""]
     return "\n".join(out)

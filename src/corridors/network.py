@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from . import alignment, settings
+from . import _validate, alignment, settings
 from ._errors import CatalogError, DataError, GeometryError, PlaceError, RoutingError
 from .catalog import Corridor, Source, Waypoint, with_coords
 
@@ -89,7 +89,6 @@ __all__ = [
     "osm_vertices",
     "resolve_countries",
     "route",
-    "route_row",
     "snap_to_osm",
 ]
 
@@ -202,9 +201,7 @@ def build_network(
     counts = np.array([len(c.waypoints) for c in items])
     wp_lonlat = np.array([(w.lon, w.lat) for c in items for w in c.waypoints], dtype=float)
     wp_names = [w.name for c in items for w in c.waypoints]
-    node_of, rep = _cluster(
-        wp_lonlat[:, 0], wp_lonlat[:, 1], np.repeat(np.arange(len(items)), counts), snap_km
-    )
+    node_of, rep = _cluster(wp_lonlat[:, 0], wp_lonlat[:, 1], np.repeat(np.arange(len(items)), counts), snap_km)
     node_xy = wp_lonlat[rep]
 
     xy, line_idx = shapely.get_coordinates(lines, return_index=True)
@@ -273,9 +270,7 @@ def build_network(
     return G
 
 
-def _cluster(
-    lon: np.ndarray, lat: np.ndarray, record: np.ndarray, snap_km: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _cluster(lon: np.ndarray, lat: np.ndarray, record: np.ndarray, snap_km: float) -> tuple[np.ndarray, np.ndarray]:
     """Node of each waypoint, and each node's first waypoint; nodes numbered by first appearance.
 
     Waypoints at the same point are one node. Then, nearest pairs first, two nodes closer than
@@ -428,8 +423,7 @@ class Endpoint:
         if self.distance_km < 0.05:
             return ""
         return (
-            f"{self.query} is not on the network; using the nearest node, {self.name}, "
-            f"{self.distance_km:.1f} km away"
+            f"{self.query} is not on the network; using the nearest node, {self.name}, {self.distance_km:.1f} km away"
         )
 
 
@@ -515,9 +509,7 @@ def resolve_countries(names: Iterable[str]) -> tuple[str, ...]:
         if code is None:
             close = difflib.get_close_matches(name.strip().casefold(), list(by_key), n=2, cutoff=0.6)
             hint = f"; did you mean {' or '.join(by_key[c] for c in close)}?" if close else ""
-            raise PlaceError(
-                f"avoid: {name!r} is not a country of the region (ISO3 code or English name){hint}"
-            )
+            raise PlaceError(f"avoid: {name!r} is not a country of the region (ISO3 code or English name){hint}")
         if code not in out:
             out.append(code)
     return tuple(out)
@@ -580,9 +572,7 @@ def route(
         stops.append(locate(g_kind, name, max_km=access_km))
     for a, b in itertools.pairwise(stops):
         if a.node == b.node:
-            raise RoutingError(
-                f"{a.query} and {b.query} are the same network node, {a.name}: nothing to route"
-            )
+            raise RoutingError(f"{a.query} and {b.query} are the same network node, {a.name}: nothing to route")
     codes = resolve_countries(avoid)
     g_route = g_kind
     if codes:
@@ -615,7 +605,7 @@ def route(
         )
     routes = [_route_of(g_route, nodes, stops, i + 1, len(combos)) for i, (_, nodes) in enumerate(combos)]
     if score:
-        from .scoring import score as score_corridors
+        from .scoring import score_records as score_corridors
 
         scores = score_corridors([r.corridor for r in routes], tolerance_km=tolerance_km)
         routes = [replace(r, score=s) for r, s in zip(routes, scores, strict=True)]
@@ -645,9 +635,7 @@ def _only_other_kinds(G: nx.MultiDiGraph, node: int, place: str, modes: tuple[st
 
 def _path_edges(G: nx.MultiDiGraph, nodes: Sequence[int]) -> list[tuple[int, int, int]]:
     """The edges of a node path, the shortest of parallel edges each time (OSMnx's rule)."""
-    return [
-        (u, v, min(G[u][v], key=lambda key: G[u][v][key]["length"])) for u, v in itertools.pairwise(nodes)
-    ]
+    return [(u, v, min(G[u][v], key=lambda key: G[u][v][key]["length"])) for u, v in itertools.pairwise(nodes)]
 
 
 def _path_coords(G: nx.MultiDiGraph, edges: Sequence[tuple[int, int, int]]) -> np.ndarray:
@@ -656,9 +644,7 @@ def _path_coords(G: nx.MultiDiGraph, edges: Sequence[tuple[int, int, int]]) -> n
     return np.concatenate([parts[0], *(p[1:] for p in parts[1:])])
 
 
-def _distinct(
-    G: nx.MultiDiGraph, paths: Iterator[tuple[float, list[int]]], k: int
-) -> list[tuple[float, list[int]]]:
+def _distinct(G: nx.MultiDiGraph, paths: Iterator[tuple[float, list[int]]], k: int) -> list[tuple[float, list[int]]]:
     """The first ``k`` paths that each run apart from those kept before (see :func:`route`).
 
     At most 25·k candidates are examined.
@@ -701,9 +687,7 @@ def _apart_share(xy: np.ndarray, others: Sequence[np.ndarray], separation_m: flo
     return float(seg[~near].sum() / seg.sum()) if seg.sum() > 0 else 0.0
 
 
-def _route_of(
-    G: nx.MultiDiGraph, nodes: list[int], stops: Sequence[Endpoint], number: int, total: int
-) -> Route:
+def _route_of(G: nx.MultiDiGraph, nodes: list[int], stops: Sequence[Endpoint], number: int, total: int) -> Route:
     edges = _path_edges(G, nodes)
     coords = _path_coords(G, edges)
     chain = [c for c, _ in itertools.groupby(G.edges[e]["corridor"] for e in edges)]
@@ -720,7 +704,7 @@ def _route_of(
         for n in nodes
         if n in asked or G.nodes[n].get("name")
     ]
-    slug = "-".join(_slug(s.query) for s in (origin, dest))
+    slug = "-".join(_validate.slug(s.query) or "place" for s in (origin, dest))
     corridor = Corridor(
         id=f"{slug}-{number}",
         name=title,
@@ -746,13 +730,6 @@ def _route_of(
 
 def _plain_name(name: Any) -> str:
     return "; ".join(map(str, name)) if isinstance(name, list) else str(name or "")
-
-
-def _slug(text: str) -> str:
-    out = "".join(c if c.isalnum() and c.isascii() else "-" for c in text.lower()).strip("-")
-    while "--" in out:
-        out = out.replace("--", "-")
-    return out or "place"
 
 
 def _component(G: nx.MultiDiGraph, node: int) -> str:
@@ -784,10 +761,7 @@ def _why_unreachable(
     base = f"no {what} route from {a.query} to {b.query}" + (f" avoiding {', '.join(codes)}" if codes else "")
     parts = f"{a.name} is in {_component(g_route, a.node)}; {b.name} in {_component(g_route, b.node)}"
     if joined(g_route):
-        return (
-            f"{base}: the links between them run only against one-way edges "
-            "(pipelines flow in waypoint order)"
-        )
+        return f"{base}: the links between them run only against one-way edges (pipelines flow in waypoint order)"
     if codes and joined(g_kind) and Router(g_kind).shortest_path(a.node, b.node) is not None:
         return (
             f"{base}: every route between them passes through {' or '.join(codes)}; without "
@@ -797,21 +771,6 @@ def _why_unreachable(
         others = sorted({m for _, _, m in G.edges(data="kind")} - set(modes))
         return f"{base}: only {'/'.join(others)} links join them; {parts}"
     return f"{base}: they lie in different components of the network: {parts}"
-
-
-def route_row(r: Route, number: int) -> dict:
-    """One flat row for a route: its number, score, chained corridors and the path's nodes."""
-    from .scoring import summary_row
-
-    row = summary_row(r.score) if r.score is not None else {"id": r.corridor.id, "name": r.corridor.name}
-    drop = ("kind", "status", "published_km", "diff_pct", "matches_sources", "published_source")
-    return {
-        "route": number,
-        **{k: v for k, v in row.items() if k not in drop},
-        "network_km": round(r.network_km, 1),
-        "corridors": " > ".join(r.corridors),
-        "path": " > ".join(w.name for w in r.corridor.waypoints),
-    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -854,8 +813,7 @@ def load_osm(path: str | Path) -> nx.MultiDiGraph:
         raise CatalogError(f"{path}: no such OSM file")
     if path.name.lower().endswith(".pbf"):
         raise CatalogError(
-            f"{path}: OSM PBF cannot be read; convert it to OSM XML first (osmium cat {path.name} -o "
-            "extract.osm)"
+            f"{path}: OSM PBF cannot be read; convert it to OSM XML first (osmium cat {path.name} -o extract.osm)"
         )
     with _osmnx_settings(useful_tags_way=_way_tags()) as ox:
         try:
@@ -865,9 +823,7 @@ def load_osm(path: str | Path) -> nx.MultiDiGraph:
         except ox._errors.InsufficientResponseError:
             raise CatalogError(f"{path}: holds no OSM nodes or ways") from None
         except UnicodeDecodeError:
-            raise CatalogError(
-                f"{path}: not an OSM XML text file (an OSM PBF? convert it with osmium)"
-            ) from None
+            raise CatalogError(f"{path}: not an OSM XML text file (an OSM PBF? convert it with osmium)") from None
         except (KeyError, ValueError) as exc:
             raise CatalogError(f"{path}: not valid OSM XML: an element lacks or misstates {exc}") from None
         except OSError as exc:
@@ -1033,13 +989,10 @@ def _snap(
     far = np.flatnonzero(dist > OSM_SNAP_KM)
     if len(far):
         what = "; ".join(
-            f"{waypoints[i][0]} ({wp[i, 1]:.3f}N {wp[i, 0]:.3f}E) is {dist[i]:,.1f} km from the nearest "
-            f"OSM {mode}"
+            f"{waypoints[i][0]} ({wp[i, 1]:.3f}N {wp[i, 0]:.3f}E) is {dist[i]:,.1f} km from the nearest OSM {mode}"
             for i in far.tolist()
         )
-        raise GeometryError(
-            f"{source}: does not cover corridor {corridor_id!r}: {what} (limit {OSM_SNAP_KM:g} km)"
-        )
+        raise GeometryError(f"{source}: does not cover corridor {corridor_id!r}: {what} (limit {OSM_SNAP_KM:g} km)")
     G = router.graph
     pieces = [wp[:1]]
     for j in range(len(wp) - 1):

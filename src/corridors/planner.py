@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _lcp, geodata, terrain
+from . import _lcp, _validate, geodata, terrain
 from ._errors import CatalogError, PlaceError, RoutingError
 from .catalog import Corridor, Source, Waypoint
 
@@ -75,8 +75,7 @@ def _country_codes(names: Sequence[str], problems: list[str]) -> tuple[str, ...]
             out.add(code)
         elif text:
             problems.append(
-                f"avoid: {text!r} is neither an ISO3 code nor a country name of the region "
-                f"({', '.join(sorted(codes))})"
+                f"avoid: {text!r} is neither an ISO3 code nor a country name of the region ({', '.join(sorted(codes))})"
             )
     return tuple(sorted(out))
 
@@ -102,9 +101,7 @@ def _check(points: list[tuple[str, Waypoint]], avoid: tuple[str, ...], kind: str
     for (field, p), ok, cid, row in zip(points, inside, near, located, strict=True):
         where = f"{field}: {p.name!r} (lon {p.lon:g}, lat {p.lat:g})"
         if not ok:
-            problems.append(
-                f"{where} lies outside the DEM coverage {west:g}–{east:g}°E, {south:g}–{north:g}°N"
-            )
+            problems.append(f"{where} lies outside the DEM coverage {west:g}–{east:g}°E, {south:g}–{north:g}°N")
         elif row >= 0 and countries.iso_a3[row] in avoid:
             problems.append(f"{where} lies in {countries.iso_a3[row]}, which is to be avoided")
         elif row < 0 and cid < 0:
@@ -164,9 +161,7 @@ def plan_route(
         except _lcp.Unreachable as exc:
             blocked = f" avoiding {', '.join(avoid_codes)}" if avoid_codes else ""
             limit = f" with grades up to {max_grade_pct:g}%" if max_grade_pct is not None else ""
-            raise RoutingError(
-                f"unreachable: no route from {a.name!r} to {b.name!r}{blocked}{limit}: {exc}"
-            ) from None
+            raise RoutingError(f"unreachable: no route from {a.name!r} to {b.name!r}{blocked}{limit}: {exc}") from None
         legs.append(xy if i == 0 else xy[1:])
         cost += leg_cost
         if note:
@@ -207,10 +202,6 @@ def plan(
     ).corridor
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text.lower())).strip("-")
-
-
 def _corridor(
     points: list[tuple[str, Waypoint]],
     avoid: tuple[str, ...],
@@ -229,7 +220,7 @@ def _corridor(
         f"cost {cost_km:,.0f} km-equivalents (slope_ref {model.slope_ref_pct:g}%, grade_ref "
         f"{model.grade_ref_pct:g}%, crossing penalty {model.crossing_penalty_km:g} km, max grade {grade})."
     )
-    rid = _slug(
+    rid = _validate.slug(
         f"plan-{first}-{last}"
         + (f"-via-{'-'.join(names[1:-1])}" if via else "")
         + (f"-avoid-{'-'.join(avoid)}" if avoid else "")
@@ -287,9 +278,7 @@ def save_record(corridor: Corridor, path: str | Path) -> Path:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise CatalogError(
-                f"{path}: cannot read the existing catalog: {str(exc).splitlines()[0]}"
-            ) from None
+            raise CatalogError(f"{path}: cannot read the existing catalog: {str(exc).splitlines()[0]}") from None
         records = data if isinstance(data, list) else [] if data is None else [data]
         if not all(isinstance(r, dict) for r in records):
             raise CatalogError(f"{path}: not a catalog of records; choose another file")

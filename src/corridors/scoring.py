@@ -16,15 +16,20 @@ length (country ``""``) but never as crossings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
 from . import alignment, gazetteer, geodata, settings
-from .catalog import Corridor, Figure
+from ._errors import CorridorsError
+from .catalog import Corridor, Figure, corridors_from_gdf
+
+if TYPE_CHECKING:
+    import geopandas
 
 __all__ = [
     "CorridorScore",
@@ -32,10 +37,13 @@ __all__ = [
     "Crossing",
     "Hugging",
     "Narrowest",
+    "crossings_gdf",
     "narrowest_width",
+    "records_of",
     "score",
-    "score_frame",
+    "score_records",
     "split_by_country",
+    "to_gdf",
 ]
 
 _CROSSING_KINDS = ("border-crossing", "pass", "bridge")
@@ -351,8 +359,6 @@ def composite_score(
     w = {**settings.SCORE_WEIGHTS, **(weights or {})}
     unknown = set(w) - set(settings.SCORE_WEIGHTS)
     if unknown:
-        from ._errors import CorridorsError
-
         raise CorridorsError(
             f"weights: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(settings.SCORE_WEIGHTS)}"
         )
@@ -393,14 +399,18 @@ def narrowest_width(
     )
 
 
-def score(
-    corridors: Corridor | Sequence[Corridor],
+def score_records(
+    corridors: Corridor | Iterable[Corridor],
     *,
     tolerance_km: float | None = None,
     weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
 ) -> list[CorridorScore]:
-    """Score one corridor or many; ranks are 1 for the lowest composite score among those given."""
+    """Score one corridor or many as :class:`CorridorScore` records (what renderers and tables read).
+
+    Ranks are 1 for the lowest composite score among those given. :func:`score` returns the same
+    results as a GeoDataFrame.
+    """
     items = [corridors] if isinstance(corridors, Corridor) else list(corridors)
     lines = alignment.waypoint_lines(items)
     split = split_by_country(lines, tolerance_km=tolerance_km, densify_km=densify_km)
@@ -466,161 +476,168 @@ def _terrain_extra(items: Sequence[Corridor], lines: np.ndarray) -> list[dict[st
     return [metrics.row(i) for i in range(len(items))]
 
 
-def score_frame(
-    routes,
+_ATTRS_KEY = "corridors.scores"
+
+
+class _Records:
+    """The :class:`CorridorScore` records behind a frame, by id, carried in ``GeoDataFrame.attrs``.
+
+    Immutable, so pandas' deep copy of ``attrs`` (on every derived frame) may share it.
+    """
+
+    __slots__ = ("by_id",)
+
+    def __init__(self, records: Sequence[CorridorScore]):
+        self.by_id = {r.corridor.id: r for r in records}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Records:
+        return self
+
+    def __repr__(self) -> str:
+        return f"<{len(self.by_id)} corridor score records>"
+
+
+def to_gdf(records: Sequence[CorridorScore]) -> geopandas.GeoDataFrame:
+    """Score records as a GeoDataFrame: one row per corridor, indexed by id, EPSG:4326.
+
+    Columns: ``name``, ``kind``, ``status``, ``length_km``, ``published_km``, ``diff_pct``,
+    ``countries`` (modeled ISO3 sequence joined by ``>``), ``declared_countries``,
+    ``matches_sources`` (bool), ``crossings`` (int), ``straightness``, ``endpoint_distance_km``,
+    the terrain metrics, ``narrowest_km``, ``score``, ``rank``, one ``km_<ISO3>`` column per country
+    met (``km_sea`` for water), and ``geometry`` (the modeled route, densified geodesic).
+    The records stay attached (``attrs``) for :func:`records_of`, maps and figures.
+    """
+    import geopandas
+    import pandas as pd
+
+    lines = alignment.route_lines([r.corridor for r in records]) if records else np.empty(0, dtype=object)
+    codes = sorted({c.country for r in records for c in r.countries})
+    km = np.zeros((len(records), len(codes)))
+    for i, r in enumerate(records):
+        for c in r.countries:
+            km[i, codes.index(c.country)] += c.modeled_km
+    terrain_keys = list(dict.fromkeys(k for r in records for k in r.extra))
+    pub = [r.published_length for r in records]
+    data: dict[str, Any] = {
+        "name": [r.corridor.name for r in records],
+        "kind": [r.corridor.kind for r in records],
+        "status": [r.corridor.status for r in records],
+        "length_km": np.array([r.length_km for r in records], dtype=float),
+        "published_km": pd.array(
+            [float(p.value) if p is not None and isinstance(p.value, int | float) else None for p in pub],
+            dtype="Float64",
+        ),
+        "diff_pct": pd.array([r.length_diff_pct for r in records], dtype="Float64"),
+        "countries": [">".join(r.sequence) for r in records],
+        "declared_countries": [">".join(r.corridor.countries) for r in records],
+        "matches_sources": np.array([r.matches_sources for r in records], dtype=bool),
+        "crossings": np.array([len(r.crossings) for r in records], dtype=np.int64),
+        "straightness": np.array([r.straightness for r in records], dtype=float),
+        "endpoint_distance_km": np.array([r.endpoint_distance_km for r in records], dtype=float),
+        **{k: [r.extra.get(k) for r in records] for k in terrain_keys},
+        "narrowest_km": pd.array([r.narrowest.width_km if r.narrowest else None for r in records], dtype="Float64"),
+        "score": np.array([r.score for r in records], dtype=float),
+        "rank": np.array([r.rank for r in records], dtype=np.int64),
+        **{f"km_{code or 'sea'}": km[:, j] for j, code in enumerate(codes)},
+    }
+    index = pd.Index([r.corridor.id for r in records], name="id", dtype=object)
+    frame = geopandas.GeoDataFrame(data, index=index, geometry=list(lines), crs="EPSG:4326")
+    frame.attrs[_ATTRS_KEY] = _Records(records)
+    return frame
+
+
+def records_of(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> list[CorridorScore]:
+    """The :class:`CorridorScore` records of the rows of a frame from :func:`score` (in row order).
+
+    A sequence of records is returned as a list. Rows may have been filtered or sorted; a frame
+    that did not come from :func:`score` raises :class:`~corridors.CorridorsError`.
+    """
+    attrs = getattr(scores, "attrs", None)
+    if attrs is None:
+        return list(scores)  # type: ignore[arg-type]
+    held = attrs.get(_ATTRS_KEY)
+    if not isinstance(held, _Records):
+        raise CorridorsError("scores: pass the GeoDataFrame returned by corridors.score() (its records are missing)")
+    try:
+        return [held.by_id[i] for i in scores.index]  # type: ignore[union-attr]
+    except KeyError as exc:
+        raise CorridorsError(f"scores: row {exc.args[0]!r} is not one that corridors.score() returned") from None
+
+
+def score(
+    corridors: Corridor | Iterable[Corridor] | geopandas.GeoDataFrame | geopandas.GeoSeries,
     *,
     tolerance_km: float | None = None,
     weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
-):
-    """Score a GeoDataFrame (or GeoSeries) of lon/lat routes: one row per route.
+) -> geopandas.GeoDataFrame:
+    """Score corridors: geodesic length, per-country km, border crossings, terrain, composite score.
 
-    Columns: ``length_km``, ``crossings``, ``sequence`` (ISO3 codes joined by ``>``),
-    ``straightness``, ``score``, and ``km_<ISO3>`` per country met. The input's index is kept.
-    Each segment is taken as a geodesic; the parts of a MultiLineString that do not join are
-    taken in order. Works on thousands of routes at once.
+        Parameters
+        ----------
+        corridors : Corridor, iterable of Corridor, Catalog, GeoDataFrame or GeoSeries
+            Corridors from :func:`corridors.load_catalog` (a :class:`~corridors.Catalog` scores all its
+            corridors), or lon/lat routes of your own (LineString or MultiLineString; any CRS, reprojected
+            to EPSG:4326). A frame's index gives the ids; ``name``, ``kind`` and ``status`` columns are kept.
+        tolerance_km : float, optional
+            Excursions into a neighbour shorter than this are boundary-hugging, not crossings
+            (default ``settings.BORDER_TOLERANCE_KM``; 0 counts every one).
+        weights : mapping, optional
+            Composite-score weights (keys of ``settings.SCORE_WEIGHTS``).
+        densify_km : float, optional
+            Largest vertex spacing of the modeled routes (default ``settings.DENSIFY_KM``).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per corridor, indexed by id, EPSG:4326; columns as in :func:`to_gdf`. Border
+            crossings as points: :func:`crossings_gdf`.
+
+        Examples
+        --------
+        >>> from corridors import load_catalog
+    from corridors.scoring import score_records as score
+        >>> scores = score(load_catalog().select(["karakoram-highway", "tapi"]))
+        >>> scores.loc["tapi", "countries"], int(scores.loc["tapi", "crossings"])
+        ('TKM>AFG>PAK>IND', 3)
+        >>> round(float(scores.loc["karakoram-highway", "km_CHN"]))
+        413
     """
+    if hasattr(corridors, "geometry") and not isinstance(corridors, Corridor):
+        corridors = corridors_from_gdf(corridors)  # type: ignore[arg-type]
+    elif hasattr(corridors, "values") and callable(corridors.values):  # a Catalog (a Mapping)
+        corridors = list(corridors.values())  # type: ignore[union-attr]
+    return to_gdf(score_records(corridors, tolerance_km=tolerance_km, weights=weights, densify_km=densify_km))
+
+
+def crossings_gdf(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> geopandas.GeoDataFrame:
+    """Border crossings of scored corridors as points (EPSG:4326), one row per crossing.
+
+    Columns: ``corridor`` (id), ``number`` (1, 2, … along the route), ``from_country``,
+    ``to_country`` (ISO3), ``at_km`` (distance along the route), ``nearest_named`` and
+    ``named_distance_km`` (the closest named crossing within ``settings.NAMED_CROSSING_RADIUS_KM``).
+
+    Examples
+    --------
+    >>> from corridors import crossings_gdf, load_catalog, score
+    >>> x = crossings_gdf(score(load_catalog().select(["karakoram-highway"])))
+    >>> x[["from_country", "to_country", "nearest_named"]].values.tolist()
+    [['PAK', 'CHN', 'Khunjerab Pass']]
+    """
+    import geopandas
     import pandas as pd
 
-    geoms = routes.geometry if hasattr(routes, "geometry") else routes
-    if getattr(geoms, "crs", None) is not None and not geoms.crs.equals("EPSG:4326"):
-        geoms = geoms.to_crs("EPSG:4326")
-    merged = shapely.line_merge(np.asarray(geoms.values, dtype=object))
-    xy, idx = shapely.get_coordinates(merged, return_index=True)
-    lines = shapely.linestrings(xy, indices=idx)
-    split = split_by_country(lines, tolerance_km=tolerance_km, densify_km=densify_km)
-    straight = split.straightness
-    frame = pd.DataFrame(
+    rows = [(r.corridor.id, n, x) for r in records_of(scores) for n, x in enumerate(r.crossings, 1)]
+    return geopandas.GeoDataFrame(
         {
-            "length_km": split.length_km,
-            "crossings": split.crossings,
-            "sequence": [">".join(split.sequence(i)) for i in range(len(lines))],
-            "straightness": straight,
-            "score": composite_score(split.length_km, split.crossings, straight, weights),
+            "corridor": [c for c, _, _ in rows],
+            "number": np.array([n for _, n, _ in rows], dtype=np.int64),
+            "from_country": [x.from_country for _, _, x in rows],
+            "to_country": [x.to_country for _, _, x in rows],
+            "at_km": np.array([x.at_km for _, _, x in rows], dtype=float),
+            "nearest_named": [x.named for _, _, x in rows],
+            "named_distance_km": pd.array([x.named_distance_km for _, _, x in rows], dtype="Float64"),
         },
-        index=geoms.index,
+        geometry=geopandas.points_from_xy([x.lon for _, _, x in rows], [x.lat for _, _, x in rows]),
+        crs="EPSG:4326",
     )
-    codes = sorted(set(split.run_country.tolist()))
-    table = np.zeros((len(lines), len(codes)))
-    np.add.at(table, (split.run_route, np.searchsorted(codes, split.run_country)), split.run_length_km)
-    for j, code in enumerate(codes):
-        frame[f"km_{code or 'sea'}"] = table[:, j]
-    return frame
-
-
-def _r(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(float(value), digits)
-
-
-def _figure_dict(fig: Figure | None) -> dict | None:
-    if fig is None:
-        return None
-    out: dict = {"value": fig.value, "source": fig.source}
-    if fig.unit:
-        out["unit"] = fig.unit
-    if fig.label:
-        out["label"] = fig.label
-    if fig.alternatives:
-        out["alternatives"] = [_figure_dict(a) for a in fig.alternatives]
-    return out
-
-
-def _crossing_text(c: Crossing) -> str:
-    near = f" near {c.named} ({c.named_distance_km:.0f} km)" if c.named else ""
-    return f"{c.from_country}>{c.to_country} at km {c.at_km:.0f} ({c.lat:.3f}N {c.lon:.3f}E){near}"
-
-
-def summary_row(s: CorridorScore) -> dict:
-    """One flat row of the comparison table (CSV/Markdown/terminal)."""
-    pub = s.published_length
-    return {
-        "rank": s.rank,
-        "id": s.corridor.id,
-        "name": s.corridor.name,
-        "kind": s.corridor.kind,
-        "status": s.corridor.status,
-        "modeled_km": _r(s.length_km),
-        "published_km": pub.value if pub else None,
-        "diff_pct": _r(s.length_diff_pct),
-        "countries": " > ".join(s.sequence),
-        "matches_sources": "yes" if s.matches_sources else "NO, sources: " + " > ".join(s.corridor.countries),
-        "crossings": len(s.crossings),
-        "crossing_points": "; ".join(_crossing_text(c) for c in s.crossings),
-        "km_by_country": "; ".join(
-            f"{c.country or 'sea'} {c.modeled_km:.0f}" + (f"/{c.published.value}" if c.published else "")
-            for c in s.countries
-            if c.published or c.modeled_km >= 0.5
-        ),
-        "straightness": _r(s.straightness, 3),
-        **{k: v for k, v in s.extra.items()},
-        **({"narrowest_km": _r(s.narrowest.width_km)} if s.narrowest else {}),
-        "score": _r(s.score, 2),
-        "published_source": pub.source if pub else "",
-    }
-
-
-def score_dict(s: CorridorScore) -> dict:
-    """Every metric of one corridor as JSON-ready data, published beside modeled, with sources."""
-    c = s.corridor
-    return {
-        "id": c.id,
-        "name": c.name,
-        "kind": c.kind,
-        "status": c.status,
-        "parent": c.parent,
-        "alignment": c.alignment,
-        "rank": s.rank,
-        "score": _r(s.score, 3),
-        "length_km": {
-            "modeled": _r(s.length_km),
-            "published": _figure_dict(s.published_length),
-            "diff_pct": _r(s.length_diff_pct),
-        },
-        "countries": {"modeled": list(s.sequence), "declared": list(c.countries), "match": s.matches_sources},
-        "length_by_country_km": [
-            {
-                "country": r.country or "sea",
-                "modeled": _r(r.modeled_km),
-                "published": _figure_dict(r.published),
-                "diff_pct": _r(r.diff_pct),
-            }
-            for r in s.countries
-        ],
-        "crossings": [
-            {
-                "from": x.from_country,
-                "to": x.to_country,
-                "lon": _r(x.lon, 4),
-                "lat": _r(x.lat, 4),
-                "at_km": _r(x.at_km),
-                "nearest_named": x.named or None,
-                "named_distance_km": _r(x.named_distance_km),
-            }
-            for x in s.crossings
-        ],
-        "boundary_hugging": [
-            {
-                "country": h.country,
-                "length_km": _r(h.length_km, 2),
-                "lon": _r(h.lon, 4),
-                "lat": _r(h.lat, 4),
-                "at_km": _r(h.at_km),
-            }
-            for h in s.hugging
-        ],
-        "straightness": _r(s.straightness, 4),
-        "endpoint_distance_km": _r(s.endpoint_distance_km),
-        "narrowest": None
-        if s.narrowest is None
-        else {
-            "between": list(s.narrowest.between),
-            "width_km": _r(s.narrowest.width_km, 2),
-            "lon": _r(s.narrowest.lon, 4),
-            "lat": _r(s.narrowest.lat, 4),
-        },
-        **({"terrain": dict(s.extra)} if s.extra else {}),
-        "facts": [_figure_dict(f) for f in c.published.facts],
-        "waypoints": [{"name": w.name, "lon": w.lon, "lat": w.lat, "source": w.source} for w in c.waypoints],
-        "sources": [{"title": x.title, "url": x.url, "date": x.date} for x in c.sources],
-        "file": c.path,
-    }

@@ -311,9 +311,7 @@ class ProfileMetrics:
         }
 
 
-def profile_metrics(
-    profiles: Profiles, waypoints: Sequence[Sequence[tuple[str, float, float]]] = ()
-) -> ProfileMetrics:
+def profile_metrics(profiles: Profiles, waypoints: Sequence[Sequence[tuple[str, float, float]]] = ()) -> ProfileMetrics:
     """Metrics of every sampled route at once (see :class:`ProfileMetrics`).
 
     ``waypoints`` optionally gives each route's named points ``(name, lon, lat)``, candidates for
@@ -398,11 +396,7 @@ def _nearest_names(
     # Equirectangular distance picks the candidate; the geodesic then measures it.
     kx = np.cos(np.radians(lat))[:, None]
     approx = np.hypot((cand_xy[..., 0] - lon[:, None]) * kx, cand_xy[..., 1] - lat[:, None])
-    best = (
-        np.nanargmin(np.where(np.isnan(approx), np.inf, approx), axis=1)
-        if cand_xy.shape[1]
-        else np.zeros(n, int)
-    )
+    best = np.nanargmin(np.where(np.isnan(approx), np.inf, approx), axis=1) if cand_xy.shape[1] else np.zeros(n, int)
     bx, by = cand_xy[np.arange(n), best, 0], cand_xy[np.arange(n), best, 1]
     _, _, dist_m = geod().inv(lon, lat, bx, by)
     return cand_name[np.arange(n), best].astype(str), dist_m / 1000.0
@@ -431,9 +425,7 @@ class CostModel:
             value = getattr(self, name)
             if not _number(value) or not 0 < value <= 1000:
                 problems.append(f"{name}: {value!r} is not a number in (0, 1000]")
-        if self.max_grade_pct is not None and (
-            not _number(self.max_grade_pct) or not 0 < self.max_grade_pct <= 100
-        ):
+        if self.max_grade_pct is not None and (not _number(self.max_grade_pct) or not 0 < self.max_grade_pct <= 100):
             problems.append(f"max_grade_pct: {self.max_grade_pct!r} is not a grade in (0, 100] percent")
         penalty = self.crossing_penalty_km
         if not _number(penalty) or not 0 <= penalty <= MAX_CROSSING_PENALTY_KM:
@@ -484,9 +476,7 @@ def slope_pct(elevation_m: np.ndarray, lat_deg: np.ndarray, res_deg: float) -> n
 
 def cell_cost_factor(slope: np.ndarray, model: CostModel) -> np.ndarray:
     """Cost factor of each cell, ``1 + (slope_pct / slope_ref_pct)²`` (float32)."""
-    return (1.0 + (np.asarray(slope, dtype=np.float32) / np.float32(model.slope_ref_pct)) ** 2).astype(
-        np.float32
-    )
+    return (1.0 + (np.asarray(slope, dtype=np.float32) / np.float32(model.slope_ref_pct)) ** 2).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -560,9 +550,7 @@ def rasterize_countries(codes: Sequence[str] | None = None, *, all_touched: bool
     if not shapes:
         return np.full(grid.shape, -1, dtype=np.int16)
     transform = Affine(grid.res_deg, 0.0, grid.west, 0.0, -grid.res_deg, grid.north)
-    return rasterize(
-        shapes, out_shape=grid.shape, transform=transform, fill=-1, dtype="int16", all_touched=all_touched
-    )
+    return rasterize(shapes, out_shape=grid.shape, transform=transform, fill=-1, dtype="int16", all_touched=all_touched)
 
 
 @cache

@@ -17,10 +17,10 @@ from .options import (
 
 def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float, weights: tuple[str, ...]):
     from ..catalog import load_catalog
-    from ..scoring import score
+    from ..scoring import score_records
 
     catalog = load_catalog(catalogs)
-    return score(catalog.select(ids), tolerance_km=tolerance_km, weights=parse_weights(weights))
+    return score_records(catalog.select(ids), tolerance_km=tolerance_km, weights=parse_weights(weights))
 
 
 @click.command("list")
@@ -30,7 +30,7 @@ def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float
 def list_cmd(catalogs, fmt, output):
     """List the corridors: id, kind, status, declared countries and published length (with source)."""
     from ..catalog import load_catalog
-    from ..io import render_table
+    from ..tables import render_table
 
     rows = [
         {
@@ -68,11 +68,11 @@ def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
     """
     from ..catalog import load_catalog
     from ..io import to_json
-    from ..scoring import score, score_dict
-    from ..textreport import corridor_text
+    from ..scoring import score_records
+    from ..tables import corridor_text, score_dict
 
     corridor = load_catalog(catalogs)[corridor_id]
-    result = score(corridor, tolerance_km=tolerance_km)[0]
+    result = score_records(corridor, tolerance_km=tolerance_km)[0]
     if fmt == "json":
         emit(to_json(score_dict(result)), output)
     else:
@@ -92,8 +92,8 @@ def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
     Modeled lengths are geodesic km (WGS84); published figures and their sources stand beside them.
     JSON output carries every metric, crossing location and source.
     """
-    from ..io import render_table, to_json
-    from ..scoring import score_dict, summary_row
+    from ..io import to_json
+    from ..tables import render_table, score_dict, summary_row
 
     scores = _scores(ids, catalogs, tolerance_km, weights)
     if fmt == "json":
@@ -116,8 +116,8 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
     border crossings (Natural Earth 1:10m); km_by_country as modeled/published; straightness
     (endpoint distance / length); score = weighted length, crossings and detour (lower is better).
     """
-    from ..io import render_table, to_json
-    from ..scoring import score_dict, summary_row
+    from ..io import to_json
+    from ..tables import render_table, score_dict, summary_row
 
     scores = sorted(_scores(ids, catalogs, tolerance_km, weights), key=lambda s: s.rank)
     if fmt == "json":
@@ -154,9 +154,9 @@ def check_cmd(catalogs, tolerance_km):
     """
     from .._errors import CatalogError
     from ..catalog import load_catalog
-    from ..scoring import score
+    from ..scoring import score_records
 
-    scores = score(list(load_catalog(catalogs).values()), tolerance_km=tolerance_km)
+    scores = score_records(list(load_catalog(catalogs).values()), tolerance_km=tolerance_km)
     bad = [s for s in scores if not s.matches_sources]
     for s in scores:
         click.echo(f"{'ok ' if s.matches_sources else 'BAD'} {s.corridor.id}: {' > '.join(s.sequence)}")

@@ -17,9 +17,9 @@ self_contained_option = click.option(
 
 def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float):
     from ..catalog import load_catalog
-    from ..scoring import score
+    from ..scoring import score_records
 
-    return score(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
+    return score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
 
 
 @click.command("map")

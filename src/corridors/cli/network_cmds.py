@@ -108,8 +108,8 @@ def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt,
     corridors it chains are listed in order.
     """
     from ..export import geojson_text, kml_text, write_features
-    from ..io import render_table, to_json
-    from ..scoring import score_dict
+    from ..io import to_json
+    from ..tables import render_table, score_dict
 
     fmt = fmt or _format_for(output)
     if fmt == "gpkg" and not output:
@@ -172,7 +172,7 @@ def _format_for(output: str | None) -> str:
 def _route_rows(found):
     """Flat rows of the routes, and their features (line + score + route columns) for GIS files."""
     from ..export import score_features
-    from ..network import route_row
+    from ..tables import route_row
 
     rows = [route_row(r, i) for i, r in enumerate(found.routes, 1)]
     extra = [{c: row[c] for c in ("route", "network_km", "corridors", "path")} for row in rows]
@@ -222,9 +222,9 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
         export.write_features(features, output, layer="routes")
     else:
         from ..catalog import load_catalog
-        from ..scoring import score
+        from ..scoring import score_records
 
-        scores = score(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
+        scores = score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
         export.write_features(export.score_features(scores), output, layer="corridors")
     click.echo(f"wrote {output}", err=True)
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .. import settings
-from ..io import FORMATS
+from ..tables import FORMATS
 
 catalog_option = click.option(
     "--catalog",

@@ -29,10 +29,10 @@ def profile_cmd(corridor_id, catalogs, output, spacing_km, dpi, tolerance_km):
     from ..catalog import load_catalog
     from ..render.figure import figure_format
     from ..render.profile import profile_figure
-    from ..scoring import score
+    from ..scoring import score_records
 
     fmt = figure_format(output)
-    result = score(load_catalog(catalogs)[corridor_id], tolerance_km=tolerance_km)[0]
+    result = score_records(load_catalog(catalogs)[corridor_id], tolerance_km=tolerance_km)[0]
     profile_figure(result, fmt=fmt, dpi=dpi, spacing_km=spacing_km).save(output)
     click.echo(f"wrote {output}", err=True)
 
@@ -139,9 +139,10 @@ def plan_cmd(
     km-equivalents; every other column is as in 'corridors compare'.
     """
     from ..catalog import load_catalog
-    from ..io import render_table, to_json
+    from ..io import to_json
     from ..planner import plan_route, save_record
-    from ..scoring import score, score_dict, summary_row
+    from ..scoring import score_records
+    from ..tables import render_table, score_dict, summary_row
 
     countries = tuple(c.strip() for a in avoid for c in a.split(",") if c.strip())
     with _Progress() as progress:
@@ -158,7 +159,7 @@ def plan_cmd(
     for note in result.notes:
         click.echo(f"corridors: note: {note}", err=True)
     others = load_catalog(catalogs).select(compare) if compare else []
-    scores = score([result.corridor, *others], tolerance_km=tolerance_km)
+    scores = score_records([result.corridor, *others], tolerance_km=tolerance_km)
     if output:
         save_record(result.corridor, output)
         click.echo(f"saved {result.corridor.id} to {output}", err=True)

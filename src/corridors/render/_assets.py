@@ -87,9 +87,7 @@ def asset_path(spec: str, member: str) -> Path:
         _download(spec, cache)
     except OSError as exc:
         where = " or ".join(str(d / spec / member) for d in asset_dirs())
-        raise DataError(
-            f"{where}: offline asset missing and not downloadable ({exc}); {_hint(spec)}"
-        ) from None
+        raise DataError(f"{where}: offline asset missing and not downloadable ({exc}); {_hint(spec)}") from None
     path = cache / member
     if not path.is_file():
         raise DataError(f"{path}: npm package {spec} has no file {member!r}; {_hint(spec)}")

@@ -20,6 +20,7 @@ import shapely
 
 from .. import alignment
 from .._errors import GeometryError, OutputError
+from ..scoring import records_of
 from . import _basemap, _style
 
 if TYPE_CHECKING:
@@ -47,9 +48,7 @@ class StaticFigure:
     def save(self, path: str | Path) -> Path:
         """Write to ``path`` atomically; its suffix must match the format."""
         if figure_format(path) != self.format:
-            raise OutputError(
-                f"{path}: the figure was drawn as {self.format}, not {Path(path).suffix.lstrip('.')}"
-            )
+            raise OutputError(f"{path}: the figure was drawn as {self.format}, not {Path(path).suffix.lstrip('.')}")
         from ..io import atomic_write
 
         return atomic_write(path, self.data)
@@ -82,6 +81,7 @@ def figure(
     One corridor gets its name as title and its endpoints and every crossing labelled; several get
     their names along the lines and the named crossings labelled.
     """
+    scores = records_of(scores)
     import matplotlib
 
     if fmt not in FORMATS:
@@ -155,9 +155,7 @@ def _draw(
     west, south, east, north = base.box
     for name, (x, y) in zip(base.name, base.label_xy, strict=True):
         if west < x < east and south < y < north:
-            labels.place(
-                [(x, y)], str(name).upper(), color=_style.LABEL, size=8, offsets=((0, 0), (0, 12), (0, -12))
-            )
+            labels.place([(x, y)], str(name).upper(), color=_style.LABEL, size=8, offsets=((0, 0), (0, 12), (0, -12)))
     if title:
         fig.text(
             0.07,
@@ -213,9 +211,7 @@ def _draw_basemap(ax: Any, base: _basemap.Basemap) -> None:
     from matplotlib.collections import LineCollection, PathCollection
 
     land = [_polygon_path(g) for g in base.land if not shapely.is_empty(g)]
-    ax.add_collection(
-        PathCollection(land, facecolors=_style.LAND, edgecolors="#9fb3bf", linewidths=0.35, zorder=1)
-    )
+    ax.add_collection(PathCollection(land, facecolors=_style.LAND, edgecolors="#9fb3bf", linewidths=0.35, zorder=1))
     segments = [shapely.get_coordinates(part) for g in base.borders for part in shapely.get_parts(g)]
     ax.add_collection(LineCollection(segments, colors=_style.BORDER, linewidths=0.8, zorder=2))
 
@@ -242,9 +238,7 @@ def _draw_corridor(ax: Any, s: CorridorScore, line: shapely.LineString) -> None:
     ax.plot(*way.T, "o", ms=2.6, mfc=_style.WAYPOINT_FILL, mec=kind.color, mew=0.7, zorder=5)
 
 
-def _crossing_points(
-    scores: Sequence[CorridorScore], *, label_all: bool
-) -> list[tuple[tuple[float, float], str]]:
+def _crossing_points(scores: Sequence[CorridorScore], *, label_all: bool) -> list[tuple[tuple[float, float], str]]:
     """Crossings, one per place (shared ones drawn once), and their labels.
 
     Named crossings are labelled once each; with ``label_all`` (one corridor) every crossing is.
@@ -410,10 +404,7 @@ def _scale_bar(ax: Any, box: tuple[float, float, float, float], labels: _Labelle
     def crowding(corner: tuple[float, float]) -> int:
         x, y = corner
         inside = (
-            (lonlat[:, 0] >= x)
-            & (lonlat[:, 0] <= x + panel_w)
-            & (lonlat[:, 1] >= y)
-            & (lonlat[:, 1] <= y + panel_h)
+            (lonlat[:, 0] >= x) & (lonlat[:, 0] <= x + panel_w) & (lonlat[:, 1] >= y) & (lonlat[:, 1] <= y + panel_h)
         )
         return int(np.count_nonzero(inside))
 
@@ -424,9 +415,7 @@ def _scale_bar(ax: Any, box: tuple[float, float, float, float], labels: _Labelle
     x0, y0 = px + pad_x, py + 1.2 * bar_h
     for i, fill in enumerate(("#222222", "white")):
         ax.add_patch(
-            Rectangle(
-                (x0 + i * deg / 2, y0), deg / 2, bar_h, facecolor=fill, edgecolor="#222222", lw=0.6, zorder=9
-            )
+            Rectangle((x0 + i * deg / 2, y0), deg / 2, bar_h, facecolor=fill, edgecolor="#222222", lw=0.6, zorder=9)
         )
     for frac, text in ((0, "0"), (0.5, f"{length_km / 2:g}"), (1, f"{length_km:g} km")):
         ax.text(

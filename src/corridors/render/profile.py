@@ -27,9 +27,7 @@ _HIGH = "#b0452f"
 _LABEL_CHARS = 22
 
 
-def profile_data(
-    result: CorridorScore, spacing_km: float | None = None
-) -> tuple[Profiles, ProfileMetrics, np.ndarray]:
+def profile_data(result: CorridorScore, spacing_km: float | None = None) -> tuple[Profiles, ProfileMetrics, np.ndarray]:
     """The profile of a scored corridor, its metrics, and each waypoint's distance along it, km."""
     from .. import alignment, terrain
 
@@ -64,9 +62,7 @@ def profile_figure(
     return StaticFigure(buf.getvalue(), fmt)
 
 
-def _draw(
-    result: CorridorScore, prof: Profiles, metrics: ProfileMetrics, wp_km: np.ndarray, width_in: float
-) -> Any:
+def _draw(result: CorridorScore, prof: Profiles, metrics: ProfileMetrics, wp_km: np.ndarray, width_in: float) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._errors import OutputError
+from ..scoring import records_of
 
 if TYPE_CHECKING:
     from ..scoring import CorridorScore
@@ -75,13 +76,14 @@ def _png_uri(data: bytes) -> str:
 
 
 def _comparison_rows(scores: Sequence[CorridorScore]) -> list[dict]:
-    from ..scoring import summary_row
+    from ..tables import summary_row
 
     return [summary_row(s) for s in sorted(scores, key=lambda s: s.rank)]
 
 
 def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False, dpi: int = 96) -> str:
     """The HTML report as one document (figures embedded; the map self-contained when asked)."""
+    scores = records_of(scores)
     from .figure import figure
     from .webmap import atlas_map
 
@@ -91,9 +93,7 @@ def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{_e(_cell(r.get(k)))}</td>'
-            if k in numeric
-            else f"<td>{_e(_cell(r.get(k)))}</td>"
+            f'<td class="num">{_e(_cell(r.get(k)))}</td>' if k in numeric else f"<td>{_e(_cell(r.get(k)))}</td>"
             for k, _ in _COLUMNS
         )
         + "</tr>"
@@ -180,8 +180,8 @@ def report_markdown(
     scores: Sequence[CorridorScore], files_dir: str, *, self_contained: bool = False, dpi: int = 110
 ) -> tuple[str, dict[str, bytes | str]]:
     """The Markdown report and its companion files (name in ``files_dir`` → content)."""
-    from ..io import render_table
-    from ..textreport import corridor_text
+    scores = records_of(scores)
+    from ..tables import corridor_text, render_table
     from .figure import figure
     from .webmap import atlas_map
 
@@ -222,13 +222,12 @@ def _md(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def write_report(
-    scores: Sequence[CorridorScore], path: str | Path, *, self_contained: bool = False
-) -> list[Path]:
+def write_report(scores: Sequence[CorridorScore], path: str | Path, *, self_contained: bool = False) -> list[Path]:
     """Write an HTML (``.html``) or Markdown (``.md``) report; returns the files written.
 
     Companion files of a Markdown report are written first, the report itself last, each atomically.
     """
+    scores = records_of(scores)
     from ..io import atomic_write
 
     path = Path(path)

@@ -29,6 +29,7 @@ import shapely
 
 from .. import alignment
 from .._errors import CorridorsError, GeometryError, OutputError
+from ..scoring import records_of
 from . import _assets, _basemap, _style
 
 if TYPE_CHECKING:
@@ -74,9 +75,7 @@ class AtlasMap:
         """Write the document to ``path`` atomically (an existing file is replaced whole or kept)."""
         suffix = Path(path).suffix.lower()
         if suffix not in (".html", ".htm"):
-            raise OutputError(
-                f"{path}: a web map is written as .html, not {suffix or 'a file without suffix'!r}"
-            )
+            raise OutputError(f"{path}: a web map is written as .html, not {suffix or 'a file without suffix'!r}")
         from ..io import atomic_write
 
         return atomic_write(path, self.html)
@@ -110,11 +109,7 @@ def tile_provider(name: str) -> xyzservices.TileProvider:
     except ValueError:
         names = sorted(xyzservices.providers.flatten())
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-        tail = (
-            f"; did you mean {', '.join(close)}?"
-            if close
-            else f"; known names include {', '.join(DEFAULT_TILES)}"
-        )
+        tail = f"; did you mean {', '.join(close)}?" if close else f"; known names include {', '.join(DEFAULT_TILES)}"
         raise CorridorsError(f"tiles: {name!r} is not an xyzservices tile provider{tail}") from None
     if provider.requires_token():
         raise CorridorsError(f"tiles: provider {name!r} needs an API key; choose one that does not")
@@ -134,6 +129,7 @@ def atlas_map(
     ``self_contained`` inlines Leaflet and the plugins (see :mod:`corridors.render._assets`)
     so that the page renders with no network.
     """
+    scores = records_of(scores)
     import folium
 
     from . import _elements
@@ -142,9 +138,7 @@ def atlas_map(
     if not scores:
         raise GeometryError("map: no corridors to draw")
     lines = alignment.route_lines([s.corridor for s in scores])
-    base = _basemap.load(
-        _basemap.view_box(lines, margin=0.5, min_margin_deg=4.0), simplify_deg=_BASEMAP_SIMPLIFY_DEG
-    )
+    base = _basemap.load(_basemap.view_box(lines, margin=0.5, min_margin_deg=4.0), simplify_deg=_BASEMAP_SIMPLIFY_DEG)
     west, south, east, north = base.box
 
     m = folium.Map(
@@ -174,9 +168,7 @@ def atlas_map(
     tile_tree = []
     for provider in providers:
         label = _TILE_LABELS.get(provider.name, provider.name)
-        tiles_layer = folium.TileLayer(provider, name=label, overlay=False, show=False, control=False).add_to(
-            m
-        )
+        tiles_layer = folium.TileLayer(provider, name=label, overlay=False, show=False, control=False).add_to(m)
         tile_tree.append({"label": _e(label), "layer": tiles_layer})
     borders = folium.FeatureGroup(name=_BORDERS_LABEL, control=False).add_to(m)
     _add_borders(borders, base)
@@ -235,9 +227,7 @@ def _add_basemap(group: Any, base: _basemap.Basemap) -> None:
     land = {
         "type": "Feature",
         "properties": {},
-        "geometry": _geojson(
-            shapely.multipolygons(shapely.get_parts(base.land[~shapely.is_empty(base.land)]))
-        ),
+        "geometry": _geojson(shapely.multipolygons(shapely.get_parts(base.land[~shapely.is_empty(base.land)]))),
     }
     for feature, fill, attribution in (
         (sea, _style.SEA, None),
@@ -251,9 +241,7 @@ def _add_basemap(group: Any, base: _basemap.Basemap) -> None:
             **({"attribution": attribution} if attribution else {}),
         ).add_to(group)
     labels = [
-        (float(y), float(x), _e(name))
-        for name, (x, y) in zip(base.name, base.label_xy, strict=True)
-        if not np.isnan(x)
+        (float(y), float(x), _e(name)) for name, (x, y) in zip(base.name, base.label_xy, strict=True) if not np.isnan(x)
     ]
     Labels(labels).add_to(group)
 
@@ -395,11 +383,7 @@ def _corridor_popup(s: CorridorScore, country_name: Any, n: int) -> str:
         (
             "Countries",
             " → ".join(_e(code) for code in s.sequence)
-            + (
-                ""
-                if s.matches_sources
-                else f' <span class="warn">(sources: {_e(" → ".join(c.countries))})</span>'
-            ),
+            + ("" if s.matches_sources else f' <span class="warn">(sources: {_e(" → ".join(c.countries))})</span>'),
         ),
         ("Border crossings", str(len(s.crossings))),
         ("Straightness", f"{s.straightness:.3f}"),
@@ -408,9 +392,7 @@ def _corridor_popup(s: CorridorScore, country_name: Any, n: int) -> str:
     if s.narrowest:
         a, b = s.narrowest.between
         rows.append(("Narrowest width", f"{_km(s.narrowest.width_km)} between {_e(a)} and {_e(b)}"))
-    rows += [
-        (_e(_metric_label(k)), _e(f"{v:,g}" if isinstance(v, int | float) else v)) for k, v in s.extra.items()
-    ]
+    rows += [(_e(_metric_label(k)), _e(f"{v:,g}" if isinstance(v, int | float) else v)) for k, v in s.extra.items()]
     rows += [
         (_e(f.label), f"{_value(f.value)}{' ' + _e(f.unit) if f.unit else ''} {_cite(f.source)}")
         for f in c.published.facts
@@ -451,8 +433,7 @@ def _crossing_tooltip(x: Crossing) -> str:
 
 def _crossing_popup(s: CorridorScore, x: Crossing, country_name: Any) -> str:
     near = (
-        f"<tr><th>Nearest named crossing</th>"
-        f"<td>{_e(x.named)} ({_km(x.named_distance_km or 0.0)} away)</td></tr>"
+        f"<tr><th>Nearest named crossing</th><td>{_e(x.named)} ({_km(x.named_distance_km or 0.0)} away)</td></tr>"
         if x.named
         else ""
     )
@@ -499,8 +480,7 @@ def _legend_html(scores: Sequence[CorridorScore]) -> str:
         for k in kinds
     )
     status_rows = "".join(
-        f"<div>{_line_svg('#444', 3, _style.dash_array(k, 3))} {_e(_style.status_label(k))}</div>"
-        for k in statuses
+        f"<div>{_line_svg('#444', 3, _style.dash_array(k, 3))} {_e(_style.status_label(k))}</div>" for k in statuses
     )
     crossing = (
         f'<svg width="20" height="12" aria-hidden="true"><circle cx="10" cy="6" r="5" '

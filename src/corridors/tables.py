@@ -1,0 +1,313 @@
+"""Presentation: table rows, JSON documents, text summaries and the one number format.
+
+Scoring returns data (:class:`~corridors.scoring.CorridorScore`, GeoDataFrames); this module shapes
+it for people. The CLI, the reports and the map popups all format numbers through :func:`cell`, so
+a figure reads the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .io import to_json
+
+if TYPE_CHECKING:
+    from .catalog import Figure
+    from .routing import Route
+    from .scoring import CorridorScore, Crossing
+
+__all__ = [
+    "FORMATS",
+    "cell",
+    "corridor_text",
+    "crossing_text",
+    "figure_dict",
+    "render_table",
+    "route_row",
+    "score_dict",
+    "summary_row",
+]
+
+#: Formats of :func:`render_table`.
+FORMATS = ("table", "csv", "json", "markdown")
+
+
+def cell(value: Any, digits: int | None = None) -> str:
+    """The one number format: thousands separators; ``digits`` decimals (default 3 below 1, else 1).
+
+    ``None`` is empty, booleans read ``yes``/``no``, text is returned as it is.
+
+    Examples
+    --------
+    >>> cell(1201.94), cell(0.5761), cell(4897), cell(12.345, 2), cell(None), cell(True)
+    ('1,201.9', '0.576', '4,897', '12.35', '', 'yes')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if digits is None:
+            digits = 3 if abs(value) < 1 else 1
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def render_table(
+    rows: Sequence[dict[str, Any]], fmt: str = "table", *, title: str = "", width: int | None = None
+) -> str:
+    """Render rows (dicts sharing keys) as ``table``, ``csv``, ``json`` or ``markdown`` text.
+
+    The terminal table is as wide as the terminal (``width`` overrides; 200 when not a terminal).
+    """
+    columns = list(rows[0]) if rows else []
+    if fmt == "json":
+        return to_json(list(rows))
+    if fmt == "csv":
+        buf = _io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: "" if r.get(k) is None else r.get(k) for k in columns} for r in rows)
+        return buf.getvalue()
+    if fmt == "markdown":
+        esc = lambda s: cell(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+        lines = [f"**{title}**", ""] if title else []
+        lines.append("| " + " | ".join(columns) + " |")
+        lines.append("|" + "|".join("---:" if _numeric(rows, c) else "---" for c in columns) + "|")
+        lines += ["| " + " | ".join(esc(r.get(c)) for c in columns) + " |" for r in rows]
+        return "\n".join(lines) + "\n"
+    if fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title or None, header_style="bold", show_lines=False)
+        for c in columns:
+            longest = max((len(cell(r.get(c))) for r in rows), default=0)
+            table.add_column(
+                c,
+                justify="right" if _numeric(rows, c) else "left",
+                overflow="fold",
+                no_wrap=longest <= 32,
+                min_width=min(longest, 32),  # short columns keep their width; long text folds
+                max_width=None if longest <= 32 else 40,
+            )
+        for r in rows:
+            table.add_row(*(cell(r.get(c)) for c in columns))
+        import shutil
+
+        width = width or shutil.get_terminal_size((200, 24)).columns
+        console = Console(file=_io.StringIO(), width=width, color_system=None, force_terminal=False)
+        console.print(table)
+        return console.file.getvalue()  # type: ignore[attr-defined]
+    raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+
+
+def _numeric(rows: Sequence[dict[str, Any]], column: str) -> bool:
+    values = [r.get(column) for r in rows if r.get(column) is not None]
+    return bool(values) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def figure_dict(fig: Figure | None) -> dict | None:
+    if fig is None:
+        return None
+    out: dict = {"value": fig.value, "source": fig.source}
+    if fig.unit:
+        out["unit"] = fig.unit
+    if fig.label:
+        out["label"] = fig.label
+    if fig.alternatives:
+        out["alternatives"] = [figure_dict(a) for a in fig.alternatives]
+    return out
+
+
+def crossing_text(c: Crossing) -> str:
+    near = f" near {c.named} ({c.named_distance_km:.0f} km)" if c.named else ""
+    return f"{c.from_country}>{c.to_country} at km {c.at_km:.0f} ({c.lat:.3f}N {c.lon:.3f}E){near}"
+
+
+def summary_row(s: CorridorScore) -> dict:
+    """One flat row of the comparison table (CSV/Markdown/terminal)."""
+    pub = s.published_length
+    return {
+        "rank": s.rank,
+        "id": s.corridor.id,
+        "name": s.corridor.name,
+        "kind": s.corridor.kind,
+        "status": s.corridor.status,
+        "modeled_km": _r(s.length_km),
+        "published_km": pub.value if pub else None,
+        "diff_pct": _r(s.length_diff_pct),
+        "countries": " > ".join(s.sequence),
+        "matches_sources": "yes" if s.matches_sources else "NO, sources: " + " > ".join(s.corridor.countries),
+        "crossings": len(s.crossings),
+        "crossing_points": "; ".join(crossing_text(c) for c in s.crossings),
+        "km_by_country": "; ".join(
+            f"{c.country or 'sea'} {c.modeled_km:.0f}" + (f"/{c.published.value}" if c.published else "")
+            for c in s.countries
+            if c.published or c.modeled_km >= 0.5
+        ),
+        "straightness": _r(s.straightness, 3),
+        **{k: v for k, v in s.extra.items()},
+        **({"narrowest_km": _r(s.narrowest.width_km)} if s.narrowest else {}),
+        "score": _r(s.score, 2),
+        "published_source": pub.source if pub else "",
+    }
+
+
+def score_dict(s: CorridorScore) -> dict:
+    """Every metric of one corridor as JSON-ready data, published beside modeled, with sources."""
+    c = s.corridor
+    return {
+        "id": c.id,
+        "name": c.name,
+        "kind": c.kind,
+        "status": c.status,
+        "parent": c.parent,
+        "alignment": c.alignment,
+        "rank": s.rank,
+        "score": _r(s.score, 3),
+        "length_km": {
+            "modeled": _r(s.length_km),
+            "published": figure_dict(s.published_length),
+            "diff_pct": _r(s.length_diff_pct),
+        },
+        "countries": {"modeled": list(s.sequence), "declared": list(c.countries), "match": s.matches_sources},
+        "length_by_country_km": [
+            {
+                "country": r.country or "sea",
+                "modeled": _r(r.modeled_km),
+                "published": figure_dict(r.published),
+                "diff_pct": _r(r.diff_pct),
+            }
+            for r in s.countries
+        ],
+        "crossings": [
+            {
+                "from": x.from_country,
+                "to": x.to_country,
+                "lon": _r(x.lon, 4),
+                "lat": _r(x.lat, 4),
+                "at_km": _r(x.at_km),
+                "nearest_named": x.named or None,
+                "named_distance_km": _r(x.named_distance_km),
+            }
+            for x in s.crossings
+        ],
+        "boundary_hugging": [
+            {
+                "country": h.country,
+                "length_km": _r(h.length_km, 2),
+                "lon": _r(h.lon, 4),
+                "lat": _r(h.lat, 4),
+                "at_km": _r(h.at_km),
+            }
+            for h in s.hugging
+        ],
+        "straightness": _r(s.straightness, 4),
+        "endpoint_distance_km": _r(s.endpoint_distance_km),
+        "narrowest": None
+        if s.narrowest is None
+        else {
+            "between": list(s.narrowest.between),
+            "width_km": _r(s.narrowest.width_km, 2),
+            "lon": _r(s.narrowest.lon, 4),
+            "lat": _r(s.narrowest.lat, 4),
+        },
+        **({"terrain": dict(s.extra)} if s.extra else {}),
+        "facts": [figure_dict(f) for f in c.published.facts],
+        "waypoints": [{"name": w.name, "lon": w.lon, "lat": w.lat, "source": w.source} for w in c.waypoints],
+        "sources": [{"title": x.title, "url": x.url, "date": x.date} for x in c.sources],
+        "file": c.path,
+    }
+
+
+def route_row(r: Route, number: int) -> dict:
+    """One flat row for a route: its number, score, chained corridors and the path's nodes."""
+    row = summary_row(r.score) if r.score is not None else {"id": r.corridor.id, "name": r.corridor.name}
+    drop = ("kind", "status", "published_km", "diff_pct", "matches_sources", "published_source")
+    return {
+        "route": number,
+        **{k: v for k, v in row.items() if k not in drop},
+        "network_km": round(r.network_km, 1),
+        "corridors": " > ".join(r.corridors),
+        "path": " > ".join(w.name for w in r.corridor.waypoints),
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{cell(value, 1)} %"
+
+
+def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
+    """Readable summary of one scored corridor (plain text, or Markdown with ``markdown=True``)."""
+    c = s.corridor
+    h = (lambda t: f"## {t}") if markdown else (lambda t: f"{t}\n{'-' * len(t)}")
+    b = "- " if markdown else "  "
+    pub = s.published_length
+    lines = [("# " if markdown else "") + f"{c.name} [{c.id}]", ""]
+    lines += [
+        f"{b}kind: {c.kind}; status: {c.status}; alignment: {c.alignment}"
+        + (f"; variant of {c.parent}" if c.parent else "")
+    ]
+    if c.summary:
+        lines += [f"{b}{c.summary}"]
+    lines += [
+        "",
+        h("Length (km, WGS84 geodesic)"),
+        f"{b}modeled {cell(s.length_km, 1)}"
+        + (
+            f"; published {pub.value} ({pub.source}); difference {_pct(s.length_diff_pct)}"
+            if pub
+            else "; no published length"
+        ),
+        f"{b}straightness {s.straightness:.3f} (endpoint distance {s.endpoint_distance_km:,.1f} km / length)",
+        f"{b}composite score {s.score:.2f} (lower is better)",
+    ]
+    for alt in pub.alternatives if pub else ():
+        lines.append(f"{b}also published: {alt.value} ({alt.source})")
+    lines += ["", h("Countries")]
+    lines.append(
+        f"{b}modeled: {' > '.join(s.sequence)}; declared by sources: {' > '.join(c.countries) or '—'}"
+        + ("" if s.matches_sources else "  ** MISMATCH **")
+    )
+    for row in s.countries:
+        pubtxt = (
+            f"; published {row.published.value} ({row.published.source}), {_pct(row.diff_pct)}" if row.published else ""
+        )
+        lines.append(f"{b}{row.country or 'sea'}: modeled {row.modeled_km:,.1f}{pubtxt}")
+    lines += ["", h(f"Border crossings ({len(s.crossings)})")]
+    for x in s.crossings:
+        near = f", nearest named crossing {x.named} ({x.named_distance_km:.1f} km)" if x.named else ""
+        lines.append(f"{b}{x.from_country} > {x.to_country} at km {x.at_km:,.1f}, {x.lat:.4f}N {x.lon:.4f}E{near}")
+    if s.hugging:
+        lines.append(
+            f"{b}boundary-hugging stretches (not counted): "
+            + "; ".join(f"{g.country} {g.length_km:.2f} km at km {g.at_km:,.0f}" for g in s.hugging)
+        )
+    if s.narrowest:
+        n = s.narrowest
+        lines += [
+            "",
+            h("Narrowest width"),
+            f"{b}{n.width_km:.1f} km between {n.between[0]} and {n.between[1]}, at {n.lat:.3f}N {n.lon:.3f}E",
+        ]
+    if s.extra:
+        lines += ["", h("Terrain")] + [f"{b}{k}: {v}" for k, v in s.extra.items()]
+    if c.published.facts:
+        lines += ["", h("Published facts")]
+        lines += [f"{b}{f.label}: {f.value}{' ' + f.unit if f.unit else ''} ({f.source})" for f in c.published.facts]
+    lines += ["", h("Waypoints")]
+    lines += [f"{b}{w.name}: {w.lat:.4f}N {w.lon:.4f}E" + (f" ({w.source})" if w.source else "") for w in c.waypoints]
+    lines += ["", h("Sources")]
+    lines += [f"{b}{x.title}" + (f", {x.url}" if x.url else "") + (f", {x.date}" if x.date else "") for x in c.sources]
+    lines.append(f"{b}record: {c.path}")
+    return "\n".join(lines) + "\n"
