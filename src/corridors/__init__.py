@@ -17,6 +17,7 @@ from importlib import import_module
 from typing import Any
 
 from . import settings
+from ._version import __version__
 from ._errors import (
     CatalogError,
     CorridorsError,
@@ -27,8 +28,6 @@ from ._errors import (
     RoutingError,
     UnknownCorridorError,
 )
-
-__version__ = "0.2.0.dev0"
 
 #: Public name → the module that defines it (imported on first access).
 _LAZY = {

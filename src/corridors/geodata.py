@@ -34,6 +34,7 @@ __all__ = [
     "countries_frame",
     "elevation_path",
     "layer_path",
+    "provenance",
     "read_layer",
 ]
 
@@ -140,3 +141,27 @@ def countries_frame(layer: str = "countries") -> geopandas.GeoDataFrame:
 def elevation_path() -> Path:
     """Path of the GLOBE 30-arc-second DEM crop (int16 metres, EPSG:4326)."""
     return layer_path("elevation.tif")
+
+
+@cache
+def provenance() -> dict[str, str]:
+    """What an output was made from: the tool version and short digests of the data.
+
+    ``data`` digests the sha256 of every shipped layer listed in ``geodata/sources.json``
+    (Natural Earth, GeoNames, GLOBE); ``seeds`` digests the shipped corridor records. The same
+    version and digests mean the same inputs.
+    """
+    import hashlib
+    import json
+
+    from ._version import __version__
+
+    try:
+        files = json.loads(layer_path("sources.json").read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataError(f"{layer_path('sources.json')}: cannot read the layer checksums: {exc}") from None
+    data = hashlib.sha256("".join(f"{k}={v['sha256']}\n" for k, v in sorted(files.items())).encode())
+    seeds = hashlib.sha256()
+    for path in sorted(settings.seeds_dir().glob("*.yaml")):
+        seeds.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return {"version": __version__, "data": data.hexdigest()[:12], "seeds": seeds.hexdigest()[:12]}

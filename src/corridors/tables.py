@@ -12,6 +12,7 @@ import io as _io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from . import geodata
 from .io import to_json
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "corridor_text",
     "crossing_text",
     "figure_dict",
+    "provenance_line",
     "render_table",
     "route_row",
     "score_dict",
@@ -311,3 +313,16 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
     lines += [f"{b}{x.title}" + (f", {x.url}" if x.url else "") + (f", {x.date}" if x.date else "") for x in c.sources]
     lines.append(f"{b}record: {c.path}")
     return "\n".join(lines) + "\n"
+
+
+def provenance_line(worldview: str = "de facto") -> str:
+    """One line naming the tool version, the data digests and the worldview, for captions and footers.
+
+    >>> provenance_line().startswith("corridors ")
+    True
+    """
+    p = geodata.provenance()
+    return (
+        f"corridors {p['version']} · data {p['data']} (Natural Earth 1:10m, GeoNames CC BY 4.0, NOAA GLOBE) "
+        f"· records {p['seeds']} · worldview: {worldview}"
+    )
