@@ -17,7 +17,6 @@ from importlib import import_module
 from typing import Any
 
 from . import settings
-from ._version import __version__
 from ._errors import (
     CatalogError,
     CorridorsError,
@@ -28,6 +27,7 @@ from ._errors import (
     RoutingError,
     UnknownCorridorError,
 )
+from ._version import __version__
 
 #: Public name → the module that defines it (imported on first access).
 _LAZY = {
