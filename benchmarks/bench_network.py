@@ -122,13 +122,13 @@ def rss_kb(field):
             return int(line.split()[1])
 
 import osmnx as ox
-from corridors import network
+from corridors import graph_search, network, osm
 base = rss_kb("VmRSS:")
 start, cpu = time.perf_counter(), time.process_time()
 if sys.argv[1] == "osmnx":
     G = ox.graph_from_xml(sys.argv[2], retain_all=True)
 else:
-    G = network.load_osm(sys.argv[2])
+    G = osm.load_osm(sys.argv[2])
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": (rss_kb("VmHWM:") - base) / 1024,
                   "graph_nodes": G.number_of_nodes(), "graph_edges": G.number_of_edges()}))
@@ -156,11 +156,11 @@ def bench_routing(path: Path, queries: int, seed: int) -> dict:
     import networkx as nx
     import osmnx as ox
 
-    from corridors import network
+    from corridors import graph_search, osm
 
-    G = network.load_osm(path)
+    G = osm.load_osm(path)
     start = time.perf_counter()
-    router = network.Router(G)
+    router = graph_search.Router(G)
     build = time.perf_counter() - start
     rng = np.random.default_rng(seed)
     roads = G.edge_subgraph([(u, v, k) for u, v, k, kind in G.edges(keys=True, data="kind") if kind == "road"])
@@ -195,12 +195,12 @@ def bench_routing(path: Path, queries: int, seed: int) -> dict:
 
 
 def bench_score(G, pair: tuple[int, int]) -> dict:
-    from corridors import network
+    from corridors import graph_search, network
     from corridors.catalog import Corridor, Source, Waypoint, with_coords
     from corridors.scoring import score_records as score
 
-    nodes = network.Router(G).shortest_path(*pair)
-    coords = network._path_coords(G, network._path_edges(G, nodes))
+    nodes = graph_search.Router(G).shortest_path(*pair)
+    coords = network.path_coords(G, network.path_edges(G, nodes))
     corridor = with_coords(
         Corridor(
             "bench",
@@ -239,7 +239,7 @@ def main() -> int:
         extract = write_extract(path, args.nodes, args.seed)
         print(f"extract: {extract['nodes']:,} nodes, {extract['ways']:,} ways, {extract['file_mb']} MB")
         loads = measure_loads(path, args.repeat)
-        for which, label in (("osmnx", "osmnx.graph_from_xml"), ("corridors", "network.load_osm")):
+        for which, label in (("osmnx", "osmnx.graph_from_xml"), ("corridors", "osm.load_osm")):
             r = loads[which]
             print(
                 f"load  {label:<22} {r['cpu_seconds']:6.2f} s CPU ({r['seconds']:6.2f} s wall)   peak "

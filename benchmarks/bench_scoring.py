@@ -98,7 +98,7 @@ def run_duckdb(n: int) -> dict:
     import pyarrow as pa
 
     from corridors import geodata
-    from corridors.alignment import densify_lines
+    from corridors.distance import densify_lines
 
     lines, _ = densify_lines(synthetic_routes(n))  # the geodesic arcs, densified as corridors does (untimed)
     countries = geodata.countries()

@@ -43,21 +43,21 @@ def _peak_gb() -> float:
 def _request():
     import numpy as np
 
-    from corridors import gazetteer, terrain
+    from corridors import costs, dem, gazetteer
 
-    model = terrain.cost_model("pipeline")
+    model = costs.cost_model("pipeline")
     a, b = gazetteer.lookup(ORIGIN), gazetteer.lookup(DESTINATION)
-    grid = terrain.dem()
+    grid = dem.dem()
     rows, cols = grid.rowcol(np.array([a.lon, b.lon]), np.array([a.lat, b.lat]))
     return model, (int(rows[0]), int(cols[0])), (int(rows[1]), int(cols[1]))
 
 
 def _full_surface(model, avoid: tuple[str, ...] = ()):
-    from corridors import terrain
+    from corridors import costs, dem
 
-    h, w = terrain.dem().shape
-    passable = terrain.rasterize_countries(avoid, all_touched=True) < 0 if avoid else None
-    return terrain._surface_maker(model, passable)(0, h, 0, w)
+    h, w = dem.dem().shape
+    passable = costs.rasterize_countries(avoid, all_touched=True) < 0 if avoid else None
+    return costs._surface_maker(model, passable)(0, h, 0, w)
 
 
 def phase_baseline(work: Path) -> dict:
@@ -89,13 +89,13 @@ def phase_align(work: Path) -> dict:
     t0 = time.perf_counter()
     import numpy as np
 
-    from corridors import terrain
+    from corridors import costs
     from corridors.catalog import load_catalog
 
     items = [c for c in load_catalog().values() if c.alignment == "terrain" and not c.coords]
     t1 = time.perf_counter()
     for c in items:
-        terrain.terrain_vertices(np.array([(w.lon, w.lat) for w in c.waypoints]), c.kind, use_cache=False)
+        costs.terrain_vertices(np.array([(w.lon, w.lat) for w in c.waypoints]), c.kind, use_cache=False)
     return {
         "seconds": time.perf_counter() - t1,
         "seconds_with_catalog_load": time.perf_counter() - t0,
@@ -108,13 +108,13 @@ def phase_plan(work: Path, avoid: tuple[str, ...] = ()) -> dict:
     t0 = time.perf_counter()
     import numpy as np
 
-    from corridors import planner, terrain
+    from corridors import planner
 
     result = planner.plan_route(ORIGIN, DESTINATION, avoid=avoid)
     seconds = time.perf_counter() - t0
     xy = np.asarray(result.corridor.coords)
     np.save(work / f"plan_path{'_' + '_'.join(avoid) if avoid else ''}.npy", xy)
-    del terrain
+    del planner
     return {
         "seconds": seconds,
         "cost": result.cost_km,
@@ -128,9 +128,9 @@ def _cells_of(xy):
     """Cell path (rows, cols) through the vertices of a planned route (collinear runs re-expanded)."""
     import numpy as np
 
-    from corridors import terrain
+    from corridors import dem
 
-    grid = terrain.dem()
+    grid = dem.dem()
     r, c = grid.rowcol(xy[:, 0], xy[:, 1])
     rows, cols = [r[0]], [c[0]]
     for r1, c1 in zip(r[1:], c[1:], strict=True):  # benchmark bookkeeping, not a hot path

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from fixtures.synthetic_network import corridors, install
 
-from corridors import export, network
+from corridors import export, graph_search, network, routing
 from corridors._errors import OutputError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
@@ -32,7 +32,7 @@ def digest(path) -> str:
 @pytest.fixture(scope="module")
 def routes():
     G = network.build_network(load_catalog().values())
-    return network.route(G, "Dushanbe", "Gwadar", k=3)
+    return routing.find_routes(G, "Dushanbe", "Gwadar", k=3)
 
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".kml"])
@@ -75,7 +75,7 @@ def test_network_graphml_round_trips_through_osmnx(tmp_path, monkeypatch):
     # networkx reads it too
     assert nx.read_graphml(path).number_of_nodes() == G.number_of_nodes()
     # the same routes on the reloaded graph
-    router_g, router_h = network.Router(G), network.Router(H)
+    router_g, router_h = graph_search.Router(G), graph_search.Router(H)
     for a in G.nodes:
         for b in G.nodes:
             if a != b:

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from fixtures.synthetic_network import COLS, PLACES, ROWS, corridor, corridors, install, node_id, write_osm
 from pyproj import Geod
 
-from corridors import network, settings
+from corridors import graph_search, network, osm, routing, settings
 from corridors._errors import CatalogError, GeometryError, PlaceError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
@@ -41,7 +41,7 @@ def run(*args: str):
 
 def same_as_osmnx(G: nx.MultiDiGraph, pairs) -> None:
     """Every pair routes to the same length as ``osmnx.routing.shortest_path``; None when it finds none."""
-    router = network.Router(G)
+    router = graph_search.Router(G)
     for a, b in pairs:
         ours, theirs = router.shortest_path(a, b), ox.routing.shortest_path(G, a, b, weight="length")
         if theirs is None:
@@ -95,7 +95,7 @@ def test_routes_agree_with_osmnx_on_the_synthetic_network(world):
 
 
 def test_shortest_route_is_scored_like_a_corridor(world):
-    found = network.route(world, "Alpha", "Delta")
+    found = routing.find_routes(world, "Alpha", "Delta")
     (r,) = found.routes
     assert [world.nodes[n]["name"] for n in r.nodes] == ["Alpha", "Bravo", "Charlie", "Delta"]
     expected = km(A, B) + km(B, C) + km(C, D)
@@ -112,7 +112,7 @@ def test_shortest_route_is_scored_like_a_corridor(world):
 
 
 def test_avoid_takes_the_northern_road_round_the_country(world):
-    found = network.route(world, "Alpha", "Delta", avoid=["B-land"])
+    found = routing.find_routes(world, "Alpha", "Delta", avoid=["B-land"])
     assert found.avoid == ("BBB",)
     (r,) = found.routes
     assert [world.nodes[n]["name"] for n in r.nodes] == ["Alpha", "Bravo", "North Cape", "Far Point", "Delta"]
@@ -124,37 +124,37 @@ def test_an_avoid_that_disconnects_says_why(monkeypatch):
     install(monkeypatch)
     G = network.build_network([c for c in corridors() if c.id != "north"])
     with pytest.raises(RoutingError) as err:
-        network.route(G, "Alpha", "Delta", avoid=["BBB"])
+        routing.find_routes(G, "Alpha", "Delta", avoid=["BBB"])
     assert str(err.value) == (
         "no road/rail route from Alpha to Delta avoiding BBB: every route between them passes through BBB; "
         "without it Alpha is in a component of 3 nodes (corridors spur, west); Delta in an isolated node"
     )
     with pytest.raises(RoutingError, match=r"^Charlie lies in BBB \(B-land\), which --avoid excludes$"):
-        network.route(G, "Alpha", "Charlie", avoid=["BBB"])
+        routing.find_routes(G, "Alpha", "Charlie", avoid=["BBB"])
     with pytest.raises(RoutingError, match=r"^Near Bravo \(Bravo\) lies in AAA \(A-land\), which --avoid excludes$"):
-        network.route(G, "Near Bravo", "Delta", avoid=["AAA", "CCC"])
+        routing.find_routes(G, "Near Bravo", "Delta", avoid=["AAA", "CCC"])
     outer = network.build_network([*corridors()[:2], corridor("far", "road", ["Delta", "Outer"])])
     with pytest.raises(RoutingError) as err:
-        network.route(outer, "Alpha", "Outer", avoid=["BBB", "CCC"])
+        routing.find_routes(outer, "Alpha", "Outer", avoid=["BBB", "CCC"])
     assert str(err.value) == (
         "no road/rail route from Alpha to Outer avoiding BBB, CCC: every route between them passes "
         "through BBB or CCC; without them Alpha is in a component of 2 nodes (corridors west); "
         "Outer in an isolated node"
     )
     with pytest.raises(PlaceError, match="'Narnia' is not a country of the region"):
-        network.route(G, "Alpha", "Delta", avoid=["Narnia"])
+        routing.find_routes(G, "Alpha", "Delta", avoid=["Narnia"])
 
 
 def test_one_way_pipeline_and_kind_filter(world):
     # any: Delta → Alpha takes the pipeline (the geodesic, shorter than the roads along the parallel)
-    (r,) = network.route(world, "Delta", "Alpha", kind="any").routes
+    (r,) = routing.find_routes(world, "Delta", "Alpha", kind="any").routes
     assert r.corridors == ("pipe",) and r.network_km == pytest.approx(km(D, A), rel=1e-9)
     assert km(D, A) < km(D, C) + km(C, B) + km(B, A)
     # … but a pipeline flows one way: Alpha → Delta stays on the roads
-    (back,) = network.route(world, "Alpha", "Delta", kind="any").routes
+    (back,) = routing.find_routes(world, "Alpha", "Delta", kind="any").routes
     assert back.corridors == ("west", "east")
     with pytest.raises(RoutingError, match="run only against one-way edges"):
-        network.route(world, "Alpha", "Delta", kind="pipeline")
+        routing.find_routes(world, "Alpha", "Delta", kind="pipeline")
     # two roads joined only by a pipeline
     joined = network.build_network(
         [
@@ -164,19 +164,19 @@ def test_one_way_pipeline_and_kind_filter(world):
         ]
     )
     with pytest.raises(RoutingError) as err:
-        network.route(joined, "Alpha", "Delta")
+        routing.find_routes(joined, "Alpha", "Delta")
     assert str(err.value) == (
         "no road/rail route from Alpha to Delta: only pipeline links join them; "
         "Alpha is in a component of 2 nodes (corridors r1); Delta in a component of 2 nodes (corridors r2)"
     )
-    assert len(network.route(joined, "Alpha", "Delta", kind="any").routes) == 1
+    assert len(routing.find_routes(joined, "Alpha", "Delta", kind="any").routes) == 1
 
 
 def test_k_alternatives_in_order(world):
-    found = network.route(world, "Delta", "Alpha", kind="any", k=3, distinct=False)
+    found = routing.find_routes(world, "Delta", "Alpha", kind="any", k=3, distinct=False)
     chains = [r.corridors for r in found.routes]
     assert chains == [("pipe",), ("east", "west"), ("north", "west")]
-    router = network.Router(network._by_mode(world, ("road", "rail", "pipeline")))
+    router = graph_search.Router(graph_search.by_mode(world, ("road", "rail", "pipeline")))
     yen = [p for p in ox.routing.k_shortest_paths(world, found.routes[0].nodes[0], found.routes[0].nodes[-1], 3)]
     assert (
         [list(r.nodes) for r in found.routes]
@@ -191,14 +191,14 @@ def test_k_alternatives_in_order(world):
     assert sorted(r.score.rank for r in found.routes) == [1, 2, 3]
     assert len({r.corridor.id for r in found.routes}) == 3
     # the roads along the parallel never leave the pipeline's corridor (< 25 km): not a distinct alternative
-    distinct = network.route(world, "Delta", "Alpha", kind="any", k=3)
+    distinct = routing.find_routes(world, "Delta", "Alpha", kind="any", k=3)
     assert [r.corridors for r in distinct.routes] == [("pipe",), ("north", "west")]
     # only two simple road routes join Alpha and Delta
-    assert len(network.route(world, "Alpha", "Delta", k=3).routes) == 2
+    assert len(routing.find_routes(world, "Alpha", "Delta", k=3).routes) == 2
 
 
 def test_via_and_alternatives_combine_per_leg(world):
-    found = network.route(world, "Alpha", "Delta", via=["North Cape"], k=2)
+    found = routing.find_routes(world, "Alpha", "Delta", via=["North Cape"], k=2)
     first = found.routes[0]
     assert [world.nodes[n]["name"] for n in first.nodes] == [
         "Alpha",
@@ -222,28 +222,28 @@ def test_via_and_alternatives_combine_per_leg(world):
 
 
 def test_places_near_the_network_and_off_it(world):
-    found = network.route(world, "Near Bravo", "Delta")
+    found = routing.find_routes(world, "Near Bravo", "Delta")
     near = found.stops[0]
     assert near.name == "Bravo" and near.distance_km == pytest.approx(km(PLACES["Near Bravo"], B), rel=1e-9)
     assert near.note == (
         f"Near Bravo is not on the network; using the nearest node, Bravo, {km(PLACES['Near Bravo'], B):.1f} km away"
     )
     with pytest.raises(RoutingError) as err:
-        network.route(world, "Lonely", "Delta")
+        routing.find_routes(world, "Lonely", "Delta")
     nearest = min(("Isle B", "Isle A", "Delta", "Far Point"), key=lambda n: km(PLACES["Lonely"], PLACES[n]))
     assert str(err.value) == (
         f"Lonely (40.000N 69.000E) is not on the corridor network: the nearest node, {nearest}, is "
         f"{km(PLACES['Lonely'], PLACES[nearest]):,.1f} km away (limit 50 km)"
     )
     with pytest.raises(PlaceError, match="unknown place 'Atlantis'"):
-        network.route(world, "Atlantis", "Delta")
+        routing.find_routes(world, "Atlantis", "Delta")
     with pytest.raises(RoutingError, match="Alpha and Alpha are the same network node"):
-        network.route(world, "Alpha", "Alpha")
+        routing.find_routes(world, "Alpha", "Alpha")
 
 
 def test_disconnected_endpoints_name_their_components(world, monkeypatch):
     with pytest.raises(RoutingError) as err:
-        network.route(world, "Alpha", "Isle B")
+        routing.find_routes(world, "Alpha", "Isle B")
     assert str(err.value) == (
         "no road/rail route from Alpha to Isle B: they lie in different components of the network: "
         "Alpha is in a component of 7 nodes (corridors east, north, spur, west); "
@@ -253,7 +253,7 @@ def test_disconnected_endpoints_name_their_components(world, monkeypatch):
     tight = network.build_network(corridors(), snap_km=1.0)
     assert tight.number_of_nodes() == 10
     with pytest.raises(RoutingError, match="Spur End in a component of 2 nodes \\(corridors spur\\)"):
-        network.route(tight, "Alpha", "Spur End")
+        routing.find_routes(tight, "Alpha", "Spur End")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ WEST_WAY = km(P("n", "m"), P("n", "w"), P("c", "w"), P("s", "w"), P("s", "m"))  
 
 
 def test_osm_grid_loads_in_the_network_schema(grid):
-    G = network.load_osm(grid)
+    G = osm.load_osm(grid)
     ox.convert.validate_graph(G, strict=True)
     assert G.graph["crs"] == "EPSG:4326" and "created_date" not in G.graph
     kinds = {(u, v): k for u, v, k in G.edges(data="kind")}
@@ -291,28 +291,28 @@ def test_osm_grid_loads_in_the_network_schema(grid):
 
 
 def test_osm_grid_shortest_paths_respect_one_way_streets(grid):
-    G = network.load_osm(grid)
-    router = network.Router(G)
+    G = osm.load_osm(grid)
+    router = graph_search.Router(G)
     s, n = node_id("s", "m"), node_id("n", "m")
     assert router.shortest_path(s, n) == [s, node_id("s", "e"), node_id("c", "e"), node_id("n", "e"), n]
     assert router.shortest_path(n, s) == [n, node_id("c", "w"), s]
     assert pytest.approx(16.2486, abs=1e-3) == EAST_WAY and pytest.approx(22.0068, abs=1e-3) == WEST_WAY
-    found = network.route(G, "Southgate", "Northgate", access_km=network.OSM_SNAP_KM)
+    found = routing.find_routes(G, "Southgate", "Northgate", access_km=settings.OSM_SNAP_KM)
     assert found.routes[0].network_km == pytest.approx(EAST_WAY, rel=1e-9)
     assert found.routes[0].score.length_km == pytest.approx(EAST_WAY, rel=1e-7)  # + crossing points
     assert found.routes[0].corridors == ("osm",)
-    back = network.route(G, "Northgate", "Southgate", access_km=network.OSM_SNAP_KM)
+    back = routing.find_routes(G, "Northgate", "Southgate", access_km=settings.OSM_SNAP_KM)
     assert back.routes[0].network_km == pytest.approx(WEST_WAY, rel=1e-9)
 
 
 def test_osm_grid_border_avoid_and_kind(grid):
-    G = network.load_osm(grid)
-    found = network.route(G, "Southgate", "Northgate", avoid=["BBB"], access_km=network.OSM_SNAP_KM)
+    G = osm.load_osm(grid)
+    found = routing.find_routes(G, "Southgate", "Northgate", avoid=["BBB"], access_km=settings.OSM_SNAP_KM)
     r = found.routes[0]
     assert r.network_km == pytest.approx(km(P("s", "m"), P("s", "w"), P("c", "w"), P("n", "w"), P("n", "m")), rel=1e-9)
     assert r.score.sequence == ("AAA",)
     with pytest.raises(RoutingError) as err:
-        network.route(G, "Southgate", "Northgate", kind="rail", access_km=network.OSM_SNAP_KM)
+        routing.find_routes(G, "Southgate", "Northgate", kind="rail", access_km=settings.OSM_SNAP_KM)
     to_rail = {3: km(PLACES["Southgate"], (60.90, 30.60)), 4: km(PLACES["Southgate"], (61.03, 30.60))}
     nearest = min(to_rail, key=to_rail.get)
     assert nearest == 4
@@ -365,7 +365,7 @@ def test_malformed_osm_files_are_one_line_errors(tmp_path, name, content, messag
     path = tmp_path / name
     path.write_text(content)
     with pytest.raises(CatalogError, match=message):
-        network.load_osm(path)
+        osm.load_osm(path)
     result = run("route", "Quetta", "Kalat", "--osm", str(path))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"corridors: error: {path}: ") and result.stderr.count("\n") == 1
@@ -404,7 +404,7 @@ def test_osm_alignment_takes_the_length_of_the_road(grid, tmp_path, monkeypatch)
     assert down.length_km == pytest.approx(WEST_WAY, rel=1e-9)  # all in AAA: no crossing points
     assert km(PLACES["Southgate"], PLACES["Northgate"]) == pytest.approx(6.652, abs=1e-3)  # the waypoint line
     # snapping a corridor to a graph directly gives the same line
-    snapped = network.snap_to_osm(north, network.load_osm(grid), source=str(grid))
+    snapped = osm.snap_to_osm(north, osm.load_osm(grid), source=str(grid))
     assert score(snapped)[0].length_km == pytest.approx(EAST_WAY, rel=1e-7)
 
 
@@ -444,10 +444,10 @@ def test_without_osm_data_the_waypoint_alignment_stays_with_one_warning(grid, tm
         result = score(corridor)[0]
     assert result.length_km == pytest.approx(km(PLACES["Southgate"], PLACES["Northgate"]), rel=1e-9)
     # a graph in the cache (as fetch-osm leaves it) is then used offline
-    from corridors.export import write_graphml
+    from corridors.osm import write_graphml
 
-    network.osm_cache_path("offline").parent.mkdir(parents=True)
-    write_graphml(network.load_osm(grid), network.osm_cache_path("offline"))
+    osm.osm_cache_path("offline").parent.mkdir(parents=True)
+    write_graphml(osm.load_osm(grid), osm.osm_cache_path("offline"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert score(corridor)[0].length_km == pytest.approx(EAST_WAY, rel=1e-7)  # GraphML keeps 15 digits
@@ -473,7 +473,7 @@ def test_fetch_osm_downloads_and_caches_a_corridor(tmp_path, monkeypatch):
         "sources: [OpenStreetMap]\n"
     )
     corridor = load_catalog([record], include_seeds=False)["m2-stub"]
-    path = network.fetch_osm(corridor, buffer_km=2)
+    path = osm.fetch_osm(corridor, buffer_km=2)
     assert path == tmp_path / "osm" / "m2-stub.graphml" and path.is_file()
     assert list((tmp_path / "overpass").glob("*.json"))  # OSMnx's HTTP cache
     straight = km((73.0551, 33.6938), (73.0647, 33.6623))
@@ -496,35 +496,35 @@ def test_catalog_network_is_an_osmnx_graph(catalog_network):
     assert "wakhan-corridor" not in set(edges.corridor)  # a strip of territory, not a way
 
 
-def _waypoint_km(G: nx.MultiDiGraph, r: network.Route) -> float:
+def _waypoint_km(G: nx.MultiDiGraph, r: routing.Route) -> float:
     """Geodesic length through the route's nodes, and the stubs to waypoints merged into them."""
     return km(*(tuple(p) for p in r.corridor.coords))
 
 
 def test_catalog_network_connects_gwadar_and_kashgar(catalog_network):
-    r = network.route(catalog_network, "Gwadar", "Kashgar").routes[0]
+    r = routing.find_routes(catalog_network, "Gwadar", "Kashgar").routes[0]
     assert r.score.sequence == ("PAK", "CHN") and r.corridors[-1] == "karakoram-highway"
     nodes = [catalog_network.nodes[n]["name"] for n in r.nodes]
     assert nodes[0] == "Gwadar" and nodes[-1] == "Kashgar" and "Khunjerab Pass" in nodes
     assert r.network_km == pytest.approx(_waypoint_km(catalog_network, r), rel=1e-9)
     assert r.score.length_km == pytest.approx(r.network_km, rel=1e-6)
-    back = network.route(catalog_network, "Kashgar", "Gwadar").routes[0]
+    back = routing.find_routes(catalog_network, "Kashgar", "Gwadar").routes[0]
     assert back.network_km == pytest.approx(r.network_km, rel=1e-9)
 
 
 def test_catalog_network_connects_herat_and_multan(catalog_network):
     """By road over the Afghan ring road and the Khyber; by pipeline along TAPI, one way only."""
-    road = network.route(catalog_network, "Herat", "Multan").routes[0]
+    road = routing.find_routes(catalog_network, "Herat", "Multan").routes[0]
     assert road.corridors[0] == "afghan-ring-road-south" and road.score.sequence == ("AFG", "PAK")
     assert road.network_km == pytest.approx(_waypoint_km(catalog_network, road), rel=1e-9)
-    r = network.route(catalog_network, "Herat", "Multan", kind="pipeline").routes[0]
+    r = routing.find_routes(catalog_network, "Herat", "Multan", kind="pipeline").routes[0]
     assert r.corridors[0] == "tapi" and r.score.sequence == ("AFG", "PAK")
     assert r.network_km == pytest.approx(_waypoint_km(catalog_network, r), rel=1e-9)
     with pytest.raises(RoutingError, match="run only against one-way edges"):  # gas flows towards India
-        network.route(catalog_network, "Multan", "Herat", kind="pipeline")
+        routing.find_routes(catalog_network, "Multan", "Herat", kind="pipeline")
     # the gas field at TAPI's head is on no road or railway
     with pytest.raises(RoutingError, match=r"^Galkynysh gas field lies only on pipeline links \(tapi"):
-        network.route(catalog_network, "Galkynysh gas field", "Multan")
+        routing.find_routes(catalog_network, "Galkynysh gas field", "Multan")
 
 
 def test_catalog_routes_agree_with_osmnx(catalog_network):
@@ -533,7 +533,7 @@ def test_catalog_routes_agree_with_osmnx(catalog_network):
 
 
 def test_dushanbe_to_gwadar_three_alternatives(catalog_network):
-    found = network.route(catalog_network, "Dushanbe", "Gwadar", k=3)
+    found = routing.find_routes(catalog_network, "Dushanbe", "Gwadar", k=3)
     assert len(found.routes) == 3
     lengths = [r.network_km for r in found.routes]
     assert lengths == sorted(lengths) and len({r.nodes for r in found.routes}) == 3
@@ -544,15 +544,15 @@ def test_dushanbe_to_gwadar_three_alternatives(catalog_network):
     # each alternative runs at least 5 % of its length more than 25 km from the routes before it
     lines = [np.array(r.corridor.coords) for r in found.routes]
     for i in (1, 2):
-        assert network._apart_share(lines[i], lines[:i], 25_000.0) >= 0.05
+        assert routing._apart_share(lines[i], lines[:i], 25_000.0) >= 0.05
     # raw Yen paths are near-copies: the same roads drawn by two records
-    raw = network.route(catalog_network, "Dushanbe", "Gwadar", k=3, distinct=False, score=False)
+    raw = routing.find_routes(catalog_network, "Dushanbe", "Gwadar", k=3, distinct=False, score=False)
     assert raw.routes[2].network_km - raw.routes[0].network_km < 0.005 * raw.routes[0].network_km
 
 
 def test_dushanbe_to_gwadar_avoiding_afghanistan(catalog_network):
     """Without Afghanistan the way south runs over the Pamirs into China and down the Karakoram Highway."""
-    found = network.route(catalog_network, "Dushanbe", "Gwadar", avoid=["AFG"])
+    found = routing.find_routes(catalog_network, "Dushanbe", "Gwadar", avoid=["AFG"])
     r = found.routes[0]
     assert "AFG" not in r.score.sequence
     assert r.score.sequence[:3] == ("TJK", "CHN", "PAK")

@@ -9,10 +9,11 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from corridors import _lcp, geodata, planner
+from corridors import _lcp, geodata, planner, settings
 from corridors._errors import PlaceError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
+from corridors.scoring import records_of
 from corridors.scoring import score_records as score
 
 RES = 1 / 120
@@ -104,8 +105,8 @@ def test_coarse_to_fine_finds_the_optimum(monkeypatch):
     )
     start, end = (5, 5), (110, 150)
     exact = _lcp.solve(s, FLAT, start, end)
-    monkeypatch.setattr(_lcp, "DIRECT_MAX_CELLS", 100)  # force the coarse-to-fine search
-    monkeypatch.setattr(_lcp, "BUFFER_KM", 5.0)
+    monkeypatch.setattr(settings, "LCP_DIRECT_MAX_CELLS", 100)  # force the coarse-to-fine search
+    monkeypatch.setattr(settings, "LCP_BUFFER_KM", 5.0)
 
     def make(r0, r1, c0, c1):
         return s.crop(r0, r1, c0, c1)
@@ -133,7 +134,7 @@ def test_route_reports_why_it_stopped(monkeypatch):
 
     with pytest.raises(_lcp.Unreachable, match="no path over the whole region"):
         search()
-    monkeypatch.setattr(_lcp, "DIRECT_MAX_CELLS", 100)
+    monkeypatch.setattr(settings, "LCP_DIRECT_MAX_CELLS", 100)
     with pytest.raises(_lcp.Unreachable, match="no land path at all"):
         search()
 
@@ -169,19 +170,15 @@ def test_plan_is_saved_and_loaded_back(avoid_afg, tmp_path):
     assert again.length_km == score(avoid_afg.corridor)[0].length_km
 
 
-def test_avoid_takes_codes_and_names():
-    problems: list[str] = []
-    assert planner._country_codes(["afg", "Iran", " PAK ", "Tajikistan"], problems) == (
-        "AFG",
-        "IRN",
-        "PAK",
-        "TJK",
-    )
-    assert problems == []
+def test_avoid_takes_codes_names_and_comma_lists():
+    assert geodata.resolve_countries(["afg", "Iran", " PAK ", "Tajikistan"]) == ("AFG", "IRN", "PAK", "TJK")
+    assert geodata.resolve_countries("Pakistan,Iran") == ("PAK", "IRN")
+    with pytest.raises(PlaceError, match=r"avoid: 'Pakistn' is not a country .*did you mean PAK"):
+        geodata.resolve_countries(["Pakistn"])
 
 
 def test_plan_via_passes_through_the_via_point():
-    c = planner.plan("Sost", "Kashgar", via=["Tashkurgan"], kind="road")
+    c = planner.plan_route("Sost", "Kashgar", via=["Tashkurgan"], kind="road").corridor
     names = [w.name for w in c.waypoints]
     assert names == ["Sost", "Tashkurgan", "Kashgar"]
     tash = c.waypoints[1]
@@ -189,8 +186,10 @@ def test_plan_via_passes_through_the_via_point():
 
 
 def test_a_port_on_the_shore_is_an_endpoint():
-    c = planner.plan("Gwadar Port", "Turbat", kind="road")
-    assert score(c)[0].sequence == ("PAK",)
+    frame = planner.plan("Gwadar Port", "Turbat", kind="road")
+    assert frame["countries"].tolist() == ["PAK"]
+    assert list(frame.index) == [records_of(frame)[0].corridor.id]
+    assert frame["cost_km"].iloc[0] > frame["length_km"].iloc[0]
 
 
 def test_unknown_place_is_a_place_error():
@@ -258,7 +257,7 @@ def test_plan_cli_json_and_catalog_output(tmp_path):
         (["Kabul", "Quetta", "--max-grade", "400"], "max grade: 400.0"),
         (
             ["Kabul", "Quetta", "--avoid", "Narnia"],
-            "avoid: 'Narnia' is neither an ISO3 code nor a country name",
+            "avoid: 'Narnia' is not a country of the region",
         ),
     ],
 )

@@ -9,7 +9,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from corridors import gazetteer, terrain
+from corridors import costs, dem, gazetteer, profile
 from corridors._errors import GeometryError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
@@ -48,25 +48,25 @@ def test_dem_matches_an_independent_read(lon, lat, cell_m):
     p = gazetteer.Place("point", lon, lat, "test", "", "")
     value, around = _rasterio_cells(p.lon, p.lat)
     assert value == cell_m  # GLOBE: Khunjerab ~4,700 m, Quetta ~1,675 m, Kabul ~1,806 m
-    grid = terrain.dem()
+    grid = dem.dem()
     rows, cols = grid.rowcol(np.array([p.lon]), np.array([p.lat]))
     assert grid.elevation_m[rows[0], cols[0]] == cell_m
     # At the cell centre the interpolated value is the cell's; at the place it lies between its neighbours.
     lon_c, lat_c = grid.lonlat(rows, cols)
-    assert terrain.sample_elevation(lon_c, lat_c)[0] == pytest.approx(cell_m, abs=1e-6)
-    z = terrain.sample_elevation(np.array([p.lon]), np.array([p.lat]))[0]
+    assert dem.sample_elevation(lon_c, lat_c)[0] == pytest.approx(cell_m, abs=1e-6)
+    z = dem.sample_elevation(np.array([p.lon]), np.array([p.lat]))[0]
     assert around.min() <= z <= around.max()
 
 
 def test_sampling_off_the_grid_is_nan():
-    z = terrain.sample_elevation(np.array([43.5, 60.0]), np.array([30.0, 45.5]))
+    z = dem.sample_elevation(np.array([43.5, 60.0]), np.array([30.0, 45.5]))
     assert np.isnan(z).all()
 
 
 def test_profile_samples_are_at_most_1_km_apart_and_keep_the_ends():
     line = shapely.LineString([(66.0, 30.0), (67.0, 30.183), (67.0, 30.6)])
-    prof = terrain.sample_profiles([line])
-    from corridors.alignment import geod
+    prof = profile.sample_profiles([line])
+    from corridors.distance import geod
 
     length_km = geod().geometry_length(line) / 1000.0
     steps = np.diff(prof.distance_km)
@@ -78,19 +78,19 @@ def test_profile_samples_are_at_most_1_km_apart_and_keep_the_ends():
     assert np.allclose(d / 1000.0, prof.distance_km[[10, 50, 90]], rtol=1e-3)
 
 
-def _ramp_dem() -> terrain.DEM:
+def _ramp_dem() -> dem.DEM:
     """Synthetic 100 x 400 grid at 30" from (60°E, 31°N): 3,000 m at column 200, +20 m per column east."""
     cols = np.arange(400)
     z = np.broadcast_to(3000 + 20 * (cols - 200), (100, 400)).astype(np.int16)
-    return terrain.DEM(z, 60.0, 31.0, 1 / 120, "synthetic")
+    return dem.DEM(z, 60.0, 31.0, 1 / 120, "synthetic")
 
 
 def test_profile_metrics_on_a_ramp_are_known_by_hand():
     grid = _ramp_dem()
     lat = 31.0 - 50.5 / 120
     lon0, lon1 = 60.0 + 10.5 / 120, 60.0 + 390.5 / 120  # cell centres of columns 10 and 390
-    prof = terrain.sample_profiles([shapely.LineString([(lon0, lat), (lon1, lat)])], grid=grid)
-    m = terrain.profile_metrics(prof)
+    prof = profile.sample_profiles([shapely.LineString([(lon0, lat), (lon1, lat)])], grid=grid)
+    m = profile.profile_metrics(prof)
     assert m.min_elevation_m[0] == pytest.approx(3000 - 20 * 190)
     assert m.max_elevation_m[0] == pytest.approx(3000 + 20 * 190)
     assert m.ascent_m[0] == pytest.approx(20 * 380, rel=1e-6) and m.descent_m[0] == pytest.approx(0, abs=1e-6)
@@ -130,18 +130,18 @@ def test_terrain_roads_are_closer_to_published_than_geodesic(corridor_id):
 
 def test_terrain_alignment_is_identical_with_and_without_the_cache():
     xy = np.array([(74.821, 36.69), (75.428, 36.85)])  # Sost -> Khunjerab Pass
-    fresh = terrain.terrain_vertices(xy, "road", use_cache=False)
-    first = terrain.terrain_vertices(xy, "road")
-    cached = terrain.terrain_vertices(xy, "road")
+    fresh = costs.terrain_vertices(xy, "road", use_cache=False)
+    first = costs.terrain_vertices(xy, "road")
+    cached = costs.terrain_vertices(xy, "road")
     assert np.array_equal(fresh, first) and np.array_equal(fresh, cached)
     assert tuple(fresh[0]) == tuple(xy[0]) and tuple(fresh[-1]) == tuple(xy[1])
 
 
 def test_terrain_alignment_stays_in_the_waypoints_countries():
     xy = np.array([(74.821, 36.69), (75.428, 36.85), (75.224, 37.773)])  # Sost, Khunjerab, Tashkurgan
-    v = terrain.terrain_vertices(xy, "road")
-    countries = terrain.country_raster()
-    rows, cols = terrain.dem().rowcol(v[:, 0], v[:, 1])
+    v = costs.terrain_vertices(xy, "road")
+    countries = costs.country_raster()
+    rows, cols = dem.dem().rowcol(v[:, 0], v[:, 1])
     from corridors.geodata import countries as layer
 
     codes = set(layer().iso_a3[np.unique(countries[rows, cols])].tolist())
@@ -150,14 +150,14 @@ def test_terrain_alignment_stays_in_the_waypoints_countries():
 
 def test_terrain_alignment_rejects_waypoints_off_the_dem():
     with pytest.raises(GeometryError, match="outside the DEM"):
-        terrain.terrain_vertices(np.array([(70.0, 30.0), (90.0, 30.0)]), label="x.yaml")
+        costs.terrain_vertices(np.array([(70.0, 30.0), (90.0, 30.0)]), label="x.yaml")
 
 
 def test_valley_floor_is_the_3x3_minimum():
     z = np.random.default_rng(4).integers(0, 8000, (23, 31)).astype(np.float32)
     padded = np.pad(z, 1, mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, (3, 3))
-    assert np.array_equal(terrain.valley_floor(z), windows.min(axis=(2, 3)))
+    assert np.array_equal(costs.valley_floor(z), windows.min(axis=(2, 3)))
 
 
 def test_slope_of_a_known_plane():
@@ -166,7 +166,7 @@ def test_slope_of_a_known_plane():
 
     _dy, dx = cell_size_km(lat, 1 / 120)
     z = np.broadcast_to(np.arange(6) * 10.0, (5, 6))  # +10 m per column
-    assert np.allclose(terrain.slope_pct(z, lat, 1 / 120), 10 / (dx[0] * 1000) * 100, rtol=1e-5)
+    assert np.allclose(costs.slope_pct(z, lat, 1 / 120), 10 / (dx[0] * 1000) * 100, rtol=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -181,13 +181,13 @@ def test_slope_of_a_known_plane():
 )
 def test_cost_model_rejects_bad_parameters(kwargs, message):
     with pytest.raises(RoutingError, match=message):
-        terrain.cost_model("road", **kwargs)
+        costs.cost_model("road", **kwargs)
 
 
 def test_cost_model_presets():
-    assert terrain.cost_model("pipeline") == terrain.COST_MODELS["pipeline"]
-    assert terrain.cost_model("rail") == terrain.COST_MODELS["road"]
-    assert terrain.cost_model("road", max_grade_pct=8).max_grade_pct == 8
+    assert costs.cost_model("pipeline") == costs.COST_MODELS["pipeline"]
+    assert costs.cost_model("rail") == costs.COST_MODELS["road"]
+    assert costs.cost_model("road", max_grade_pct=8).max_grade_pct == 8
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])

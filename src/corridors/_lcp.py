@@ -13,13 +13,13 @@ between the two cells' elevations. Moves into impassable cells and moves steeper
 ``max_grade_pct`` are not edges. The graph is written straight into CSR form (no sort) and solved
 with :func:`scipy.sparse.csgraph.dijkstra`.
 
-Search is bounded. A route whose search window stays under :data:`DIRECT_MAX_CELLS` is solved at
+Search is bounded. A route whose search window stays under :data:`corridors.settings.LCP_DIRECT_MAX_CELLS` is solved at
 full resolution in a window around its endpoints, widened while the path touches the window's
 edge. Longer routes are solved coarse-to-fine: first on the whole region coarsened by
-:data:`COARSE_FACTOR`, twice (as a relaxation, each block as cheap and as passable as its best
+:data:`corridors.settings.LCP_COARSE_FACTOR`, twice (as a relaxation, each block as cheap and as passable as its best
 cell, so "no coarse path" proves "no path"; and with each block's average cell), then at full
-resolution inside a corridor reaching at least :data:`BUFFER_KM` around both coarse paths,
-doubled up to :data:`MAX_WIDENINGS` times while the path touches the corridor's edge. The
+resolution inside a corridor reaching at least :data:`corridors.settings.LCP_BUFFER_KM` around both coarse paths,
+doubled up to :data:`corridors.settings.LCP_MAX_WIDENINGS` times while the path touches the corridor's edge. The
 coarse-to-fine stage is a heuristic; ``benchmarks/bench_terrain.py`` checks it against the exact
 optimum over the whole grid.
 """
@@ -31,16 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Largest window, in cells, solved directly at full resolution (about 1,400 × 1,400 km²).
-DIRECT_MAX_CELLS = 2_000_000
-#: Block size, in cells, of the coarse grid of the coarse-to-fine search (8 × 0.93 km).
-COARSE_FACTOR = 8
-#: Half-width of the full-resolution corridor around the coarse path, km.
-BUFFER_KM = 25.0
-#: How many times the corridor (or direct window margin) may double before the search stops.
-MAX_WIDENINGS = 3
-#: Smallest margin around the endpoints of a direct window, km.
-MIN_MARGIN_KM = 20.0
+from . import settings
 
 _A_KM = 6378.137  # WGS84 semi-major axis
 _E2 = 0.00669437999014  # WGS84 first eccentricity squared
@@ -305,12 +296,12 @@ def route(
     (r0, c0), (r1, c1) = start, end
     dy, dx = cell_size_km(lat_of_row(np.array([(r0 + r1) / 2.0])), res_deg)
     dist_km = float(np.hypot((r1 - r0) * dy[0], (c1 - c0) * dx[0]))
-    margin_km = max(MIN_MARGIN_KM, 0.5 * dist_km)
-    for _ in range(MAX_WIDENINGS + 1):
+    margin_km = max(settings.LCP_MIN_MARGIN_KM, 0.5 * dist_km)
+    for _ in range(settings.LCP_MAX_WIDENINGS + 1):
         mr, mc = int(np.ceil(margin_km / dy[0])), int(np.ceil(margin_km / dx[0]))
         top, bottom = max(0, min(r0, r1) - mr), min(h, max(r0, r1) + mr + 1)
         left, right = max(0, min(c0, c1) - mc), min(w, max(c0, c1) + mc + 1)
-        if (bottom - top) * (right - left) > DIRECT_MAX_CELLS:
+        if (bottom - top) * (right - left) > settings.LCP_DIRECT_MAX_CELLS:
             break
         report("searching a window at full resolution", 0.2)
         full = (top, bottom, left, right) == (0, h, 0, w)
@@ -337,7 +328,7 @@ def _dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
 
 
 def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], params: Params, report: Progress) -> Path:
-    f = COARSE_FACTOR
+    f = settings.LCP_COARSE_FACTOR
     report("searching the coarse grid", 0.1)
     relaxed = Params(params.grade_ref_pct, None, params.crossing_penalty_km)
     cstart, cend = (start[0] // f, start[1] // f), (end[0] // f, end[1] // f)
@@ -353,9 +344,9 @@ def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], pa
         if coarse is not None:
             seed[coarse.rows, coarse.cols] = True
     dy, dx = cell_size_km(s.lat_deg, s.res_deg * f)
-    buffer_km = BUFFER_KM
+    buffer_km = settings.LCP_BUFFER_KM
     best: Path | None = None
-    for attempt in range(MAX_WIDENINGS + 1):
+    for attempt in range(settings.LCP_MAX_WIDENINGS + 1):
         report(f"refining at full resolution within {buffer_km:.0f} km of the coarse paths", 0.4 + 0.15 * attempt)
         ry, rx = int(np.ceil(buffer_km / dy.min())), int(np.ceil(buffer_km / dx.min()))
         corridor = _dilate(seed, ry, rx)  # coarse blocks within the buffer, per axis

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import geopandas
 
 __all__ = [
+    "MODES",
     "Catalog",
     "Corridor",
     "Figure",
@@ -34,6 +35,17 @@ __all__ = [
     "corridors_from_gdf",
     "load_catalog",
 ]
+
+
+#: Record kind → mode of its edges. Strips of territory are not ways and stay out of the network.
+MODES: dict[str, str] = {
+    "road": "road",
+    "rail": "rail",
+    "pipeline": "pipeline",
+    "connector": "road",
+    "port-link": "road",
+    "route": "road",
+}
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,13 @@ flat metrics of :func:`corridors.scoring.summary_row` as attributes; the network
 undirected edges and its nodes.
 
 GeoJSON, KML and GraphML are deterministic: the same inputs give byte-identical files
-(coordinates rounded to :data:`DECIMALS` places, about 0.1 m). Every file is written beside its
+(coordinates rounded to :data:`corridors.settings.COORD_DECIMALS` places, about 0.1 m). Every file is written beside its
 target and renamed over it, so a failed export never leaves half a file.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +22,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import shapely
 
+from . import osm, settings
 from ._errors import OutputError
 from .io import atomic_write, to_json
 
@@ -34,7 +32,6 @@ if TYPE_CHECKING:
     from .scoring import CorridorScore
 
 __all__ = [
-    "DECIMALS",
     "SUFFIXES",
     "Feature",
     "export_network",
@@ -44,11 +41,8 @@ __all__ = [
     "network_features",
     "score_features",
     "write_features",
-    "write_graphml",
 ]
 
-#: Decimal places kept in GeoJSON and KML coordinates (1e-6° ≈ 0.1 m).
-DECIMALS = 6
 #: File suffix → format.
 SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".kml": "kml", ".graphml": "graphml"}
 
@@ -78,10 +72,10 @@ def score_features(scores: Sequence[CorridorScore], extra: Sequence[dict[str, An
 
 def network_features(G: nx.MultiDiGraph) -> list[Feature]:
     """The network's undirected edges (one per ``osmid``; the forward edge) and its nodes."""
-    from .network import _edge_geometries
+    from .graph_search import edge_geometries
 
     edges = [(u, v, k) for u, v, k, rev in G.edges(keys=True, data="reversed") if not rev]
-    geoms = _edge_geometries(G, edges)
+    geoms = edge_geometries(G, edges)
     out: list[Feature] = []
     for (u, v, k), geom in zip(edges, geoms, strict=True):
         d = G.edges[u, v, k]
@@ -129,7 +123,7 @@ def write_features(features: Sequence[Feature], path: str | Path, *, layer: str 
     if fmt == "kml":
         return atomic_write(path, kml_text(features, layer))
     if fmt == "gpkg":
-        return _gdal_write(path, lambda tmp: _gpkg(features, tmp, layer))
+        return atomic_write(path, lambda tmp: _gpkg(features, tmp, layer))
     raise OutputError(f"{path}: GraphML holds a network; write corridors and routes as .geojson, .gpkg or .kml")
 
 
@@ -137,45 +131,16 @@ def export_network(G: nx.MultiDiGraph, path: str | Path) -> Path:
     """Write the network to ``path``: GraphML, GeoPackage (``nodes``/``edges``), GeoJSON or KML."""
     fmt = format_of(path)
     if fmt == "graphml":
-        return write_graphml(G, path)
+        return osm.write_graphml(G, path)
     if fmt == "gpkg":
         import osmnx as ox
 
-        return _gdal_write(path, lambda tmp: ox.io.save_graph_geopackage(G, tmp))
+        return atomic_write(path, lambda tmp: ox.io.save_graph_geopackage(G, tmp))
     return write_features(network_features(G), path, layer="network")
 
 
-def write_graphml(G: nx.MultiDiGraph, path: str | Path) -> Path:
-    """The graph as GraphML through ``osmnx.io.save_graphml`` (atomically)."""
-    import osmnx as ox
-
-    return _gdal_write(path, lambda tmp: ox.io.save_graphml(G, tmp))
-
-
-def _gdal_write(path: str | Path, writer: Callable[[Path], object]) -> Path:
-    """Run ``writer`` on a file in a private folder beside ``path``, then rename it over ``path``."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: output folder {str(folder)!r} does not exist")
-    try:
-        scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=folder))
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        tmp = scratch / path.name
-        writer(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return path
-
-
 def _coords(geom: shapely.Geometry) -> list:
-    xy = np.round(shapely.get_coordinates(geom), DECIMALS).tolist()
+    xy = np.round(shapely.get_coordinates(geom), settings.COORD_DECIMALS).tolist()
     return xy[0] if geom.geom_type == "Point" else xy
 
 
@@ -216,7 +181,9 @@ def kml_text(features: Sequence[Feature], layer: str) -> str:
             for k, v in props.items()
         )
         style = f"<styleUrl>#{props['kind']}</styleUrl>" if props.get("kind") in _KML_COLOURS else ""
-        text = " ".join(f"{x:.{DECIMALS}f},{y:.{DECIMALS}f}" for x, y in shapely.get_coordinates(geom))
+        text = " ".join(
+            f"{x:.{settings.COORD_DECIMALS}f},{y:.{settings.COORD_DECIMALS}f}" for x, y in shapely.get_coordinates(geom)
+        )
         shape = (
             f"<Point><coordinates>{text}</coordinates></Point>"
             if geom.geom_type == "Point"

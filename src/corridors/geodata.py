@@ -13,6 +13,7 @@ GeoPackages are SQLite files; the hot path reads their geometry blobs with :mod:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 import shapely
 
 from . import settings
-from ._errors import DataError
+from ._errors import DataError, PlaceError
 
 if TYPE_CHECKING:
     import geopandas
@@ -36,6 +37,7 @@ __all__ = [
     "layer_path",
     "provenance",
     "read_layer",
+    "resolve_countries",
 ]
 
 # GeoPackage binary header: "GP", version, flags; envelope size by the flags' bits 1-3.
@@ -165,3 +167,34 @@ def provenance() -> dict[str, str]:
     for path in sorted(settings.seeds_dir().glob("*.yaml")):
         seeds.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return {"version": __version__, "data": data.hexdigest()[:12], "seeds": seeds.hexdigest()[:12]}
+
+
+def resolve_countries(names: str | Iterable[str], *, field: str = "avoid") -> tuple[str, ...]:
+    """ISO3 codes of countries given by code or English name (any case), in the order given.
+
+    Each item may itself be a comma-separated list (``"Pakistan,Iran"``), as typed on a command
+    line. An unknown name raises :class:`~corridors.PlaceError` naming ``field``, with suggestions.
+
+    Examples
+    --------
+    >>> resolve_countries(["afghanistan", "PAK,Iran"])
+    ('AFG', 'PAK', 'IRN')
+    """
+    import difflib
+
+    layer = countries()
+    by_key = {str(c).casefold(): str(c) for c in layer.iso_a3}
+    by_key.update({str(n).casefold(): str(c) for c, n in zip(layer.iso_a3, layer.name, strict=True)})
+    items = [names] if isinstance(names, str) else list(names)
+    out: list[str] = []
+    for name in (part.strip() for item in items for part in str(item).split(",")):
+        if not name:
+            continue
+        code = by_key.get(name.casefold())
+        if code is None:
+            close = difflib.get_close_matches(name.casefold(), list(by_key), n=2, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(by_key[c] for c in close)}?" if close else ""
+            raise PlaceError(f"{field}: {name!r} is not a country of the region (ISO3 code or English name){hint}")
+        if code not in out:
+            out.append(code)
+    return tuple(out)

@@ -1,7 +1,7 @@
 """Least-cost route planning: "what would a better route look like?".
 
 :func:`plan` finds the cheapest route between two places (through optional via points) over the
-DEM grid under a :class:`terrain.CostModel`: distance, terrain slope and along-route grade, a
+DEM grid under a :class:`costs.CostModel`: distance, terrain slope and along-route grade, a
 penalty per border crossing, an optional grade limit, land only, and forbidden countries. The
 result is a :class:`Corridor` (status ``modeled``) whose vertices are the path, so it can be
 scored, compared, mapped, and saved into a user catalog with :func:`save_record`.
@@ -17,16 +17,21 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _lcp, _validate, geodata, terrain
+from . import _lcp, _validate, costs, geodata
 from ._errors import CatalogError, PlaceError, RoutingError
 from .catalog import Corridor, Source, Waypoint
+from .dem import dem
+
+if TYPE_CHECKING:
+    import geopandas
 
 __all__ = ["KINDS", "PlanResult", "plan", "plan_route", "resolve_point", "save_record", "to_record"]
 
-#: Corridor kinds the planner models (each with a :data:`terrain.COST_MODELS` preset).
+#: Corridor kinds the planner models (each with a :data:`costs.COST_MODELS` preset).
 KINDS = ("pipeline", "road")
 _LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -39,7 +44,7 @@ class PlanResult:
 
     corridor: Corridor
     cost_km: float
-    model: terrain.CostModel
+    model: costs.CostModel
     notes: tuple[str, ...] = ()
 
 
@@ -63,36 +68,19 @@ def resolve_point(spec: PointSpec, field: str) -> Waypoint:
     return Waypoint(place.name, place.lon, place.lat, place.source, place.kind)
 
 
-def _country_codes(names: Sequence[str], problems: list[str]) -> tuple[str, ...]:
-    """ISO3 codes of countries given by code or English name (any case); unknown ones are problems."""
-    countries = geodata.countries()
-    codes = set(countries.iso_a3.tolist())
-    by_name = {str(n).casefold(): str(c) for c, n in zip(countries.iso_a3, countries.name, strict=True)}
-    out = set()
-    for text in (n.strip() for n in names):
-        code = text.upper() if text.upper() in codes else by_name.get(text.casefold())
-        if code:
-            out.add(code)
-        elif text:
-            problems.append(
-                f"avoid: {text!r} is neither an ISO3 code nor a country name of the region ({', '.join(sorted(codes))})"
-            )
-    return tuple(sorted(out))
-
-
 def _check(points: list[tuple[str, Waypoint]], avoid: tuple[str, ...], kind: str) -> list[str]:
     """Every problem with the request, each naming its field and value."""
     problems = []
     if kind not in KINDS:
         problems.append(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
     countries = geodata.countries()
-    grid = terrain.dem()
+    grid = dem()
     west, south, east, north = grid.bounds
     lon = np.array([p.lon for _, p in points])
     lat = np.array([p.lat for _, p in points])
     inside = grid.contains(lon, lat)
     rows, cols = grid.rowcol(lon, lat)
-    raster = terrain.country_raster()
+    raster = costs.country_raster()
     # Land within two cells (about 2 km): a port or a coastal field on the shore is an endpoint.
     near = np.array(
         [raster[max(0, r - 2) : r + 3, max(0, c - 2) : c + 3].max() for r, c in zip(rows, cols, strict=True)]
@@ -125,10 +113,16 @@ def plan_route(
     points += [(f"via[{i}]", resolve_point(v, f"via[{i}]")) for i, v in enumerate(via)]
     points.append(("to", resolve_point(destination, "to")))
     problems: list[str] = []
-    avoid_codes = _country_codes(avoid, problems)
+    found: set[str] = set()
+    for name in avoid:  # each one on its own, so that every unknown name is reported
+        try:
+            found.update(geodata.resolve_countries(name))
+        except PlaceError as exc:
+            problems.append(str(exc))
+    avoid_codes = tuple(sorted(found))
     model = None
     try:
-        model = terrain.cost_model(
+        model = costs.cost_model(
             "pipeline" if kind == "pipeline" else "road",
             crossing_penalty_km=crossing_penalty_km,
             max_grade_pct=max_grade_pct,
@@ -145,7 +139,7 @@ def plan_route(
     report("preparing the cost surface", 0.0)
     passable = None
     if avoid_codes:
-        passable = terrain.rasterize_countries(avoid_codes, all_touched=True) < 0
+        passable = costs.rasterize_countries(avoid_codes, all_touched=True) < 0
     legs, cost, notes = [], 0.0, []
     n = len(points) - 1
     for i in range(n):
@@ -155,7 +149,7 @@ def plan_route(
             report(f"leg {i + 1}/{n}: {stage}" if n > 1 else stage, (i + fraction) / n)
 
         try:
-            xy, leg_cost, note = terrain.least_cost_leg(
+            xy, leg_cost, note = costs.least_cost_leg(
                 (a.lon, a.lat), (b.lon, b.lat), model, passable=passable, progress=leg_progress
             )
         except _lcp.Unreachable as exc:
@@ -180,17 +174,52 @@ def plan(
     crossing_penalty_km: float | None = None,
     max_grade_pct: float | None = None,
     kind: str = "pipeline",
+    tolerance_km: float | None = None,
     progress: Callable[[str, float], None] | None = None,
-) -> Corridor:
-    """Least-cost route from ``origin`` to ``destination`` as a modeled :class:`Corridor`.
+) -> geopandas.GeoDataFrame:
+    """Least-cost route over the DEM from ``origin`` to ``destination``, scored like a corridor.
 
-    Points are place names (gazetteer), ``"LON,LAT"`` texts or (lon, lat) pairs. ``avoid`` lists
-    ISO3 codes of forbidden countries. ``crossing_penalty_km`` and ``max_grade_pct`` override the
-    ``kind``'s :data:`terrain.COST_MODELS` preset. ``progress(stage, fraction)`` is called as the
-    search advances. Raises :class:`RoutingError` (bad parameters, endpoints off the DEM, at sea or
-    in forbidden countries, unreachable targets) or :class:`PlaceError` (unknown places).
+    Parameters
+    ----------
+    origin, destination : str or (lon, lat)
+        Place names (gazetteer), ``"LON,LAT"`` texts or (lon, lat) pairs.
+    via : sequence, optional
+        Places to pass through, in order.
+    avoid : sequence of str, optional
+        Countries to keep out of (ISO3 codes or English names; comma lists allowed).
+    crossing_penalty_km, max_grade_pct : float, optional
+        Override the ``kind``'s preset in :data:`corridors.costs.COST_MODELS`.
+    kind : {"pipeline", "road"}
+        The cost model.
+    tolerance_km : float, optional
+        Border tolerance of the scoring (see :func:`corridors.score`).
+    progress : callable, optional
+        ``progress(stage, fraction)`` is called as the search advances.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row with the columns of :func:`corridors.score`, plus ``cost_km`` (km-equivalents).
+        ``attrs["corridors.notes"]`` holds notes on the search. The planned corridor itself is
+        ``records_of(frame)[0].corridor``.
+
+    Raises
+    ------
+    RoutingError
+        Bad parameters, endpoints off the DEM, at sea or in avoided countries, unreachable targets.
+    PlaceError
+        Unknown places or countries.
+
+    Examples
+    --------
+    >>> from corridors import plan
+    >>> p = plan("Quetta", "Chaman", kind="road")
+    >>> p["countries"].iloc[0], 100 < float(p["length_km"].iloc[0]) < 200
+    ('PAK', True)
     """
-    return plan_route(
+    from .scoring import score
+
+    result = plan_route(
         origin,
         destination,
         via=via,
@@ -199,14 +228,18 @@ def plan(
         max_grade_pct=max_grade_pct,
         kind=kind,
         progress=progress,
-    ).corridor
+    )
+    frame = score(result.corridor, tolerance_km=tolerance_km)
+    frame["cost_km"] = result.cost_km
+    frame.attrs["corridors.notes"] = result.notes
+    return frame
 
 
 def _corridor(
     points: list[tuple[str, Waypoint]],
     avoid: tuple[str, ...],
     kind: str,
-    model: terrain.CostModel,
+    model: costs.CostModel,
     cost_km: float,
     coords: np.ndarray,
 ) -> Corridor:

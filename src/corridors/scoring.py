@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from . import alignment, gazetteer, geodata, settings
+from . import alignment, distance, gazetteer, geodata, profile, settings
 from ._errors import CorridorsError
 from .catalog import Corridor, Figure, corridors_from_gdf
 
@@ -47,8 +47,6 @@ __all__ = [
 ]
 
 _CROSSING_KINDS = ("border-crossing", "pass", "bridge")
-#: A named crossing is reported for a modeled crossing when it lies within this distance, km.
-NAMED_CROSSING_RADIUS_KM = 40.0
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ class CountrySplit:
     @property
     def straightness(self) -> np.ndarray:
         """Endpoint geodesic distance over route length (1 for a geodesic)."""
-        _, _, d = alignment.geod().inv(*self.start_lonlat.T, *self.end_lonlat.T)
+        _, _, d = distance.geod().inv(*self.start_lonlat.T, *self.end_lonlat.T)
         return np.divide(d / 1000.0, self.length_km, out=np.ones_like(self.length_km), where=self.length_km > 0)
 
 
@@ -125,7 +123,7 @@ def split_by_country(
     tol_km = settings.BORDER_TOLERANCE_KM if tolerance_km is None else float(tolerance_km)
     countries = geodata.countries() if countries is None else countries
     borders = geodata.borders() if borders is None else borders
-    lines, vert_km = alignment.densify_lines(np.asarray(routes, dtype=object), densify_km=densify_km)
+    lines, vert_km = distance.densify_lines(np.asarray(routes, dtype=object), densify_km=densify_km)
     n = len(lines)
 
     # 1. vertices, and a key increasing along each route and from one route to the next
@@ -162,7 +160,7 @@ def split_by_country(
     seg_km[whole] = vert_km[p_vertex[:-1][whole]]
     cut = np.flatnonzero(same & ~whole)
     if len(cut):
-        seg_km[cut] = alignment.geod().inv(*p_xy[cut].T, *p_xy[cut + 1].T)[2] / 1000.0
+        seg_km[cut] = distance.geod().inv(*p_xy[cut].T, *p_xy[cut + 1].T)[2] / 1000.0
     route_start = np.ones(len(p_route), dtype=bool)
     route_start[1:] = ~same
     interval = np.cumsum(route_start | flag) - 1
@@ -338,11 +336,11 @@ def _nearest_named(lonlat: np.ndarray) -> tuple[list[str], list[float | None]]:
         return [""] * len(lonlat), [None] * len(lonlat)
     a = np.repeat(lonlat, len(pts), axis=0)
     b = np.tile(pts, (len(lonlat), 1))
-    _, _, d = alignment.geod().inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    _, _, d = distance.geod().inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
     d = d.reshape(len(lonlat), len(pts)) / 1000.0
     best = d.argmin(axis=1)
     dist = d[np.arange(len(lonlat)), best]
-    ok = dist <= NAMED_CROSSING_RADIUS_KM
+    ok = dist <= settings.NAMED_CROSSING_RADIUS_KM
     return (
         [str(names[b]) if k else "" for b, k in zip(best, ok, strict=True)],
         [float(x) if k else None for x, k in zip(dist, ok, strict=True)],
@@ -393,7 +391,7 @@ def narrowest_width(
     )
     back = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     (x0, y0), (x1, y1) = zip(*back.transform(*shapely.get_coordinates(line).T), strict=True)
-    _, _, d = alignment.geod().inv(x0, y0, x1, y1)
+    _, _, d = distance.geod().inv(x0, y0, x1, y1)
     return Narrowest(
         between=between, width_km=d / 1000.0, lon=(x0 + x1) / 2, lat=(y0 + y1) / 2, ends=((x0, y0), (x1, y1))
     )
@@ -467,11 +465,9 @@ def score_records(
 
 
 def _terrain_extra(items: Sequence[Corridor], lines: np.ndarray) -> list[dict[str, float | str]]:
-    """Elevation-profile metrics of every route at once (:func:`terrain.profile_metrics`)."""
-    from . import terrain
-
-    metrics = terrain.profile_metrics(
-        terrain.sample_profiles(lines), [[(w.name, w.lon, w.lat) for w in c.waypoints] for c in items]
+    """Elevation-profile metrics of every route at once (:func:`profile.profile_metrics`)."""
+    metrics = profile.profile_metrics(
+        profile.sample_profiles(lines), [[(w.name, w.lon, w.lat) for w in c.waypoints] for c in items]
     )
     return [metrics.row(i) for i in range(len(items))]
 

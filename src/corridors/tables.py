@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import geodata
-from .io import to_json
+from .io import TABLE_FORMATS, to_json
 
 if TYPE_CHECKING:
     from .catalog import Figure
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from .scoring import CorridorScore, Crossing
 
 __all__ = [
-    "FORMATS",
     "cell",
     "corridor_text",
     "crossing_text",
@@ -32,9 +31,6 @@ __all__ = [
     "score_dict",
     "summary_row",
 ]
-
-#: Formats of :func:`render_table`.
-FORMATS = ("table", "csv", "json", "markdown")
 
 
 def cell(value: Any, digits: int | None = None) -> str:
@@ -106,7 +102,7 @@ def render_table(
         console = Console(file=_io.StringIO(), width=width, color_system=None, force_terminal=False)
         console.print(table)
         return console.file.getvalue()  # type: ignore[attr-defined]
-    raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    raise ValueError(f"format {fmt!r} is not one of {', '.join(TABLE_FORMATS)}")
 
 
 def _numeric(rows: Sequence[dict[str, Any]], column: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .. import settings
 from .options import catalog_option, common, emit, output_file_option, tolerance_option
 
 _VECTOR = ("geojson", "kml", "gpkg")
@@ -55,17 +56,17 @@ route_options = common(
 
 
 def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km):
-    from .. import network
+    from .. import network, osm, routing
 
     if osm_file:
-        graph = network.load_osm(osm_file)
-        access_km = network.OSM_SNAP_KM
+        graph = osm.load_osm(osm_file)
+        access_km = settings.OSM_SNAP_KM
     else:
         from ..catalog import load_catalog
 
         graph = network.build_network(load_catalog(catalogs).values())
-        access_km = network.ACCESS_KM
-    found = network.route(
+        access_km = settings.ACCESS_KM
+    found = routing.find_routes(
         graph,
         origin,
         destination,
@@ -208,10 +209,10 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
         raise click.UsageError(f"give one of corridor ids, --route or --network, not {' and '.join(chosen)}")
     fmt = export.format_of(output)
     if whole_network:
-        from .. import network
+        from .. import network, osm
         from ..catalog import load_catalog
 
-        graph = network.load_osm(osm_file) if osm_file else network.build_network(load_catalog(catalogs).values())
+        graph = osm.load_osm(osm_file) if osm_file else network.build_network(load_catalog(catalogs).values())
         export.export_network(graph, output)
     elif fmt == "graphml":
         raise click.UsageError(
@@ -245,7 +246,7 @@ def fetch_osm_cmd(ids, catalogs, buffer_km):
     The graphs are cached, so corridors with 'alignment: osm' then follow the real road offline.
     """
     from ..catalog import load_catalog
-    from ..network import fetch_osm
+    from ..osm import fetch_osm
 
     for corridor in load_catalog(catalogs).select(ids):
         click.echo(f"wrote {fetch_osm(corridor, buffer_km=buffer_km)}", err=True)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from .. import settings
-from ..tables import FORMATS
+from ..io import TABLE_FORMATS
 
 catalog_option = click.option(
     "--catalog",
@@ -22,7 +22,7 @@ catalog_option = click.option(
 format_option = click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(TABLE_FORMATS),
     default="table",
     show_default=True,
     help="Output format. Lengths are km on the WGS84 ellipsoid; diff_pct is (modeled - published) / published.",

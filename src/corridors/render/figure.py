@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from .. import alignment
+from .. import alignment, distance
 from .._errors import GeometryError, OutputError
 from ..scoring import records_of
 from . import _basemap, _style
@@ -386,7 +386,7 @@ def _scale_bar(ax: Any, box: tuple[float, float, float, float], labels: _Labelle
 
     west, south, east, north = box
     mid = (south + north) / 2
-    _, _, step_m = alignment.geod().inv(west, mid, west + 0.01, mid)  # a 0.01° step follows the parallel
+    _, _, step_m = distance.geod().inv(west, mid, west + 0.01, mid)  # a 0.01° step follows the parallel
     km_per_deg = step_m / 10.0
     length_km = _nice(km_per_deg * (east - west) / 5)
     deg = length_km / km_per_deg

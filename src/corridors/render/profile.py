@@ -17,8 +17,8 @@ from . import _style
 from .figure import _METADATA, _RC, FORMATS, StaticFigure
 
 if TYPE_CHECKING:
+    from ..profile import ProfileMetrics, Profiles
     from ..scoring import CorridorScore
-    from ..terrain import ProfileMetrics, Profiles
 
 __all__ = ["profile_data", "profile_figure"]
 
@@ -29,12 +29,13 @@ _LABEL_CHARS = 22
 
 def profile_data(result: CorridorScore, spacing_km: float | None = None) -> tuple[Profiles, ProfileMetrics, np.ndarray]:
     """The profile of a scored corridor, its metrics, and each waypoint's distance along it, km."""
-    from .. import alignment, terrain
+    from .. import alignment
+    from .. import profile as profiles
 
     line = alignment.waypoint_lines([result.corridor])
-    prof = terrain.sample_profiles(line, spacing_km)
+    prof = profiles.sample_profiles(line, spacing_km)
     wps = [(w.name, w.lon, w.lat) for w in result.corridor.waypoints]
-    metrics = terrain.profile_metrics(prof, [wps])
+    metrics = profiles.profile_metrics(prof, [wps])
     wxy = np.array([(w[1], w[2]) for w in wps])
     kx = np.cos(np.radians(wxy[:, 1]))[:, None]
     d = np.hypot((prof.lon[None, :] - wxy[:, :1]) * kx, prof.lat[None, :] - wxy[:, 1:])
@@ -67,7 +68,7 @@ def _draw(result: CorridorScore, prof: Profiles, metrics: ProfileMetrics, wp_km:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from ..terrain import HIGH_ELEVATION_M
+    from ..settings import HIGH_ELEVATION_M
 
     c = result.corridor
     color = _style.KINDS.get(c.kind, _style.KINDS["route"]).color

@@ -1,0 +1,104 @@
+"""Distances on the WGS84 ellipsoid: geodesics, line lengths and the one nearest-neighbour search.
+
+Every length in corridors comes from pyproj's ``Geod`` on ``settings.ELLIPSOID``, never from
+degrees. Lines are densified along the geodesic (:func:`densify_geodesic`) so that maps draw the
+true arc; :func:`nearest` finds the nearest of many points with a KD-tree on unit-sphere vectors
+(the chord order is the great-circle order) and measures the answer on the ellipsoid.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import Geod
+
+from . import settings
+
+__all__ = [
+    "densify_geodesic",
+    "densify_lines",
+    "geod",
+]
+
+
+_EARTH_RADIUS_KM = 6371.0088
+
+
+@cache
+def geod() -> Geod:
+    """The ellipsoid every length is measured on (``settings.ELLIPSOID``)."""
+    return Geod(ellps=settings.ELLIPSOID)
+
+
+def densify_geodesic(
+    lon: np.ndarray, lat: np.ndarray, parts: np.ndarray | None = None, *, densify_km: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Insert geodesic intermediate points so no segment is longer than ``densify_km``.
+
+    ``parts`` gives each vertex's line index (all zero when omitted); segments never join two
+    lines. Returns ``(lon, lat, parts, segment_km)`` of the densified vertices, where
+    ``segment_km[i]`` is the geodesic length from vertex ``i`` to ``i + 1`` (0 at a line's end).
+    Vectorized over all lines: one ``Geod.inv`` per input segment, one ``Geod.fwd`` per new point.
+    """
+    spacing_km = settings.DENSIFY_KM if densify_km is None else densify_km
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    parts = np.zeros(len(lon), dtype=np.int64) if parts is None else np.asarray(parts, dtype=np.int64)
+    if len(lon) < 2:
+        return lon, lat, parts, np.zeros(len(lon))
+    az, _, dist_m = geod().inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    same = parts[:-1] == parts[1:]
+    steps = np.where(same, np.maximum(1, np.ceil(dist_m / (spacing_km * 1000.0))), 1).astype(np.int64)
+    # Each segment i contributes its start vertex plus steps[i]-1 intermediate points.
+    seg = np.repeat(np.arange(len(steps)), steps)
+    k = np.arange(len(seg)) - np.repeat(np.cumsum(steps) - steps, steps)
+    new = np.flatnonzero(k > 0)
+    x, y = lon[seg], lat[seg]
+    if len(new):
+        x[new], y[new], _ = geod().fwd(x[new], y[new], az[seg[new]], dist_m[seg[new]] * k[new] / steps[seg[new]])
+    seg_km = np.where(same[seg], dist_m[seg] / steps[seg] / 1000.0, 0.0)
+    return np.append(x, lon[-1]), np.append(y, lat[-1]), np.append(parts[seg], parts[-1]), np.append(seg_km, 0.0)
+
+
+def densify_lines(lines: np.ndarray, *, densify_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Densify lon/lat LineStrings geodesically; returns ``(lines, segment_km)`` (see :func:`densify_geodesic`)."""
+    xy, idx = shapely.get_coordinates(lines, return_index=True)
+    lon, lat, parts, seg_km = densify_geodesic(xy[:, 0], xy[:, 1], idx, densify_km=densify_km)
+    return shapely.linestrings(np.column_stack([lon, lat]), indices=parts), seg_km
+
+
+def unit_xyz(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lon_r, lat_r = np.radians(lon), np.radians(lat)
+    return np.column_stack([np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)])
+
+
+def chord(km: float) -> float:
+    """Chord length on the unit sphere of an arc of ``km``."""
+    return 2.0 * np.sin(min(km / _EARTH_RADIUS_KM, np.pi) / 2.0)
+
+
+def distance_km(lon0: Any, lat0: Any, lon1: Any, lat1: Any) -> np.ndarray:
+    _, _, d = geod().inv(lon0, lat0, lon1, lat1)
+    return np.asarray(d, dtype=float) / 1000.0
+
+
+def nearest(
+    lon: np.ndarray, lat: np.ndarray, node_lon: np.ndarray, node_lat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest node to each point (on the sphere) and its geodesic distance, km."""
+    from scipy.spatial import cKDTree
+
+    lon, lat = np.atleast_1d(lon).astype(float), np.atleast_1d(lat).astype(float)
+    _, idx = cKDTree(unit_xyz(node_lon, node_lat)).query(unit_xyz(lon, lat))
+    return idx, distance_km(lon, lat, node_lon[idx], node_lat[idx])
+
+
+def line_lengths_m(lines: np.ndarray) -> np.ndarray:
+    """Geodesic length of each lon/lat LineString, metres (vectorized over all segments)."""
+    xy, idx = shapely.get_coordinates(lines, return_index=True)
+    same = idx[1:] == idx[:-1]
+    _, _, seg = geod().inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+    return np.bincount(idx[:-1][same], weights=seg[same], minlength=len(lines))

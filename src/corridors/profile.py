@@ -1,0 +1,216 @@
+"""Elevation profiles along routes and their metrics, vectorized over any number of routes.
+
+**Profiles.** Routes are sampled at equal steps of at most ``settings.PROFILE_SPACING_KM`` along the
+WGS84 geodesic of each segment; elevation is interpolated bilinearly between cell centres.
+:func:`profile_metrics` gives, per route, maximum and minimum elevation, the highest point and
+the nearest named place to it, total ascent and descent, the share of the length above
+``settings.HIGH_ELEVATION_M`` and the mean and maximum grade between samples. All vectorized over
+any number of routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import shapely
+
+from . import geodata, settings
+from ._errors import GeometryError
+from .dem import DEM, sample_elevation
+
+__all__ = [
+    "ProfileMetrics",
+    "Profiles",
+    "profile_metrics",
+    "sample_profiles",
+]
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """Samples along many routes, concatenated in route order.
+
+    ``route`` is each sample's route index; ``distance_km`` its distance from the route's start
+    along the route; ``first`` the index of each route's first sample.
+    """
+
+    route: np.ndarray
+    distance_km: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    elevation_m: np.ndarray
+    first: np.ndarray
+
+
+def sample_profiles(
+    lines: Sequence[shapely.LineString] | np.ndarray, spacing_km: float | None = None, grid: DEM | None = None
+) -> Profiles:
+    """Sample each lon/lat line every ``spacing_km`` or less (equal steps, both ends included).
+
+    Steps are measured along the WGS84 geodesic of each segment; ``spacing_km`` defaults to
+    :data:`corridors.settings.PROFILE_SPACING_KM`.
+    """
+    from .distance import geod
+
+    spacing = settings.PROFILE_SPACING_KM if spacing_km is None else float(spacing_km)
+    if not spacing > 0:
+        raise GeometryError(f"spacing_km: {spacing_km!r} is not a positive number")
+    lines = np.asarray(lines, dtype=object)
+    xy, part = shapely.get_coordinates(lines, return_index=True)
+    n = len(lines)
+    az, _, seg_m = geod().inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+    seg_m = np.where(part[:-1] == part[1:], seg_m, 0.0)
+    az = np.where(part[:-1] == part[1:], az, 0.0)
+    cum = np.concatenate([[0.0], np.cumsum(seg_m)])  # running length over all routes, m
+    v_first = np.searchsorted(part, np.arange(n))
+    v_last = np.searchsorted(part, np.arange(n), side="right") - 1
+    start_m, length_m = cum[v_first], cum[v_last] - cum[v_first]
+    steps = np.maximum(1, np.ceil(length_m / (spacing * 1000.0) - 1e-9)).astype(np.int64)
+    route = np.repeat(np.arange(n), steps + 1)
+    first = np.concatenate([[0], np.cumsum(steps + 1)[:-1]])
+    k = np.arange(len(route)) - first[route]
+    along_m = length_m[route] * k / steps[route]
+    pos = start_m[route] + along_m
+    v = np.clip(
+        np.searchsorted(cum, pos, side="right") - 1,
+        v_first[route],
+        np.maximum(v_last[route] - 1, v_first[route]),
+    )
+    offset = pos - cum[v]
+    seg = np.minimum(v, len(seg_m) - 1)
+    lon, lat, _ = geod().fwd(xy[v, 0], xy[v, 1], az[seg] if len(seg_m) else 0.0, offset)
+    at_end = k == steps[route]
+    lon = np.where(at_end, xy[v_last[route], 0], np.where(k == 0, xy[v_first[route], 0], lon))
+    lat = np.where(at_end, xy[v_last[route], 1], np.where(k == 0, xy[v_first[route], 1], lat))
+    return Profiles(route, along_m / 1000.0, lon, lat, sample_elevation(lon, lat, grid), first)
+
+
+@dataclass(frozen=True)
+class ProfileMetrics:
+    """Per-route profile metrics as arrays (one entry per route). Elevations m, lengths km, grades %.
+
+    ``highest_name`` is the nearest named place (curated gazetteer, GeoNames, or one of the
+    route's waypoints) to the highest sample, ``highest_name_km`` its distance from it.
+    """
+
+    max_elevation_m: np.ndarray
+    min_elevation_m: np.ndarray
+    highest_lon: np.ndarray
+    highest_lat: np.ndarray
+    highest_at_km: np.ndarray
+    highest_name: np.ndarray
+    highest_name_km: np.ndarray
+    ascent_m: np.ndarray
+    descent_m: np.ndarray
+    above_high_pct: np.ndarray
+    mean_grade_pct: np.ndarray
+    max_grade_pct: np.ndarray
+
+    def row(self, i: int) -> dict[str, float | str]:
+        """Route ``i``'s metrics as a flat, rounded mapping (empty when the route leaves the DEM)."""
+        if not np.isfinite(self.max_elevation_m[i]):
+            return {}
+        return {
+            "max_elevation_m": round(float(self.max_elevation_m[i])),
+            "highest_point": f"{self.highest_name[i]} ({self.highest_name_km[i]:.0f} km)",
+            "min_elevation_m": round(float(self.min_elevation_m[i])),
+            "ascent_m": round(float(self.ascent_m[i])),
+            "descent_m": round(float(self.descent_m[i])),
+            f"above_{settings.HIGH_ELEVATION_M:.0f}m_pct": round(float(self.above_high_pct[i]), 1),
+            "mean_grade_pct": round(float(self.mean_grade_pct[i]), 2),
+            "max_grade_pct": round(float(self.max_grade_pct[i]), 1),
+        }
+
+
+def profile_metrics(profiles: Profiles, waypoints: Sequence[Sequence[tuple[str, float, float]]] = ()) -> ProfileMetrics:
+    """Metrics of every sampled route at once (see :class:`ProfileMetrics`).
+
+    ``waypoints`` optionally gives each route's named points ``(name, lon, lat)``, candidates for
+    naming its highest point beside the gazetteer. Grades are between consecutive samples.
+    """
+    route, z, d = profiles.route, profiles.elevation_m, profiles.distance_km
+    n = len(profiles.first)
+    zmax = np.maximum.reduceat(z, profiles.first)
+    zmin = np.minimum.reduceat(z, profiles.first)
+    order = np.lexsort((-np.nan_to_num(z, nan=-np.inf), route))  # by route, highest sample first
+    top = order[np.searchsorted(route[order], np.arange(n))]
+    same = route[1:] == route[:-1]
+    r_int = route[:-1][same]
+    z0, z1 = z[:-1][same], z[1:][same]
+    ds_km = (d[1:] - d[:-1])[same]
+    dz = z1 - z0
+    length_km = np.bincount(r_int, ds_km, minlength=n)
+    ascent = np.bincount(r_int, np.maximum(dz, 0.0), minlength=n)
+    descent = np.bincount(r_int, np.maximum(-dz, 0.0), minlength=n)
+    lo, hi = np.minimum(z0, z1), np.maximum(z0, z1)
+    frac = np.where(
+        hi > lo,
+        np.clip((hi - settings.HIGH_ELEVATION_M) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0),
+        (lo > settings.HIGH_ELEVATION_M).astype(float),
+    )
+    above = np.bincount(r_int, frac * ds_km, minlength=n)
+    grade = np.abs(dz) / np.where(ds_km > 0, ds_km * 10.0, np.inf)
+    max_grade = np.zeros(n)
+    np.maximum.at(max_grade, r_int, grade)
+    safe_len = np.where(length_km > 0, length_km, np.inf)
+    names, dist_km = _nearest_names(profiles.lon[top], profiles.lat[top], waypoints)
+    return ProfileMetrics(
+        max_elevation_m=zmax,
+        min_elevation_m=zmin,
+        highest_lon=profiles.lon[top],
+        highest_lat=profiles.lat[top],
+        highest_at_km=d[top],
+        highest_name=names,
+        highest_name_km=dist_km,
+        ascent_m=ascent,
+        descent_m=descent,
+        above_high_pct=100.0 * above / safe_len,
+        mean_grade_pct=(ascent + descent) / (safe_len * 10.0),
+        max_grade_pct=max_grade,
+    )
+
+
+@cache
+def _gazetteer_points() -> tuple[np.ndarray, np.ndarray]:
+    from . import gazetteer
+
+    curated = gazetteer.curated_places()
+    geometry, attrs = geodata.read_layer("places.gpkg", "places", ("name",))
+    names = np.concatenate([np.array([p.name for p in curated], dtype=object), attrs["name"]])
+    xy = np.concatenate(
+        [
+            np.array([(p.lon, p.lat) for p in curated], dtype=float).reshape(-1, 2),
+            shapely.get_coordinates(geometry),
+        ]
+    )
+    return names, xy
+
+
+def _nearest_names(
+    lon: np.ndarray, lat: np.ndarray, waypoints: Sequence[Sequence[tuple[str, float, float]]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest named point to each (lon, lat): candidates are the gazetteer plus that route's waypoints."""
+    from .distance import geod
+
+    names, xy = _gazetteer_points()
+    n = len(lon)
+    own = [list(waypoints[i]) if i < len(waypoints) else [] for i in range(n)]
+    width = max((len(w) for w in own), default=0)
+    wp_xy = np.full((n, width, 2), np.nan)
+    wp_name = np.full((n, width), "", dtype=object)
+    for i, pts in enumerate(own):  # per route, not per sample: a handful of waypoints each
+        if pts:
+            wp_name[i, : len(pts)] = [p[0] for p in pts]
+            wp_xy[i, : len(pts)] = [(p[1], p[2]) for p in pts]
+    cand_xy = np.concatenate([np.broadcast_to(xy, (n, *xy.shape)), wp_xy], axis=1)
+    cand_name = np.concatenate([np.broadcast_to(names, (n, len(names))), wp_name], axis=1)
+    # Equirectangular distance picks the candidate; the geodesic then measures it.
+    kx = np.cos(np.radians(lat))[:, None]
+    approx = np.hypot((cand_xy[..., 0] - lon[:, None]) * kx, cand_xy[..., 1] - lat[:, None])
+    best = np.nanargmin(np.where(np.isnan(approx), np.inf, approx), axis=1) if cand_xy.shape[1] else np.zeros(n, int)
+    bx, by = cand_xy[np.arange(n), best, 0], cand_xy[np.arange(n), best, 1]
+    _, _, dist_m = geod().inv(lon, lat, bx, by)
+    return cand_name[np.arange(n), best].astype(str), dist_m / 1000.0
