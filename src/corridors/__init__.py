@@ -14,7 +14,7 @@ Maps and figures live in :mod:`corridors.render`. Names are imported on first us
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import settings
 from ._errors import (
@@ -28,6 +28,13 @@ from ._errors import (
     UnknownCorridorError,
 )
 from ._version import __version__
+
+if TYPE_CHECKING:  # what the names below resolve to, for type checkers and the API docs
+    from .catalog import Catalog, Corridor, load_catalog
+    from .planner import plan
+    from .profile import profiles_gdf
+    from .routing import route
+    from .scoring import crossings_gdf, narrowest_width, records_of, score, split_by_country
 
 #: Public name → the module that defines it (imported on first access).
 _LAZY = {
@@ -45,7 +52,9 @@ _LAZY = {
 }
 
 __all__ = [
+    "Catalog",
     "CatalogError",
+    "Corridor",
     "CorridorsError",
     "DataError",
     "GeometryError",
@@ -54,8 +63,16 @@ __all__ = [
     "RoutingError",
     "UnknownCorridorError",
     "__version__",
+    "crossings_gdf",
+    "load_catalog",
+    "narrowest_width",
+    "plan",
+    "profiles_gdf",
+    "records_of",
+    "route",
+    "score",
     "settings",
-    *_LAZY,
+    "split_by_country",
 ]
 
 

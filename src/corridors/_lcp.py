@@ -67,7 +67,7 @@ class Surface:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.elevation_m.shape  # type: ignore[return-value]
+        return self.elevation_m.shape
 
     def crop(self, r0: int, r1: int, c0: int, c1: int) -> Surface:
         return Surface(

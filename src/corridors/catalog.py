@@ -314,7 +314,7 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
         summary=str(rec.get("summary") or "").strip(),
         published=published,
         sources=sources,
-        narrowest_between=tuple(narrowest) if narrowest else None,  # type: ignore[arg-type]
+        narrowest_between=tuple(narrowest) if narrowest else None,
         parent=parent,
         path=str(path),
         osm=str(path.parent / osm) if osm else "",
@@ -481,8 +481,8 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
             Corridor(
                 id=rid,
                 name=name,
-                kind=props.get("kind") if props.get("kind") in v.KINDS else "route",
-                status=props.get("status") if props.get("status") in v.STATUSES else "modeled",
+                kind=str(props["kind"]) if props.get("kind") in v.KINDS else "route",
+                status=str(props["status"]) if props.get("status") in v.STATUSES else "modeled",
                 waypoints=(Waypoint("start", *coords[0]), Waypoint("end", *coords[-1])),
                 countries=countries,
                 summary=str(props.get("description") or ""),

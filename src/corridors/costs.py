@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -104,7 +105,7 @@ COST_MODELS: dict[str, CostModel] = {
 def cost_model(kind: str = "road", **overrides: float | None) -> CostModel:
     """The preset for a corridor kind (``pipeline``, otherwise ``road``) with fields overridden."""
     base = COST_MODELS["pipeline" if kind == "pipeline" else "road"]
-    given = {k: v for k, v in overrides.items() if v is not None or k == "max_grade_pct"}
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None or k == "max_grade_pct"}
     unknown = set(given) - set(asdict(base))
     if unknown:
         raise RoutingError(f"cost model: unknown parameter(s) {', '.join(sorted(unknown))}")

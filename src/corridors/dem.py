@@ -38,7 +38,7 @@ class DEM:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.elevation_m.shape  # type: ignore[return-value]
+        return self.elevation_m.shape
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:

@@ -11,6 +11,7 @@ import difflib
 import sqlite3
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import shapely
 import yaml
@@ -43,7 +44,7 @@ def curated_places() -> tuple[Place, ...]:
     """The curated points of ``seeds/places.yaml`` (ports, passes, crossings, fields…)."""
     path = settings.seeds_dir() / "places.yaml"
     try:
-        records = _validate.load_yaml(path.read_text(encoding="utf-8")) or []
+        records: Any = _validate.load_yaml(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot read curated places: {_first_line(exc)}") from None
     if isinstance(records, dict):

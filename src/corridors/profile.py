@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -20,11 +21,16 @@ import shapely
 from . import geodata, settings
 from ._errors import GeometryError
 from .dem import DEM, sample_elevation
+from .distance import distance_km, geod, nearest
+
+if TYPE_CHECKING:
+    import geopandas
 
 __all__ = [
     "ProfileMetrics",
     "Profiles",
     "profile_metrics",
+    "profiles_gdf",
     "sample_profiles",
 ]
 
@@ -53,8 +59,6 @@ def sample_profiles(
     Steps are measured along the WGS84 geodesic of each segment; ``spacing_km`` defaults to
     :data:`corridors.settings.PROFILE_SPACING_KM`.
     """
-    from .distance import geod
-
     spacing = settings.PROFILE_SPACING_KM if spacing_km is None else float(spacing_km)
     if not spacing > 0:
         raise GeometryError(f"spacing_km: {spacing_km!r} is not a positive number")
@@ -192,25 +196,52 @@ def _gazetteer_points() -> tuple[np.ndarray, np.ndarray]:
 def _nearest_names(
     lon: np.ndarray, lat: np.ndarray, waypoints: Sequence[Sequence[tuple[str, float, float]]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest named point to each (lon, lat): candidates are the gazetteer plus that route's waypoints."""
-    from .distance import geod
-
+    """Nearest named point to each (lon, lat): the gazetteer's, or that route's own waypoints'."""
     names, xy = _gazetteer_points()
-    n = len(lon)
-    own = [list(waypoints[i]) if i < len(waypoints) else [] for i in range(n)]
-    width = max((len(w) for w in own), default=0)
-    wp_xy = np.full((n, width, 2), np.nan)
-    wp_name = np.full((n, width), "", dtype=object)
-    for i, pts in enumerate(own):  # per route, not per sample: a handful of waypoints each
-        if pts:
-            wp_name[i, : len(pts)] = [p[0] for p in pts]
-            wp_xy[i, : len(pts)] = [(p[1], p[2]) for p in pts]
-    cand_xy = np.concatenate([np.broadcast_to(xy, (n, *xy.shape)), wp_xy], axis=1)
-    cand_name = np.concatenate([np.broadcast_to(names, (n, len(names))), wp_name], axis=1)
-    # Equirectangular distance picks the candidate; the geodesic then measures it.
-    kx = np.cos(np.radians(lat))[:, None]
-    approx = np.hypot((cand_xy[..., 0] - lon[:, None]) * kx, cand_xy[..., 1] - lat[:, None])
-    best = np.nanargmin(np.where(np.isnan(approx), np.inf, approx), axis=1) if cand_xy.shape[1] else np.zeros(n, int)
-    bx, by = cand_xy[np.arange(n), best, 0], cand_xy[np.arange(n), best, 1]
-    _, _, dist_m = geod().inv(lon, lat, bx, by)
-    return cand_name[np.arange(n), best].astype(str), dist_m / 1000.0
+    best, dist_km = nearest(lon, lat, xy[:, 0], xy[:, 1])
+    out_name = names[best].astype(str)
+    own = [(i, name, wlon, wlat) for i in range(len(lon)) if i < len(waypoints) for name, wlon, wlat in waypoints[i]]
+    if own:
+        route = np.array([o[0] for o in own])
+        wp_km = distance_km(lon[route], lat[route], np.array([o[2] for o in own]), np.array([o[3] for o in own]))
+        order = np.lexsort((wp_km, route))  # by route, nearest waypoint first
+        first = order[np.flatnonzero(np.r_[True, route[order][1:] != route[order][:-1]])]
+        closer = wp_km[first] < dist_km[route[first]]
+        hit = route[first][closer]
+        out_name[hit] = [own[k][1] for k in first[closer]]
+        dist_km[hit] = wp_km[first][closer]
+    return out_name, dist_km
+
+
+def profiles_gdf(
+    routes: geopandas.GeoDataFrame | geopandas.GeoSeries, spacing_km: float | None = None
+) -> geopandas.GeoDataFrame:
+    """Elevation profiles of routes as points (EPSG:4326): one row per sample.
+
+    ``routes`` is a frame from :func:`corridors.score` (or any lon/lat lines; its index names the
+    routes). Columns: ``corridor`` (the index value), ``distance_km`` along the route (geodesic),
+    ``elevation_m`` (GLOBE 30", bilinear; NaN off the DEM) and the sample ``geometry``; samples
+    are at most ``spacing_km`` apart (``settings.PROFILE_SPACING_KM`` by default).
+
+    Examples
+    --------
+    >>> from corridors import load_catalog, profiles_gdf, score
+    >>> p = profiles_gdf(score(load_catalog().select(["karakoram-highway"])))
+    >>> bool(4500 < p["elevation_m"].max() < 5000), bool(p["distance_km"].iloc[-1] > 1100)
+    (True, True)
+    """
+    import geopandas
+
+    geoms = routes.geometry if isinstance(routes, geopandas.GeoDataFrame) else routes
+    if geoms.crs is not None and not geoms.crs.equals("EPSG:4326"):
+        geoms = geoms.to_crs("EPSG:4326")
+    prof = sample_profiles(np.asarray(geoms.values, dtype=object), spacing_km)
+    return geopandas.GeoDataFrame(
+        {
+            "corridor": np.asarray(geoms.index, dtype=object)[prof.route],
+            "distance_km": prof.distance_km,
+            "elevation_m": prof.elevation_m,
+        },
+        geometry=geopandas.points_from_xy(prof.lon, prof.lat),
+        crs="EPSG:4326",
+    )

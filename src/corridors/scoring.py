@@ -331,15 +331,11 @@ def _named_crossings() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _nearest_named(lonlat: np.ndarray) -> tuple[list[str], list[float | None]]:
+    """The nearest named crossing to each point, when within ``settings.NAMED_CROSSING_RADIUS_KM``."""
     names, pts = _named_crossings()
     if not len(pts) or not len(lonlat):
         return [""] * len(lonlat), [None] * len(lonlat)
-    a = np.repeat(lonlat, len(pts), axis=0)
-    b = np.tile(pts, (len(lonlat), 1))
-    _, _, d = distance.geod().inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-    d = d.reshape(len(lonlat), len(pts)) / 1000.0
-    best = d.argmin(axis=1)
-    dist = d[np.arange(len(lonlat)), best]
+    best, dist = distance.nearest(lonlat[:, 0], lonlat[:, 1], pts[:, 0], pts[:, 1])
     ok = dist <= settings.NAMED_CROSSING_RADIUS_KM
     return (
         [str(names[b]) if k else "" for b, k in zip(best, ok, strict=True)],
@@ -435,21 +431,23 @@ def score_records(
                 sequence=split.sequence(i),
                 crossings=tuple(
                     Crossing(
-                        str(split.cross_from[k]),
-                        str(split.cross_to[k]),
-                        *map(float, split.cross_lonlat[k]),
-                        float(split.cross_at_km[k]),
-                        names[k],
-                        dists[k],
+                        from_country=str(split.cross_from[k]),
+                        to_country=str(split.cross_to[k]),
+                        lon=float(split.cross_lonlat[k, 0]),
+                        lat=float(split.cross_lonlat[k, 1]),
+                        at_km=float(split.cross_at_km[k]),
+                        named=names[k],
+                        named_distance_km=dists[k],
                     )
                     for k in ci
                 ),
                 hugging=tuple(
                     Hugging(
-                        str(split.hug_country[k]),
-                        float(split.hug_length_km[k]),
-                        *map(float, split.hug_lonlat[k]),
-                        float(split.hug_at_km[k]),
+                        country=str(split.hug_country[k]),
+                        length_km=float(split.hug_length_km[k]),
+                        lon=float(split.hug_lonlat[k, 0]),
+                        lat=float(split.hug_lonlat[k, 1]),
+                        at_km=float(split.hug_at_km[k]),
                     )
                     for k in hi
                 ),
@@ -550,7 +548,7 @@ def records_of(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> list
     """
     attrs = getattr(scores, "attrs", None)
     if attrs is None:
-        return list(scores)  # type: ignore[arg-type]
+        return list(scores)
     held = attrs.get(_ATTRS_KEY)
     if not isinstance(held, _Records):
         raise CorridorsError("scores: pass the GeoDataFrame returned by corridors.score() (its records are missing)")
@@ -569,40 +567,39 @@ def score(
 ) -> geopandas.GeoDataFrame:
     """Score corridors: geodesic length, per-country km, border crossings, terrain, composite score.
 
-        Parameters
-        ----------
-        corridors : Corridor, iterable of Corridor, Catalog, GeoDataFrame or GeoSeries
-            Corridors from :func:`corridors.load_catalog` (a :class:`~corridors.Catalog` scores all its
-            corridors), or lon/lat routes of your own (LineString or MultiLineString; any CRS, reprojected
-            to EPSG:4326). A frame's index gives the ids; ``name``, ``kind`` and ``status`` columns are kept.
-        tolerance_km : float, optional
-            Excursions into a neighbour shorter than this are boundary-hugging, not crossings
-            (default ``settings.BORDER_TOLERANCE_KM``; 0 counts every one).
-        weights : mapping, optional
-            Composite-score weights (keys of ``settings.SCORE_WEIGHTS``).
-        densify_km : float, optional
-            Largest vertex spacing of the modeled routes (default ``settings.DENSIFY_KM``).
+    Parameters
+    ----------
+    corridors : Corridor, iterable of Corridor, Catalog, GeoDataFrame or GeoSeries
+        Corridors from :func:`corridors.load_catalog` (a :class:`~corridors.Catalog` scores all its
+        corridors), or lon/lat routes of your own (LineString or MultiLineString; any CRS, reprojected
+        to EPSG:4326). A frame's index gives the ids; ``name``, ``kind`` and ``status`` columns are kept.
+    tolerance_km : float, optional
+        Excursions into a neighbour shorter than this are boundary-hugging, not crossings
+        (default ``settings.BORDER_TOLERANCE_KM``; 0 counts every one).
+    weights : mapping, optional
+        Composite-score weights (keys of ``settings.SCORE_WEIGHTS``).
+    densify_km : float, optional
+        Largest vertex spacing of the modeled routes (default ``settings.DENSIFY_KM``).
 
-        Returns
-        -------
-        geopandas.GeoDataFrame
-            One row per corridor, indexed by id, EPSG:4326; columns as in :func:`to_gdf`. Border
-            crossings as points: :func:`crossings_gdf`.
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per corridor, indexed by id, EPSG:4326; columns as in :func:`to_gdf`. Border
+        crossings as points: :func:`crossings_gdf`.
 
-        Examples
-        --------
-        >>> from corridors import load_catalog
-    from corridors.scoring import score_records as score
-        >>> scores = score(load_catalog().select(["karakoram-highway", "tapi"]))
-        >>> scores.loc["tapi", "countries"], int(scores.loc["tapi", "crossings"])
-        ('TKM>AFG>PAK>IND', 3)
-        >>> round(float(scores.loc["karakoram-highway", "km_CHN"]))
-        413
+    Examples
+    --------
+    >>> from corridors import load_catalog, score
+    >>> scores = score(load_catalog().select(["karakoram-highway", "tapi"]))
+    >>> scores.loc["tapi", "countries"], int(scores.loc["tapi", "crossings"])
+    ('TKM>AFG>PAK>IND', 3)
+    >>> round(float(scores.loc["karakoram-highway", "km_CHN"]))
+    413
     """
     if hasattr(corridors, "geometry") and not isinstance(corridors, Corridor):
-        corridors = corridors_from_gdf(corridors)  # type: ignore[arg-type]
+        corridors = corridors_from_gdf(corridors)
     elif hasattr(corridors, "values") and callable(corridors.values):  # a Catalog (a Mapping)
-        corridors = list(corridors.values())  # type: ignore[union-attr]
+        corridors = list(corridors.values())
     return to_gdf(score_records(corridors, tolerance_km=tolerance_km, weights=weights, densify_km=densify_km))
 
 

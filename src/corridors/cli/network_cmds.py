@@ -219,7 +219,7 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
             "GraphML holds the network: use --network, or write corridors and routes as .geojson, .gpkg or .kml"
         )
     elif ends:
-        _, features = _route_rows(_routes(*ends, via, kind, avoid, k, osm_file, catalogs, tolerance_km))
+        _, features = _route_rows(_routes(ends[0], ends[1], via, kind, avoid, k, osm_file, catalogs, tolerance_km))
         export.write_features(features, output, layer="routes")
     else:
         from ..catalog import load_catalog

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -85,7 +86,8 @@ def emit(text: str | bytes, output: str | None) -> None:
         atomic_write(output, text)
         click.echo(f"wrote {output}", err=True)
     elif isinstance(text, bytes):
-        click.get_binary_stream("stdout").write(text)
+        sys.stdout.buffer.write(text)
+        sys.stdout.flush()
     else:
         click.echo(text, nl=False)
 
