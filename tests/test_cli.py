@@ -136,3 +136,29 @@ def test_user_geojson_route_is_scored(tmp_path):
     data = json.loads(run("score", "quetta-kandahar", "--catalog", str(route), "--format", "json").output)[0]
     assert data["countries"]["modeled"] == ["PAK", "AFG"]
     assert data["name"] == "Quetta to Kandahar"
+
+
+@pytest.mark.parametrize("args", [["compare"], ["score", "tapi"]])
+def test_narrow_terminal_keeps_id_rank_and_score_and_names_hidden_columns(args, monkeypatch):
+    from corridors.tables import render_table
+
+    rows = [{"rank": 1, "id": "tapi", "name": "x" * 60, "modeled_km": 1897.9, "countries": "TKM > AFG", "score": 26.5}]
+    text = render_table(rows, width=60)
+    assert "tapi" in text and "26.5" in text and "1 │" in text
+    assert text.rstrip().splitlines()[-1].startswith("(") and "name" in text.splitlines()[-1]
+    # end to end, as a user at an 80-column terminal sees it
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines[:-1]) <= 80
+    header = next(line for line in lines if "┃" in line)
+    assert all(f" {c} " in header for c in ("rank", "id", "score"))
+    assert "hidden to fit 80 characters" in lines[-1]
+
+
+def test_piped_table_is_complete(monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = CliRunner().invoke(cli, ["compare"])
+    assert result.exit_code == 0
+    assert "hidden" not in result.output and "max_elevation_m" in result.output

@@ -7,7 +7,7 @@ GeoDataFrames in and out::
     catalog.to_gdf()                               # one row per corridor, EPSG:4326
     scores = score(catalog.select(["tapi", "karakoram-highway"]))   # metrics + modeled geometry
 
-Maps and figures live in :mod:`corridors.render`. Names are imported on first use, so
+Maps and figures live in `corridors.render`. Names are imported on first use, so
 ``import corridors`` stays cheap.
 """
 

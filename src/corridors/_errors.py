@@ -1,6 +1,6 @@
 """The exception family of corridors.
 
-Every error the library raises for bad input derives from :class:`CorridorsError` and from the
+Every error the library raises for bad input derives from `CorridorsError` and from the
 built-in it specialises, so callers may catch either. Messages are one line that names the file,
 the field and the offending value; the CLI prints them as they are and exits with status 2.
 """

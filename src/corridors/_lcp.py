@@ -1,4 +1,4 @@
-"""Least-cost paths over windows of the DEM grid (internal to :mod:`terrain` and :mod:`planner`).
+"""Least-cost paths over windows of the DEM grid (internal to `terrain` and `planner`).
 
 The grid is the DEM's: rows of latitude (row 0 northernmost), columns of longitude, each cell
 connected to its 8 neighbours. A move between neighbouring cells ``a`` and ``b`` is an edge of an
@@ -8,18 +8,18 @@ undirected graph of weight (km-equivalents)::
 
 ``length_km`` is the move's true length on the WGS84 ellipsoid at its latitude (a cell is
 narrower east–west than north–south, more so further north); ``f`` is the per-cell cost factor
-(terrain slope, :class:`corridors.terrain.CostModel`); ``grade_pct`` is the along-move grade
+(terrain slope, `corridors.terrain.CostModel`); ``grade_pct`` is the along-move grade
 between the two cells' elevations. Moves into impassable cells and moves steeper than
 ``max_grade_pct`` are not edges. The graph is written straight into CSR form (no sort) and solved
-with :func:`scipy.sparse.csgraph.dijkstra`.
+with `scipy.sparse.csgraph.dijkstra`.
 
-Search is bounded. A route whose search window stays under :data:`corridors.settings.LCP_DIRECT_MAX_CELLS` is solved at
+Search is bounded. A route whose search window stays under `corridors.settings.LCP_DIRECT_MAX_CELLS` is solved at
 full resolution in a window around its endpoints, widened while the path touches the window's
 edge. Longer routes are solved coarse-to-fine: first on the whole region coarsened by
-:data:`corridors.settings.LCP_COARSE_FACTOR`, twice (as a relaxation, each block as cheap and as passable as its best
+`corridors.settings.LCP_COARSE_FACTOR`, twice (as a relaxation, each block as cheap and as passable as its best
 cell, so "no coarse path" proves "no path"; and with each block's average cell), then at full
-resolution inside a corridor reaching at least :data:`corridors.settings.LCP_BUFFER_KM` around both coarse paths,
-doubled up to :data:`corridors.settings.LCP_MAX_WIDENINGS` times while the path touches the corridor's edge. The
+resolution inside a corridor reaching at least `corridors.settings.LCP_BUFFER_KM` around both coarse paths,
+doubled up to `corridors.settings.LCP_MAX_WIDENINGS` times while the path touches the corridor's edge. The
 coarse-to-fine stage is a heuristic; ``benchmarks/bench_terrain.py`` checks it against the exact
 optimum over the whole grid.
 """
@@ -289,7 +289,7 @@ def route(
     """Least-cost path between two cells of the full grid (rows/cols in full-grid indices).
 
     ``make_surface(r0, r1, c0, c1)`` gives the arrays of a window of the full grid. Raises
-    :class:`Unreachable` with the reason.
+    `Unreachable` with the reason.
     """
     report = progress or (lambda stage, fraction: None)
     h, w = shape

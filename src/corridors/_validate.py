@@ -1,7 +1,7 @@
 """Checks for corridor records and user route files.
 
-Each checker appends ``"field: problem"`` strings to a list; :func:`raise_if` turns the list into
-one :class:`CatalogError` whose single line names the file, every bad field and its value.
+Each checker appends ``"field: problem"`` strings to a list; `raise_if` turns the list into
+one `CatalogError` whose single line names the file, every bad field and its value.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def load_yaml(text: str) -> object:
 
 
 def raise_if(path: object, problems: list[str]) -> None:
-    """Raise one :class:`CatalogError` naming ``path`` and every problem, if there are any."""
+    """Raise one `CatalogError` naming ``path`` and every problem, if there are any."""
     if problems:
         raise CatalogError(f"{path}: " + "; ".join(problems))
 

@@ -3,8 +3,8 @@
 ``geodesic`` alignment follows the shortest path on the WGS84 ellipsoid between consecutive
 waypoints, densified so that no two vertices are more than ``densify_km`` apart (maps then draw
 the true arc). User geometries keep their vertices and are densified the same way. ``terrain``
-alignment follows least-cost paths over the DEM (:mod:`corridors.costs`); ``osm`` alignment
-follows OpenStreetMap roads (:mod:`corridors.osm`).
+alignment follows least-cost paths over the DEM (`corridors.costs`); ``osm`` alignment
+follows OpenStreetMap roads (`corridors.osm`).
 """
 
 from __future__ import annotations

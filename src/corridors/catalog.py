@@ -93,7 +93,7 @@ class Corridor:
     """One corridor (or variant, or user route) as validated data.
 
     ``coords`` holds the vertices of a user-supplied geometry (lon, lat pairs) when the route comes
-    from a GeoJSON file; otherwise the route is modeled from ``waypoints`` by :mod:`alignment`.
+    from a GeoJSON file; otherwise the route is modeled from ``waypoints`` by `alignment`.
     """
 
     id: str
@@ -157,7 +157,7 @@ class Catalog(Mapping[str, Corridor]):
         sources, ISO3 joined by ``>``), ``published_km`` and ``published_source``, ``variant_of``,
         ``summary``, ``waypoints`` (count), ``sources`` (titles joined by ``; ``), ``file``, and
         ``geometry``: the line through the waypoints (or the user's vertices). The modeled route,
-        geodesic or terrain-following, is the geometry of :func:`corridors.score`.
+        geodesic or terrain-following, is the geometry of `corridors.score`.
 
         Examples
         --------

@@ -1,6 +1,6 @@
 """Cost surfaces over the DEM and terrain-following alignments (least-cost paths).
 
-**Cost.** A :class:`CostModel` prices one km of route in km-equivalents::
+**Cost.** A `CostModel` prices one km of route in km-equivalents::
 
     cell factor f      = 1 + (slope_pct / slope_ref_pct)²           terrain slope of the cell
     move between cells = length_km × (½ (f_a + f_b) + (grade_pct / grade_ref_pct)²)
@@ -12,7 +12,7 @@ sizes on the ellipsoid); ``grade_pct`` the grade of the move itself, between the
 gorge averages the floor with its walls, so raw cell-to-cell grades along a gorge are noise of
 tens of percent that would push routes over the ridges; the floor elevation follows the river.
 Moves steeper than ``max_grade_pct`` are impossible; so are cells with no country (sea).
-:data:`COST_MODELS` holds the presets for roads and pipelines.
+`COST_MODELS` holds the presets for roads and pipelines.
 
 **Terrain alignment.** A corridor with ``alignment: terrain`` follows, between each pair of
 consecutive waypoints, the least-cost path over the DEM under its kind's cost model, kept inside
@@ -95,7 +95,7 @@ def _number(value: object) -> bool:
 #: from 2–3 %; highways keep long climbs gentle), and a km across 25 % side slope costs double
 #: (cut and fill). Pipelines tolerate grade (pumping) more than side slope (trenching, stability):
 #: 15 % and 30 %. Other kinds use the road model. The road values were chosen against the
-#: Karakoram Highway's published section lengths (the README's Terrain section shows the sensitivity).
+#: Karakoram Highway's published section lengths (docs/methods/terrain.md shows the sensitivity).
 COST_MODELS: dict[str, CostModel] = {
     "road": CostModel(slope_ref_pct=25.0, grade_ref_pct=2.0, crossing_penalty_km=50.0),
     "pipeline": CostModel(slope_ref_pct=30.0, grade_ref_pct=15.0, crossing_penalty_km=100.0),
@@ -203,12 +203,12 @@ def rasterize_countries(codes: Sequence[str] | None = None, *, all_touched: bool
 
 @cache
 def country_raster() -> np.ndarray:
-    """:func:`rasterize_countries` for every country, cached (also on disk)."""
+    """`rasterize_countries` for every country, cached (also on disk)."""
     return _derived("countries", lambda: (rasterize_countries(),))[0]
 
 
 def _surface_maker(model: CostModel, passable: np.ndarray | None = None, allowed: Sequence[int] = ()):
-    """``make_surface(r0, r1, c0, c1)`` for :func:`_lcp.route`: land cells (in ``allowed`` countries
+    """``make_surface(r0, r1, c0, c1)`` for `_lcp.route`: land cells (in ``allowed`` countries
     when given, and where ``passable`` when given) of the full grid."""
     g, res = _grid(), dem().res_deg
 
@@ -253,7 +253,7 @@ def least_cost_leg(
 ) -> tuple[np.ndarray, float, str]:
     """Least-cost route between two lon/lat points: (vertices (n, 2), cost in km-equivalents, note).
 
-    Raises :class:`_lcp.Unreachable` with the reason when no route exists.
+    Raises `_lcp.Unreachable` with the reason when no route exists.
     """
     grid = dem()
     (ra, rb), (ca, cb) = grid.rowcol(np.array([a[0], b[0]]), np.array([a[1], b[1]]))

@@ -77,7 +77,7 @@ class DEM:
 
 @cache
 def dem() -> DEM:
-    """The shipped DEM, cached; :class:`DataError` when missing or not the expected kind of grid."""
+    """The shipped DEM, cached; `DataError` when missing or not the expected kind of grid."""
     path = geodata.elevation_path()
     checksum = file_digest(path)
     folder = settings.cache_dir() / "terrain"

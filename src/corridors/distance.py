@@ -1,8 +1,8 @@
 """Distances on the WGS84 ellipsoid: geodesics, line lengths and the one nearest-neighbour search.
 
 Every length in corridors comes from pyproj's ``Geod`` on ``settings.ELLIPSOID``, never from
-degrees. Lines are densified along the geodesic (:func:`densify_geodesic`) so that maps draw the
-true arc; :func:`nearest` finds the nearest of many points with a KD-tree on unit-sphere vectors
+degrees. Lines are densified along the geodesic (`densify_geodesic`) so that maps draw the
+true arc; `nearest` finds the nearest of many points with a KD-tree on unit-sphere vectors
 (the chord order is the great-circle order) and measures the answer on the ellipsoid.
 """
 
@@ -64,7 +64,7 @@ def densify_geodesic(
 
 
 def densify_lines(lines: np.ndarray, *, densify_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Densify lon/lat LineStrings geodesically; returns ``(lines, segment_km)`` (see :func:`densify_geodesic`)."""
+    """Densify lon/lat LineStrings geodesically; returns ``(lines, segment_km)`` (see `densify_geodesic`)."""
     xy, idx = shapely.get_coordinates(lines, return_index=True)
     lon, lat, parts, seg_km = densify_geodesic(xy[:, 0], xy[:, 1], idx, densify_km=densify_km)
     return shapely.linestrings(np.column_stack([lon, lat]), indices=parts), seg_km

@@ -1,13 +1,13 @@
 """Corridors, routes and the network as GIS files: GeoJSON, GeoPackage, KML and GraphML.
 
 Vector files hold one LineString feature per corridor or route (lon/lat, EPSG:4326) with the
-flat metrics of :func:`corridors.scoring.summary_row` as attributes; the network goes to GraphML
+flat metrics of `corridors.scoring.summary_row` as attributes; the network goes to GraphML
 (``osmnx.io.save_graphml``, reloadable with ``osmnx.load_graphml``), to a GeoPackage with
 ``nodes`` and ``edges`` layers (``osmnx.io.save_graph_geopackage``), or to GeoJSON/KML as its
 undirected edges and its nodes.
 
 GeoJSON, KML and GraphML are deterministic: the same inputs give byte-identical files
-(coordinates rounded to :data:`corridors.settings.COORD_DECIMALS` places, about 0.1 m). Every file is written beside its
+(coordinates rounded to `corridors.settings.COORD_DECIMALS` places, about 0.1 m). Every file is written beside its
 target and renamed over it, so a failed export never leaves half a file.
 """
 
@@ -53,7 +53,7 @@ _KML_COLOURS = {"road": "ff1e1ed2", "rail": "ff202020", "pipeline": "ffd27819", 
 
 
 def format_of(path: str | Path) -> str:
-    """Format named by a file's suffix; :class:`OutputError` listing the known suffixes otherwise."""
+    """Format named by a file's suffix; `OutputError` listing the known suffixes otherwise."""
     fmt = SUFFIXES.get(Path(path).suffix.lower())
     if fmt is None:
         raise OutputError(f"{path}: unknown output format; use one of {', '.join(SUFFIXES)}")

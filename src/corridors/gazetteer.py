@@ -80,7 +80,7 @@ def _curated_index() -> dict[str, Place]:
 
 
 def lookup(name: str) -> Place:
-    """The place called ``name``; :class:`PlaceError` with suggestions when there is none.
+    """The place called ``name``; `PlaceError` with suggestions when there is none.
 
     A GeoNames name found in several countries must be qualified as ``"Name, CC"``.
     """

@@ -5,9 +5,9 @@
 Natural Earth, GeoNames and NOAA GLOBE (see ``geodata/SOURCES.md``). Coordinates are lon/lat on
 WGS84 (EPSG:4326).
 
-GeoPackages are SQLite files; the hot path reads their geometry blobs with :mod:`sqlite3` and
-:func:`shapely.from_wkb`, which keeps ``corridors compare`` free of the pandas/GDAL start-up cost.
-:func:`countries_frame` gives the same layer as a GeoDataFrame through pyogrio.
+GeoPackages are SQLite files; the hot path reads their geometry blobs with `sqlite3` and
+`shapely.from_wkb`, which keeps ``corridors compare`` free of the pandas/GDAL start-up cost.
+`countries_frame` gives the same layer as a GeoDataFrame through pyogrio.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class Countries:
     geometry: np.ndarray
 
     def index_of(self, iso_a3: str) -> int:
-        """Row of a country code; raises :class:`DataError` when the region has no such country."""
+        """Row of a country code; raises `DataError` when the region has no such country."""
         hits = np.flatnonzero(self.iso_a3 == iso_a3)
         if not len(hits):
             raise DataError(f"countries layer: no country with iso_a3 {iso_a3!r}")
@@ -83,7 +83,7 @@ class Countries:
 
 
 def layer_path(filename: str) -> Path:
-    """Path of a file in the geodata folder; :class:`DataError` when it is missing."""
+    """Path of a file in the geodata folder; `DataError` when it is missing."""
     path = settings.geodata_dir() / filename
     if not path.is_file():
         raise DataError(f"{path}: reference layer missing; rebuild with scripts/build_geodata.py")
@@ -173,7 +173,7 @@ def resolve_countries(names: str | Iterable[str], *, field: str = "avoid") -> tu
     """ISO3 codes of countries given by code or English name (any case), in the order given.
 
     Each item may itself be a comma-separated list (``"Pakistan,Iran"``), as typed on a command
-    line. An unknown name raises :class:`~corridors.PlaceError` naming ``field``, with suggestions.
+    line. An unknown name raises `corridors.PlaceError` naming ``field``, with suggestions.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Shortest paths on any OSMnx-schema graph: a CSR matrix built once and scipy's Dijkstra.
 
-Knows nothing of corridors: :class:`Router` answers single shortest paths and k shortest simple
+Knows nothing of corridors: `Router` answers single shortest paths and k shortest simple
 paths on a ``networkx.MultiDiGraph`` whose edges carry a weight (``length`` by default), taking the
 least weight between parallel edges as OSMnx does. Helpers turn node paths into edges and lines.
 """

@@ -71,7 +71,7 @@ def file_digest(path: Path) -> str:
 
 
 def npy_bytes(array: np.ndarray) -> bytes:
-    """``array`` as the bytes of a ``.npy`` file (no pickles), for :func:`write_cache`."""
+    """``array`` as the bytes of a ``.npy`` file (no pickles), for `write_cache`."""
     import numpy as np
 
     buf = _io.BytesIO()

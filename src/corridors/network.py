@@ -4,10 +4,10 @@
 ``osmnx.convert.graph_to_gdfs``, ``osmnx.io.save_graphml`` and ``osmnx.io.save_graph_geopackage``
 work on it unchanged (it passes ``osmnx.convert.validate_graph(G, strict=True)``):
 
-**Building from the catalog** (:func:`build_network`). Every corridor except strips of territory
-contributes its modeled route (:func:`alignment.route_lines`, so ``alignment: osm`` records bring
+**Building from the catalog** (`build_network`). Every corridor except strips of territory
+contributes its modeled route (`alignment.route_lines`, so ``alignment: osm`` records bring
 their road geometry), cut at its waypoints into edges. Nodes are the waypoints: records join
-where they share a place (Quetta, Multan, Kashgar…), and places closer than :data:`SNAP_KM`
+where they share a place (Quetta, Multan, Kashgar…), and places closer than `SNAP_KM`
 merge, nearest first, as long as no record passes through both (a record's own nearby
 waypoints, such as a port and its town, stay apart); a straight stub then joins a merged
 waypoint to its node. Roads, railways, connectors

@@ -1,12 +1,12 @@
 """OpenStreetMap: reading extracts, fetching roads online, snapping corridors to OSM roads.
 
-**OpenStreetMap** (:func:`load_osm`, :func:`fetch_osm`, :func:`osm_vertices`). A local OSM XML
-extract is read with ``osmnx.graph_from_xml``; online, :func:`fetch_osm` downloads the roads (or
-railways) within :data:`OSM_BUFFER_KM` of a corridor from the Overpass API with
+**OpenStreetMap** (`load_osm`, `fetch_osm`, `osm_vertices`). A local OSM XML
+extract is read with ``osmnx.graph_from_xml``; online, `fetch_osm` downloads the roads (or
+railways) within `OSM_BUFFER_KM` of a corridor from the Overpass API with
 ``osmnx.graph_from_polygon``, keeps OSMnx's HTTP cache in ``settings.cache_dir() / "overpass"`` and
 the graph in ``settings.cache_dir() / "osm" / "<id>.graphml"``. A corridor with ``alignment: osm``
 follows the shortest OSM path between its waypoints, each waypoint joined to its nearest OSM node
-(at most :data:`OSM_SNAP_KM` away) by a straight stub; its length becomes the road's. Without an
+(at most `OSM_SNAP_KM` away) by a straight stub; its length becomes the road's. Without an
 extract or a cached download it keeps the waypoint alignment and says, once, what is needed.
 """
 
@@ -107,7 +107,7 @@ def load_osm(path: str | Path) -> nx.MultiDiGraph:
 
 
 def _as_network(G: nx.MultiDiGraph, name: str, source: str) -> nx.MultiDiGraph:
-    """An OSMnx graph put in the network schema (in place), see :func:`load_osm`."""
+    """An OSMnx graph put in the network schema (in place), see `load_osm`."""
     import networkx as nx
     import osmnx as ox
 
@@ -136,7 +136,7 @@ def _as_network(G: nx.MultiDiGraph, name: str, source: str) -> nx.MultiDiGraph:
 
 
 def osm_cache_path(corridor_id: str) -> Path:
-    """Where :func:`fetch_osm` keeps the downloaded graph of a corridor."""
+    """Where `fetch_osm` keeps the downloaded graph of a corridor."""
     return settings.cache_dir() / "osm" / f"{corridor_id}.graphml"
 
 
@@ -155,7 +155,7 @@ def fetch_osm(corridor: Corridor, *, buffer_km: float = settings.OSM_BUFFER_KM) 
 
     Uses ``osmnx.graph_from_polygon`` on the buffered waypoint alignment with OSMnx's HTTP cache
     in ``settings.cache_dir() / "overpass"``; the graph is saved (atomically) as GraphML at
-    :func:`osm_cache_path`, where :func:`osm_vertices` finds it offline.
+    `osm_cache_path`, where `osm_vertices` finds it offline.
     """
     import requests
 
@@ -194,7 +194,7 @@ def _osm_source(corridor: Corridor) -> Path | None:
 def osm_vertices(corridor: Corridor) -> np.ndarray | None:
     """Vertices (lon, lat) of a corridor snapped to OpenStreetMap, or None when there are no OSM data.
 
-    The data are the record's ``osm:`` extract, else the graph :func:`fetch_osm` cached. Without
+    The data are the record's ``osm:`` extract, else the graph `fetch_osm` cached. Without
     either, this warns (once per corridor) that a download or an extract is needed and returns None,
     so the caller keeps the waypoint alignment.
     """
@@ -290,9 +290,9 @@ def _snap(
 
 
 def snap_to_osm(corridor: Corridor, G: nx.MultiDiGraph, *, source: str = "OSM data") -> Corridor:
-    """A copy of ``corridor`` whose route follows the OSM graph ``G`` (see :func:`osm_vertices`).
+    """A copy of ``corridor`` whose route follows the OSM graph ``G`` (see `osm_vertices`).
 
-    Raises :class:`GeometryError` naming ``source`` when ``G`` does not cover a waypoint or does
+    Raises `GeometryError` naming ``source`` when ``G`` does not cover a waypoint or does
     not connect two of them.
     """
     mode = _mode_of(corridor)

@@ -1,14 +1,14 @@
 """Least-cost route planning: "what would a better route look like?".
 
-:func:`plan` finds the cheapest route between two places (through optional via points) over the
-DEM grid under a :class:`costs.CostModel`: distance, terrain slope and along-route grade, a
+`plan` finds the cheapest route between two places (through optional via points) over the
+DEM grid under a `costs.CostModel`: distance, terrain slope and along-route grade, a
 penalty per border crossing, an optional grade limit, land only, and forbidden countries. The
-result is a :class:`Corridor` (status ``modeled``) whose vertices are the path, so it can be
-scored, compared, mapped, and saved into a user catalog with :func:`save_record`.
+result is a `Corridor` (status ``modeled``) whose vertices are the path, so it can be
+scored, compared, mapped, and saved into a user catalog with `save_record`.
 
 Forbidden countries are burnt into the grid with every cell their polygon touches, so the path's
 straight segments between cell centres keep out of them. The search is bounded (see
-:mod:`corridors._lcp`): it ends with a route, or with a :class:`RoutingError` that says why.
+`corridors._lcp`): it ends with a route, or with a `RoutingError` that says why.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "PlanResult", "plan", "plan_route", "resolve_point", "save_record", "to_record"]
 
-#: Corridor kinds the planner models (each with a :data:`costs.COST_MODELS` preset).
+#: Corridor kinds the planner models (each with a `costs.COST_MODELS` preset).
 KINDS = ("pipeline", "road")
 _LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -49,7 +49,7 @@ class PlanResult:
 
 
 def resolve_point(spec: PointSpec, field: str) -> Waypoint:
-    """A place name, ``"LON,LAT"`` text, (lon, lat) pair or :class:`Waypoint` as a waypoint."""
+    """A place name, ``"LON,LAT"`` text, (lon, lat) pair or `Waypoint` as a waypoint."""
     if isinstance(spec, Waypoint):
         return spec
     if isinstance(spec, tuple):
@@ -108,7 +108,7 @@ def plan_route(
     kind: str = "pipeline",
     progress: Callable[[str, float], None] | None = None,
 ) -> PlanResult:
-    """Plan a least-cost route; see :func:`plan`. Returns the corridor with its cost and notes."""
+    """Plan a least-cost route; see `plan`. Returns the corridor with its cost and notes."""
     points = [("from", resolve_point(origin, "from"))]
     points += [(f"via[{i}]", resolve_point(v, f"via[{i}]")) for i, v in enumerate(via)]
     points.append(("to", resolve_point(destination, "to")))
@@ -188,18 +188,18 @@ def plan(
     avoid : sequence of str, optional
         Countries to keep out of (ISO3 codes or English names; comma lists allowed).
     crossing_penalty_km, max_grade_pct : float, optional
-        Override the ``kind``'s preset in :data:`corridors.costs.COST_MODELS`.
+        Override the ``kind``'s preset in `corridors.costs.COST_MODELS`.
     kind : {"pipeline", "road"}
         The cost model.
     tolerance_km : float, optional
-        Border tolerance of the scoring (see :func:`corridors.score`).
+        Border tolerance of the scoring (see `corridors.score`).
     progress : callable, optional
         ``progress(stage, fraction)`` is called as the search advances.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row with the columns of :func:`corridors.score`, plus ``cost_km`` (km-equivalents).
+        One row with the columns of `corridors.score`, plus ``cost_km`` (km-equivalents).
         ``attrs["corridors.notes"]`` holds notes on the search. The planned corridor itself is
         ``records_of(frame)[0].corridor``.
 

@@ -2,7 +2,7 @@
 
 **Profiles.** Routes are sampled at equal steps of at most ``settings.PROFILE_SPACING_KM`` along the
 WGS84 geodesic of each segment; elevation is interpolated bilinearly between cell centres.
-:func:`profile_metrics` gives, per route, maximum and minimum elevation, the highest point and
+`profile_metrics` gives, per route, maximum and minimum elevation, the highest point and
 the nearest named place to it, total ascent and descent, the share of the length above
 ``settings.HIGH_ELEVATION_M`` and the mean and maximum grade between samples. All vectorized over
 any number of routes.
@@ -57,7 +57,7 @@ def sample_profiles(
     """Sample each lon/lat line every ``spacing_km`` or less (equal steps, both ends included).
 
     Steps are measured along the WGS84 geodesic of each segment; ``spacing_km`` defaults to
-    :data:`corridors.settings.PROFILE_SPACING_KM`.
+    `corridors.settings.PROFILE_SPACING_KM`.
     """
     spacing = settings.PROFILE_SPACING_KM if spacing_km is None else float(spacing_km)
     if not spacing > 0:
@@ -130,7 +130,7 @@ class ProfileMetrics:
 
 
 def profile_metrics(profiles: Profiles, waypoints: Sequence[Sequence[tuple[str, float, float]]] = ()) -> ProfileMetrics:
-    """Metrics of every sampled route at once (see :class:`ProfileMetrics`).
+    """Metrics of every sampled route at once (see `ProfileMetrics`).
 
     ``waypoints`` optionally gives each route's named points ``(name, lon, lat)``, candidates for
     naming its highest point beside the gazetteer. Grades are between consecutive samples.
@@ -218,7 +218,7 @@ def profiles_gdf(
 ) -> geopandas.GeoDataFrame:
     """Elevation profiles of routes as points (EPSG:4326): one row per sample.
 
-    ``routes`` is a frame from :func:`corridors.score` (or any lon/lat lines; its index names the
+    ``routes`` is a frame from `corridors.score` (or any lon/lat lines; its index names the
     routes). Columns: ``corridor`` (the index value), ``distance_km`` along the route (geodesic),
     ``elevation_m`` (GLOBE 30", bilinear; NaN off the DEM) and the sample ``geometry``; samples
     are at most ``spacing_km`` apart (``settings.PROFILE_SPACING_KM`` by default).

@@ -1,13 +1,13 @@
 """Place-to-place routes across a network, scored like corridors.
 
-**Routing** (:func:`route`). Endpoints are place names: a node's own name, else the gazetteer
-point snapped to the nearest node within :data:`ACCESS_KM`. Single shortest paths run scipy's
-Dijkstra on a CSR matrix built once per graph (:class:`Router`); alternatives are Yen's
+**Routing** (`route`). Endpoints are place names: a node's own name, else the gazetteer
+point snapped to the nearest node within `ACCESS_KM`. Single shortest paths run scipy's
+Dijkstra on a CSR matrix built once per graph (`Router`); alternatives are Yen's
 k shortest simple paths (networkx ``shortest_simple_paths``, as ``osmnx.routing.k_shortest_paths``
 uses). ``avoid`` removes every edge whose line runs through a named country, apart from
 boundary-hugging stretches shorter than the border tolerance, the rule scoring uses for crossings.
-Each result is a :class:`~corridors.catalog.Corridor` whose ``coords`` are the path, scored by
-:func:`corridors.scoring.score` like any corridor.
+Each result is a `corridors.catalog.Corridor` whose ``coords`` are the path, scored by
+`corridors.scoring.score` like any corridor.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 
-#: Values of ``kind`` in :func:`route`: one mode, or ``any`` for all three.
+#: Values of ``kind`` in `route`: one mode, or ``any`` for all three.
 KIND_CHOICES = ("road", "rail", "pipeline", "any")
 
 
@@ -114,7 +114,7 @@ def _node_label(G: nx.MultiDiGraph, node: int) -> str:
 def locate(G: nx.MultiDiGraph, place: str, *, max_km: float | None = None) -> Endpoint:
     """The node standing for ``place``: a node of that name, else the gazetteer point's nearest node.
 
-    Raises :class:`PlaceError` for an unknown name and :class:`RoutingError` when the nearest node
+    Raises `PlaceError` for an unknown name and `RoutingError` when the nearest node
     is farther than ``max_km``.
     """
     max_km = settings.ACCESS_KM if max_km is None else max_km
@@ -158,12 +158,12 @@ def find_routes(
 
     ``kind`` is ``road``, ``rail``, ``pipeline`` or ``any``; by default roads and railways.
     ``avoid`` names countries (ISO3 or English name) whose edges are removed (see
-    :func:`edges_through`). Alternatives are Yen's next-shortest paths; with ``distinct`` only those
-    running at least :data:`corridors.settings.ALTERNATIVE_MIN_SHARE` of their length farther than
-    :data:`corridors.settings.ALTERNATIVE_SEPARATION_KM` from every route already chosen count, so the same road
+    `edges_through`). Alternatives are Yen's next-shortest paths; with ``distinct`` only those
+    running at least `corridors.settings.ALTERNATIVE_MIN_SHARE` of their length farther than
+    `corridors.settings.ALTERNATIVE_SEPARATION_KM` from every route already chosen count, so the same road
     drawn by two records, or a detour through one more town, is not offered as an alternative.
     With via places, alternatives are found per leg and the ``k`` shortest combinations kept.
-    Raises :class:`RoutingError` with the reason when no route exists.
+    Raises `RoutingError` with the reason when no route exists.
     """
     import networkx as nx
 
@@ -242,7 +242,7 @@ def _only_other_kinds(G: nx.MultiDiGraph, node: int, place: str, modes: tuple[st
 
 
 def _distinct(G: nx.MultiDiGraph, paths: Iterator[tuple[float, list[int]]], k: int) -> list[tuple[float, list[int]]]:
-    """The first ``k`` paths that each run apart from those kept before (see :func:`route`).
+    """The first ``k`` paths that each run apart from those kept before (see `route`).
 
     At most 25·k candidates are examined.
     """
@@ -397,15 +397,15 @@ def route(
     k : int
         How many distinct alternatives to return at most.
     graph : networkx.MultiDiGraph, optional
-        An OSMnx-schema graph (:func:`corridors.network.build_network` of the shipped catalog by
-        default, or :func:`corridors.osm.load_osm` of an extract).
+        An OSMnx-schema graph (`corridors.network.build_network` of the shipped catalog by
+        default, or `corridors.osm.load_osm` of an extract).
     tolerance_km : float, optional
-        Border tolerance of the scoring (see :func:`corridors.score`).
+        Border tolerance of the scoring (see `corridors.score`).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per route, shortest first, with the columns of :func:`corridors.score` plus
+        One row per route, shortest first, with the columns of `corridors.score` plus
         ``route`` (1, 2, …), ``network_km``, ``via_corridors`` and ``path`` (the places passed).
         ``attrs["corridors.notes"]`` says how each endpoint was reached.
 

@@ -1,9 +1,9 @@
 """Corridor metrics: geodesic length, per-country lengths, border crossings, widths, a score.
 
-The core, :func:`split_by_country`, is vectorized over any number of routes:
+The core, `split_by_country`, is vectorized over any number of routes:
 
 1. every route's intersections with the shipped border linework (one STRtree query, one
-   :func:`shapely.intersection` call over all candidate pairs) are inserted into its vertices;
+   `shapely.intersection` call over all candidate pairs) are inserted into its vertices;
 2. the route then splits into intervals between crossings, each lying in one country, found by
    one point-in-polygon test per interval (prepared polygons);
 3. lengths are geodesic (pyproj ``Geod.inv`` on all segments at once), never degrees.
@@ -51,7 +51,7 @@ _CROSSING_KINDS = ("border-crossing", "pass", "bridge")
 
 @dataclass(frozen=True)
 class CountrySplit:
-    """Per-route results of :func:`split_by_country` as flat arrays.
+    """Per-route results of `split_by_country` as flat arrays.
 
     Route arrays have one entry per input line. ``run_*`` arrays list the runs (maximal stretches
     in one country) in route order; ``cross_*`` the crossings; ``hug_*`` the boundary-hugging
@@ -400,9 +400,9 @@ def score_records(
     weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
 ) -> list[CorridorScore]:
-    """Score one corridor or many as :class:`CorridorScore` records (what renderers and tables read).
+    """Score one corridor or many as `CorridorScore` records (what renderers and tables read).
 
-    Ranks are 1 for the lowest composite score among those given. :func:`score` returns the same
+    Ranks are 1 for the lowest composite score among those given. `score` returns the same
     results as a GeoDataFrame.
     """
     items = [corridors] if isinstance(corridors, Corridor) else list(corridors)
@@ -463,7 +463,7 @@ def score_records(
 
 
 def _terrain_extra(items: Sequence[Corridor], lines: np.ndarray) -> list[dict[str, float | str]]:
-    """Elevation-profile metrics of every route at once (:func:`profile.profile_metrics`)."""
+    """Elevation-profile metrics of every route at once (`profile.profile_metrics`)."""
     metrics = profile.profile_metrics(
         profile.sample_profiles(lines), [[(w.name, w.lon, w.lat) for w in c.waypoints] for c in items]
     )
@@ -474,7 +474,7 @@ _ATTRS_KEY = "corridors.scores"
 
 
 class _Records:
-    """The :class:`CorridorScore` records behind a frame, by id, carried in ``GeoDataFrame.attrs``.
+    """The `CorridorScore` records behind a frame, by id, carried in ``GeoDataFrame.attrs``.
 
     Immutable, so pandas' deep copy of ``attrs`` (on every derived frame) may share it.
     """
@@ -499,7 +499,7 @@ def to_gdf(records: Sequence[CorridorScore]) -> geopandas.GeoDataFrame:
     ``matches_sources`` (bool), ``crossings`` (int), ``straightness``, ``endpoint_distance_km``,
     the terrain metrics, ``narrowest_km``, ``score``, ``rank``, one ``km_<ISO3>`` column per country
     met (``km_sea`` for water), and ``geometry`` (the modeled route, densified geodesic).
-    The records stay attached (``attrs``) for :func:`records_of`, maps and figures.
+    The records stay attached (``attrs``) for `records_of`, maps and figures.
     """
     import geopandas
     import pandas as pd
@@ -541,10 +541,10 @@ def to_gdf(records: Sequence[CorridorScore]) -> geopandas.GeoDataFrame:
 
 
 def records_of(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> list[CorridorScore]:
-    """The :class:`CorridorScore` records of the rows of a frame from :func:`score` (in row order).
+    """The `CorridorScore` records of the rows of a frame from `score` (in row order).
 
     A sequence of records is returned as a list. Rows may have been filtered or sorted; a frame
-    that did not come from :func:`score` raises :class:`~corridors.CorridorsError`.
+    that did not come from `score` raises `corridors.CorridorsError`.
     """
     attrs = getattr(scores, "attrs", None)
     if attrs is None:
@@ -570,7 +570,7 @@ def score(
     Parameters
     ----------
     corridors : Corridor, iterable of Corridor, Catalog, GeoDataFrame or GeoSeries
-        Corridors from :func:`corridors.load_catalog` (a :class:`~corridors.Catalog` scores all its
+        Corridors from `corridors.load_catalog` (a `corridors.Catalog` scores all its
         corridors), or lon/lat routes of your own (LineString or MultiLineString; any CRS, reprojected
         to EPSG:4326). A frame's index gives the ids; ``name``, ``kind`` and ``status`` columns are kept.
     tolerance_km : float, optional
@@ -584,8 +584,8 @@ def score(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per corridor, indexed by id, EPSG:4326; columns as in :func:`to_gdf`. Border
-        crossings as points: :func:`crossings_gdf`.
+        One row per corridor, indexed by id, EPSG:4326; columns as in `to_gdf`. Border
+        crossings as points: `crossings_gdf`.
 
     Examples
     --------

@@ -1,7 +1,7 @@
 """Presentation: table rows, JSON documents, text summaries and the one number format.
 
-Scoring returns data (:class:`~corridors.scoring.CorridorScore`, GeoDataFrames); this module shapes
-it for people. The CLI, the reports and the map popups all format numbers through :func:`cell`, so
+Scoring returns data (`corridors.scoring.CorridorScore`, GeoDataFrames); this module shapes
+it for people. The CLI, the reports and the map popups all format numbers through `cell`, so
 a figure reads the same wherever it appears.
 """
 
@@ -57,11 +57,19 @@ def cell(value: Any, digits: int | None = None) -> str:
 
 
 def render_table(
-    rows: Sequence[dict[str, Any]], fmt: str = "table", *, title: str = "", width: int | None = None
+    rows: Sequence[dict[str, Any]],
+    fmt: str = "table",
+    *,
+    title: str = "",
+    width: int | None = None,
+    keep: Sequence[str] = ("rank", "id", "score"),
 ) -> str:
     """Render rows (dicts sharing keys) as ``table``, ``csv``, ``json`` or ``markdown`` text.
 
-    The terminal table is as wide as the terminal (``width`` overrides; 200 when not a terminal).
+    The terminal table fits ``width`` columns (default: ``$COLUMNS`` or the terminal's; unlimited
+    when output is not a terminal, so piped output is complete). It never drops a column silently: the columns of
+    ``keep`` that are present always show, the others in order while they fit, and a last line
+    names those left out. Numbers are never wrapped; long text wraps between words.
     """
     columns = list(rows[0]) if rows else []
     if fmt == "json":
@@ -80,29 +88,66 @@ def render_table(
         lines += ["| " + " | ".join(esc(r.get(c)) for c in columns) + " |" for r in rows]
         return "\n".join(lines) + "\n"
     if fmt == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title or None, header_style="bold", show_lines=False)
-        for c in columns:
-            longest = max((len(cell(r.get(c))) for r in rows), default=0)
-            table.add_column(
-                c,
-                justify="right" if _numeric(rows, c) else "left",
-                overflow="fold",
-                no_wrap=longest <= 32,
-                min_width=min(longest, 32),  # short columns keep their width; long text folds
-                max_width=None if longest <= 32 else 40,
-            )
-        for r in rows:
-            table.add_row(*(cell(r.get(c)) for c in columns))
-        import shutil
-
-        width = width or shutil.get_terminal_size((200, 24)).columns
-        console = Console(file=_io.StringIO(), width=width, color_system=None, force_terminal=False)
-        console.print(table)
-        return console.file.getvalue()  # type: ignore[attr-defined]
+        return _terminal_table(rows, columns, title, width, keep)
     raise ValueError(f"format {fmt!r} is not one of {', '.join(TABLE_FORMATS)}")
+
+
+#: Text columns wider than this wrap between words (terminal tables).
+_WRAP_CHARS = 36
+
+
+def _terminal_table(
+    rows: Sequence[dict[str, Any]], columns: list[str], title: str, width: int | None, keep: Sequence[str]
+) -> str:
+    import os
+    import shutil
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    if width is None:  # $COLUMNS, else the terminal's width; no limit when piped
+        if "COLUMNS" in os.environ or sys.stdout.isatty():
+            width = shutil.get_terminal_size((80, 24)).columns
+        else:
+            width = 1_000_000
+    texts = {c: [cell(r.get(c)) for r in rows] for c in columns}
+    numeric = {c: _numeric(rows, c) for c in columns}
+
+    def need(c: str) -> int:  # the column's width: whole numbers, text wrapped at _WRAP_CHARS
+        longest_word = max((len(w) for t in texts[c] for w in t.split()), default=0)
+        body = max((len(t) for t in texts[c]), default=0)
+        if not numeric[c]:
+            body = min(body, max(_WRAP_CHARS, longest_word))
+        return max(body, len(c)) + 3  # padding and the rule
+
+    shown = [c for c in columns if c in keep]
+    used = 1 + sum(need(c) for c in shown)
+    for c in columns:
+        if c not in shown and used + need(c) <= width:
+            shown.append(c)
+            used += need(c)
+    shown.sort(key=columns.index)
+    hidden = [c for c in columns if c not in shown]
+    table = Table(title=title or None, header_style="bold", show_lines=False)
+    for c in shown:
+        table.add_column(
+            c,
+            justify="right" if numeric[c] else "left",
+            no_wrap=numeric[c],
+            overflow="fold",
+            min_width=need(c) - 3 if numeric[c] else min(need(c) - 3, len(c)),
+            max_width=None if numeric[c] else max(need(c) - 3, len(c)),
+        )
+    for i in range(len(rows)):
+        table.add_row(*(texts[c][i] for c in shown))
+    console = Console(file=_io.StringIO(), width=max(used, 20), color_system=None, force_terminal=False)
+    console.print(table)
+    out: str = console.file.getvalue()  # type: ignore[attr-defined]
+    if hidden:
+        out += f"({len(hidden)} column(s) hidden to fit {width} characters: {', '.join(hidden)}; "
+        out += "--format csv, json or markdown show every column, or widen the terminal)\n"
+    return out
 
 
 def _numeric(rows: Sequence[dict[str, Any]], column: str) -> bool:

@@ -128,17 +128,17 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
         keep = (
             "rank",
             "id",
-            "kind",
-            "status",
             "modeled_km",
             "published_km",
             "diff_pct",
             "countries",
             "crossings",
+            "score",
             "km_by_country",
             "straightness",
             "max_elevation_m",
-            "score",
+            "kind",
+            "status",
         )
         rows = [{k: r.get(k) for k in keep} for r in rows]
     emit(render_table(rows, fmt, title="Corridor comparison (km, WGS84 geodesic; published vs modeled)"), output)

@@ -134,7 +134,7 @@ def plan_cmd(
 
     FROM, TO and --via are place names or LON,LAT. The cost of each move between 30" cells is its
     length (km, WGS84) times a factor for terrain slope and along-route grade, plus a penalty at
-    each border crossing; sea and --avoid countries are impassable (README, "The cost function"). The
+    each border crossing; sea and --avoid countries are impassable (docs/methods/terrain.md). The
     search is bounded in time and memory and says why it stops. cost_km is the route's cost in
     km-equivalents; every other column is as in 'corridors compare'.
     """

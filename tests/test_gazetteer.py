@@ -1,0 +1,195 @@
+"""corridors.gazetteer: curated places, the GeoNames fallback, suggestions and a bad curated file.
+
+Reference coordinates are published ones, cited per line; distances to them are measured here
+with an independent pyproj Geod, not with corridors.distance.
+"""
+
+from __future__ import annotations
+
+import geopandas
+import pytest
+from pyproj import Geod
+
+from corridors import CatalogError, CorridorsError, PlaceError, gazetteer, geodata
+
+WGS84 = Geod(ellps="WGS84")
+
+
+def km_between(place: gazetteer.Place, lat: float, lon: float) -> float:
+    return WGS84.inv(place.lon, place.lat, lon, lat)[2] / 1000.0
+
+
+def _clear_caches() -> None:
+    for name in ("curated_places", "_curated_index", "_all_names"):
+        getattr(gazetteer, name).cache_clear()
+
+
+@pytest.fixture
+def seeds(tmp_path, monkeypatch):
+    """An empty CORRIDORS_SEEDS folder; the gazetteer caches are cleared before and after."""
+    monkeypatch.setenv("CORRIDORS_SEEDS", str(tmp_path))
+    _clear_caches()
+    yield tmp_path
+    _clear_caches()  # the next test reloads the shipped seeds/places.yaml
+
+
+# (query, published lat, lon, source). Curated entries (kind != town) and GeoNames towns alike
+# must sit within 5 km of the published position.
+PUBLISHED = [
+    # en.wikipedia.org/wiki/Karakoram_Highway via corridor-facts.md §2: 36.850 N, 75.428 E
+    ("Khunjerab Pass", 36.850, 75.428, "pass"),
+    # en.wikipedia.org/wiki/Gwadar_Port: 25.1105 N, 62.3396 E
+    ("Gwadar Port", 25.1105, 62.3396, "port"),
+    # en.wikipedia.org/wiki/Salang_Tunnel: 35°19′19.5″N 69°1′37″E
+    ("Salang Tunnel", 35 + 19 / 60 + 19.5 / 3600, 69 + 1 / 60 + 37 / 3600, "pass"),
+    # corridor-facts.md "Other places" (stated): Torkham 34.115 N, 71.085 E
+    ("Torkham", 34.115, 71.085, "border-crossing"),
+    # en.wikipedia.org/wiki/Quetta: 30°11′N 67°00′E (corridor-facts.md §3: 30.183, 67.000) — GeoNames
+    ("Quetta", 30.183, 67.000, "town"),
+    # en.wikipedia.org/wiki/Gwadar (city): corridor-facts.md §3: 25.126, 62.323 — GeoNames
+    ("Gwadar", 25.126, 62.323, "town"),
+    # en.wikipedia.org/wiki/Multan via corridor-facts.md §4: 30.198, 71.471 — GeoNames
+    ("Multan", 30.198, 71.471, "town"),
+    # en.wikipedia.org/wiki/Herat via corridor-facts.md §4: 34.342, 62.203 — GeoNames
+    ("Herat", 34.342, 62.203, "town"),
+]
+
+
+@pytest.mark.parametrize(("query", "lat", "lon", "kind"), PUBLISHED, ids=[p[0] for p in PUBLISHED])
+def test_places_lie_within_5_km_of_their_published_position(query, lat, lon, kind):
+    place = gazetteer.lookup(query)
+    assert place.kind == kind
+    assert km_between(place, lat, lon) < 5.0
+
+
+def test_a_town_not_curated_comes_from_geonames():
+    assert "quetta" not in {p.name.casefold() for p in gazetteer.curated_places()}
+    place = gazetteer.lookup("Quetta")
+    assert (place.name, place.kind, place.country, place.note) == ("Quetta", "town", "PK", "Balochistan")
+    assert "GeoNames" in place.source
+
+
+def test_curated_entry_wins_over_a_misplaced_geonames_namesake():
+    # GeoNames cities1000 has a 'Hasan Abdal' at 30.43 N (a different village); the KKH junction
+    # is at 33.822 N, 72.683 E (en.wikipedia.org/wiki/Karakoram_Highway, corridor-facts.md §2).
+    raw = geopandas.read_file(geodata.layer_path("places.gpkg"), where="name = 'Hasan Abdal'")
+    assert len(raw) == 1 and abs(raw.geometry.y.iloc[0] - 30.43) < 0.01
+    place = gazetteer.lookup("Hasan Abdal")
+    assert place.kind == "junction"
+    assert km_between(place, 33.822, 72.683) < 1.0
+
+
+@pytest.mark.parametrize("query", ["khunjerab pass", "KHUNJERAB PASS", "  Khunjerab Pass\t\n", "khunjerab"])
+def test_case_surrounding_whitespace_and_aliases_are_ignored(query):
+    assert gazetteer.lookup(query).name == "Khunjerab Pass"
+
+
+@pytest.mark.parametrize("query", ["quetta", " QUETTA ", "Quetta, PK", " quetta ,  pk "])
+def test_geonames_lookup_ignores_case_and_whitespace(query):
+    assert gazetteer.lookup(query) == gazetteer.lookup("Quetta")
+
+
+def test_an_ambiguous_town_lists_its_countries_and_a_qualified_name_resolves():
+    with pytest.raises(PlaceError) as err:
+        gazetteer.lookup("Aliabad")
+    msg = str(err.value)
+    assert "'Aliabad'" in msg and "'Aliabad, AF'" in msg and "'Aliabad, PK'" in msg
+    # corridor-facts.md §2: Aliabad (Hunza) 36.312 N, 74.618 E
+    assert km_between(gazetteer.lookup("Aliabad, pk"), 36.312, 74.618) < 2.0
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [("Quettta", "Quetta"), ("Khunjerab Pas", "Khunjerab Pass"), ("Gabd-Rimdan crossing", "Gabd–Rimdan crossing")],
+)
+def test_unknown_place_names_itself_and_suggests_close_names(typo, meant):
+    assert meant in gazetteer.suggest(typo)
+    with pytest.raises(PlaceError) as err:
+        gazetteer.lookup(typo)
+    assert isinstance(err.value, LookupError) and isinstance(err.value, CorridorsError)
+    assert f"unknown place {typo!r}" in str(err.value)
+    assert repr(meant) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_a_name_like_nothing_gets_no_suggestion():
+    assert gazetteer.suggest("Xyzzyqq") == []
+    with pytest.raises(PlaceError, match=r"^unknown place 'Xyzzyqq'$"):
+        gazetteer.lookup("Xyzzyqq")
+
+
+def test_suggest_returns_at_most_n_names():
+    assert len(gazetteer.suggest("Aliabad", n=1)) <= 1
+    assert len(gazetteer.suggest("Quettta", n=3)) <= 3
+
+
+def test_curated_places_are_read_from_the_seeds_folder_of_the_environment(seeds):
+    (seeds / "places.yaml").write_text(
+        "places:\n  - name: Test Post\n    aliases: [TP]\n    kind: border-crossing\n"
+        "    lat: 30.5\n    lon: 61.0\n    country: AAA\n    source: hand-made\n",
+        encoding="utf-8",
+    )
+    (place,) = gazetteer.curated_places()
+    assert (place.name, place.lat, place.lon, place.kind, place.aliases) == (
+        "Test Post",
+        30.5,
+        61.0,
+        "border-crossing",
+        ("TP",),
+    )
+    assert gazetteer.lookup(" tp ") is place
+
+
+def test_broken_yaml_is_a_catalog_error_naming_the_file(seeds):
+    bad = seeds / "places.yaml"
+    bad.write_text("- name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"places\.yaml: cannot read curated places") as err:
+        gazetteer.lookup("Quetta")  # the curated index is consulted first
+    assert str(bad) in str(err.value)
+
+
+def test_a_record_missing_a_field_names_the_file_the_record_and_the_field(seeds):
+    bad = seeds / "places.yaml"
+    bad.write_text(
+        "- {name: Ok, lat: 30, lon: 61, source: s}\n- {name: No lat, lon: 61, source: s}\n", encoding="utf-8"
+    )
+    with pytest.raises(CatalogError) as err:
+        gazetteer.curated_places()
+    assert str(bad) in str(err.value) and "places[1]" in str(err.value) and "'lat'" in str(err.value)
+
+
+def test_a_missing_curated_file_is_a_catalog_error(seeds):
+    with pytest.raises(CatalogError, match=r"places\.yaml"):
+        gazetteer.curated_places()
+
+
+@pytest.mark.xfail(
+    strict=True, raises=TypeError, reason="BUG: a scalar places.yaml ('42' or 'places: 5') raises a bare TypeError"
+)
+@pytest.mark.parametrize("text", ["42\n", "places: 5\n"])
+def test_a_scalar_curated_file_is_a_catalog_error(seeds, text):
+    (seeds / "places.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"places\.yaml"):
+        gazetteer.curated_places()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeDecodeError,
+    reason="BUG: a places.yaml that is not UTF-8 raises a bare UnicodeDecodeError",
+)
+def test_a_curated_file_that_is_not_utf8_is_a_catalog_error(seeds):
+    (seeds / "places.yaml").write_bytes(b"- name: Gabd\xff\n  lat: 25\n  lon: 61\n  source: s\n")
+    with pytest.raises(CatalogError, match=r"places\.yaml"):
+        gazetteer.curated_places()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="BUG: curated coordinates are not range-checked (lat 95 is accepted)",
+)
+def test_a_curated_latitude_out_of_range_is_a_catalog_error(seeds):
+    (seeds / "places.yaml").write_text("- {name: Nowhere, lat: 95, lon: 61, source: s}\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="95"):
+        gazetteer.curated_places()
