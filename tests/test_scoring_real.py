@@ -118,3 +118,16 @@ def test_ranks_follow_composite_score(scores):
     ordered = sorted(scores.values(), key=lambda s: s.rank)
     assert [s.rank for s in ordered] == list(range(1, len(ordered) + 1))
     assert all(a.score <= b.score for a, b in itertools.pairwise(ordered))
+
+
+def test_score_frame_is_deprecated_but_still_works():
+    import geopandas
+    import pytest
+    import shapely
+
+    from corridors import score_frame
+
+    routes = geopandas.GeoSeries([shapely.LineString([(66.99, 30.18), (66.45, 30.91)])], crs="EPSG:4326")
+    with pytest.warns(DeprecationWarning, match="use corridors.score"):
+        frame = score_frame(routes)
+    assert "geometry" not in frame.columns and frame["countries"].iloc[0] == "PAK"

@@ -48,6 +48,7 @@ _LAZY = {
     "narrowest_width": "scoring",
     "profiles_gdf": "profile",
     "route": "routing",
+    "score_frame": "scoring",  # deprecated (0.2), removed in 0.3
     "plan": "planner",
 }
 

@@ -88,11 +88,28 @@ def distance_km(lon0: Any, lat0: Any, lon1: Any, lat1: Any) -> np.ndarray:
 def nearest(
     lon: np.ndarray, lat: np.ndarray, node_lon: np.ndarray, node_lat: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the nearest node to each point (on the sphere) and its geodesic distance, km."""
-    from scipy.spatial import cKDTree
+    """Index of the nearest node to each point (great-circle order) and its geodesic distance, km.
 
+    Points and nodes become unit vectors; the nearest node has the shortest chord. Up to
+    ``settings.NEAREST_BRUTE_FORCE_PAIRS`` point-node pairs one matrix product finds it (no index
+    to build, no scipy import); above, a KD-tree (scipy ``cKDTree``). Both give the same answer.
+    The distance is then measured on the ellipsoid.
+
+    Examples
+    --------
+    >>> idx, km = nearest(np.array([66.99]), np.array([30.18]), np.array([67.0, 71.5]), np.array([30.2, 34.0]))
+    >>> int(idx[0]), round(float(km[0]), 1)
+    (0, 2.4)
+    """
     lon, lat = np.atleast_1d(lon).astype(float), np.atleast_1d(lat).astype(float)
-    _, idx = cKDTree(unit_xyz(node_lon, node_lat)).query(unit_xyz(lon, lat))
+    node_lon, node_lat = np.atleast_1d(node_lon).astype(float), np.atleast_1d(node_lat).astype(float)
+    points, nodes = unit_xyz(lon, lat), unit_xyz(node_lon, node_lat)
+    if len(points) * len(nodes) <= settings.NEAREST_BRUTE_FORCE_PAIRS:
+        idx = np.argmax(points @ nodes.T, axis=1) if len(points) else np.zeros(0, dtype=np.int64)
+    else:
+        from scipy.spatial import cKDTree
+
+        _, idx = cKDTree(nodes).query(points)
     return idx, distance_km(lon, lat, node_lon[idx], node_lat[idx])
 
 

@@ -634,3 +634,19 @@ def crossings_gdf(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> g
         geometry=geopandas.points_from_xy([x.lon for _, _, x in rows], [x.lat for _, _, x in rows]),
         crs="EPSG:4326",
     )
+
+
+def score_frame(routes: Any, **options: Any) -> Any:
+    """Deprecated since 0.2: use :func:`score`, which takes the same GeoDataFrame and returns geometry too.
+
+    Kept for one release; returns ``score(routes, ...)`` without its geometry, as before.
+    """
+    import warnings
+
+    warnings.warn(
+        "corridors.score_frame() is deprecated and will be removed in 0.3; use corridors.score(), which "
+        "returns a GeoDataFrame with the same columns plus geometry",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return score(routes, **options).drop(columns="geometry")
