@@ -131,11 +131,6 @@ def test_a_route_back_to_its_start_has_a_length():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(RuntimeWarning, ValueError),
-    reason="BUG: densify_km=0 is not validated: a RuntimeWarning / 'negative dimensions are not allowed'",
-)
 def test_a_zero_densify_spacing_is_refused_by_name():
     with pytest.raises(CorridorsError, match="densify_km"):
         alignment.route_line(corridor(TAPI_LATLON), densify_km=0)

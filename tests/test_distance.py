@@ -39,7 +39,17 @@ def brute_force(points, nodes):
     )
 
 
-def test_nearest_agrees_with_brute_force_on_200_random_points(random_points):
+@pytest.fixture(params=["matrix", "kdtree"])
+def search(request, monkeypatch):
+    """Run a test through both searches of nearest(): the matrix product and the KD-tree."""
+    if request.param == "kdtree":
+        monkeypatch.setattr(settings, "NEAREST_BRUTE_FORCE_PAIRS", 0)
+    else:
+        monkeypatch.setattr(settings, "NEAREST_BRUTE_FORCE_PAIRS", 10**9)
+    return request.param
+
+
+def test_nearest_agrees_with_brute_force_on_200_random_points(random_points, search):
     points, nodes = random_points
     idx, km = nearest(points[:, 0], points[:, 1], nodes[:, 0], nodes[:, 1])
     full = brute_force(points, nodes)
@@ -50,14 +60,14 @@ def test_nearest_agrees_with_brute_force_on_200_random_points(random_points):
     assert np.allclose(km, full[np.arange(200), idx], rtol=1e-12)  # the reported distance is the ellipsoidal one
 
 
-def test_nearest_of_a_node_itself_is_that_node_at_zero_km(random_points):
+def test_nearest_of_a_node_itself_is_that_node_at_zero_km(random_points, search):
     _, nodes = random_points
     idx, km = nearest(nodes[:50, 0], nodes[:50, 1], nodes[:, 0], nodes[:, 1])
     assert idx.tolist() == list(range(50))
     assert np.all(km == 0.0)
 
 
-def test_nearest_takes_a_scalar_point():
+def test_nearest_takes_a_scalar_point(search):
     # Quetta (30.183 N, 67.000 E) against Chaman, Peshawar and Kabul (corridor-facts.md; Chaman 30.92 N 66.45 E
     # from en.wikipedia.org/wiki/Chaman): Chaman is nearest, about 97 km away.
     lon = np.array([66.45, 71.578, 69.172])
@@ -66,6 +76,11 @@ def test_nearest_takes_a_scalar_point():
     assert idx.tolist() == [0]
     assert km[0] == pytest.approx(WGS84.inv(67.0, 30.183, 66.45, 30.92)[2] / 1000.0, rel=1e-12)
     assert 90 < km[0] < 100
+
+
+def test_nearest_of_no_points_is_empty(search):
+    idx, km = nearest(np.array([]), np.array([]), np.array([67.0, 70.0]), np.array([30.0, 31.0]))
+    assert idx.shape == (0,) and km.shape == (0,)
 
 
 @pytest.mark.parametrize(

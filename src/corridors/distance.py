@@ -8,6 +8,7 @@ true arc; `nearest` finds the nearest of many points with a KD-tree on unit-sphe
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from typing import Any
 
@@ -16,6 +17,7 @@ import shapely
 from pyproj import Geod
 
 from . import settings
+from ._errors import GeometryError
 
 __all__ = [
     "densify_geodesic",
@@ -44,6 +46,8 @@ def densify_geodesic(
     Vectorized over all lines: one ``Geod.inv`` per input segment, one ``Geod.fwd`` per new point.
     """
     spacing_km = settings.DENSIFY_KM if densify_km is None else densify_km
+    if not (isinstance(spacing_km, int | float) and math.isfinite(spacing_km) and spacing_km > 0):
+        raise GeometryError(f"densify_km: {spacing_km!r} is not a positive number of km")
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     parts = np.zeros(len(lon), dtype=np.int64) if parts is None else np.asarray(parts, dtype=np.int64)

@@ -45,28 +45,38 @@ def curated_places() -> tuple[Place, ...]:
     path = settings.seeds_dir() / "places.yaml"
     try:
         records: Any = _validate.load_yaml(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot read curated places: {_first_line(exc)}") from None
     if isinstance(records, dict):
         records = records.get("places", [])
+    if not isinstance(records, list):
+        raise CatalogError(f"{path}: places: {records!r:.60} is not a list of places")
     places = []
     for i, rec in enumerate(records):
-        try:
-            places.append(
-                Place(
-                    name=str(rec["name"]),
-                    lon=float(rec["lon"]),
-                    lat=float(rec["lat"]),
-                    kind=str(rec.get("kind", "place")),
-                    country=str(rec.get("country", "")),
-                    source=str(rec["source"]),
-                    elevation_m=None if rec.get("elevation_m") is None else float(rec["elevation_m"]),
-                    note=str(rec.get("note", "")),
-                    aliases=tuple(str(a) for a in rec.get("aliases") or ()),
-                )
+        field = f"places[{i}]"
+        if not isinstance(rec, dict):
+            raise CatalogError(f"{path}: {field}: {rec!r:.60} is not a mapping with name, lon, lat and source")
+        missing = [k for k in ("name", "lon", "lat", "source") if k not in rec]
+        if missing:
+            raise CatalogError(f"{path}: {field}: missing field(s) {', '.join(missing)}")
+        problems: list[str] = []
+        _validate.check_lonlat(problems, field, rec["lon"], rec["lat"])
+        if rec.get("elevation_m") is not None:
+            _validate.check_number(problems, f"{field}.elevation_m", rec["elevation_m"])
+        _validate.raise_if(path, problems)
+        places.append(
+            Place(
+                name=str(rec["name"]),
+                lon=float(rec["lon"]),
+                lat=float(rec["lat"]),
+                kind=str(rec.get("kind", "place")),
+                country=str(rec.get("country", "")),
+                source=str(rec["source"]),
+                elevation_m=None if rec.get("elevation_m") is None else float(rec["elevation_m"]),
+                note=str(rec.get("note", "")),
+                aliases=tuple(str(a) for a in rec.get("aliases") or ()),
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CatalogError(f"{path}: places[{i}]: bad or missing field {_first_line(exc)}") from None
+        )
     return tuple(places)
 
 

@@ -491,7 +491,7 @@ class _Records:
         return f"<{len(self.by_id)} corridor score records>"
 
 
-def to_gdf(records: Sequence[CorridorScore]) -> geopandas.GeoDataFrame:
+def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None) -> geopandas.GeoDataFrame:
     """Score records as a GeoDataFrame: one row per corridor, indexed by id, EPSG:4326.
 
     Columns: ``name``, ``kind``, ``status``, ``length_km``, ``published_km``, ``diff_pct``,
@@ -504,7 +504,11 @@ def to_gdf(records: Sequence[CorridorScore]) -> geopandas.GeoDataFrame:
     import geopandas
     import pandas as pd
 
-    lines = alignment.route_lines([r.corridor for r in records]) if records else np.empty(0, dtype=object)
+    lines = (
+        alignment.route_lines([r.corridor for r in records], densify_km=densify_km)
+        if records
+        else np.empty(0, dtype=object)
+    )
     codes = sorted({c.country for r in records for c in r.countries})
     km = np.zeros((len(records), len(codes)))
     for i, r in enumerate(records):
@@ -600,7 +604,8 @@ def score(
         corridors = corridors_from_gdf(corridors)
     elif hasattr(corridors, "values") and callable(corridors.values):  # a Catalog (a Mapping)
         corridors = list(corridors.values())
-    return to_gdf(score_records(corridors, tolerance_km=tolerance_km, weights=weights, densify_km=densify_km))
+    records = score_records(corridors, tolerance_km=tolerance_km, weights=weights, densify_km=densify_km)
+    return to_gdf(records, densify_km=densify_km)
 
 
 def crossings_gdf(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> geopandas.GeoDataFrame:

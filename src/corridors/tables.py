@@ -45,6 +45,8 @@ def cell(value: Any, digits: int | None = None) -> str:
     """
     if value is None:
         return ""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # numpy scalars format as the Python numbers they hold
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
