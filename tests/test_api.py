@@ -110,7 +110,7 @@ def test_karakoram_highway_against_its_published_split(scores):
     # en.wikipedia.org/wiki/Karakoram_Highway: Pakistan 887 km, China 413 km. The geodesic model is
     # close to the published Chinese length and shorter than the winding Pakistani road.
     row = scores.loc["karakoram-highway"]
-    assert row["countries"] == "PAK>CHN" and row["crossings"] == 1
+    assert row["countries"] == "PAK > CHN" and row["crossings"] == 1
     assert row["km_CHN"] == pytest.approx(413, rel=0.02)
     assert 0.8 * 887 < row["km_PAK"] < 887
 
@@ -165,7 +165,7 @@ def test_user_frame_in_web_mercator_scores_as_in_lonlat():
     km_a, km_b = a.filter(regex="^km_"), b.filter(regex="^km_")
     assert km_a.columns.tolist() == km_b.columns.tolist() == ["km_AFG", "km_PAK"]
     assert np.allclose(km_a, km_b, rtol=1e-6, atol=1e-6)
-    assert a["countries"].tolist() == b["countries"].tolist() == ["PAK", "PAK>AFG"]
+    assert a["countries"].tolist() == b["countries"].tolist() == ["PAK", "PAK > AFG"]
 
 
 def test_crossings_of_the_karakoram_highway(scores):
@@ -194,7 +194,7 @@ def test_route_peshawar_kabul():
     frame = corridors.route("Peshawar", "Kabul")
     assert isinstance(frame, geopandas.GeoDataFrame) and len(frame) == 1
     row = frame.iloc[0]
-    assert row["route"] == 1 and row["countries"] == "PAK>AFG" and row["crossings"] == 1
+    assert row["route"] == 1 and row["countries"] == "PAK > AFG" and row["crossings"] == 1
     assert "Torkham" in row["path"]
     direct = geodesic_km(PESHAWAR, KABUL)
     assert direct < row["length_km"] < 1.3 * direct

@@ -113,7 +113,7 @@ def test_existing_output_is_replaced_atomically_or_left_intact(tmp_path):
     assert CliRunner().invoke(cli, ["compare", "nope", "-o", str(target)]).exit_code == 2
     assert target.read_text() == "old"
     assert run("compare", "tapi", "--format", "csv", "-o", str(target)).exit_code == 0
-    assert target.read_text().startswith("rank,id,")
+    assert target.read_text().startswith("id,name,")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
@@ -162,3 +162,32 @@ def test_piped_table_is_complete(monkeypatch):
     result = CliRunner().invoke(cli, ["compare"])
     assert result.exit_code == 0
     assert "hidden" not in result.output and "max_elevation_m" in result.output
+
+
+def test_csv_is_spreadsheet_ready():
+    """Numbers as numbers (per-country km sum to the length), booleans as booleans, one column per value."""
+    rows = list(csv.DictReader(io.StringIO(run("score", "tapi", "karakoram-highway", "--format", "csv").output)))
+    kkh = next(r for r in rows if r["id"] == "karakoram-highway")
+    per_country = sum(float(v) for k, v in kkh.items() if k.startswith("km_") and v)
+    assert per_country == pytest.approx(float(kkh["length_km"]), rel=1e-9)
+    assert float(kkh["km_CHN"]) == pytest.approx(413, abs=1)  # published: 413 km in China (Wikipedia)
+    assert kkh["published_km_CHN"] == "413.0" and kkh["matches_sources"] == "True"
+    assert int(kkh["crossings"]) == 1 and all("/" not in v for v in kkh.values() if v and v[0].isdigit())
+
+
+def test_crossings_command_lists_one_row_per_crossing():
+    rows = list(csv.DictReader(io.StringIO(run("crossings", "tapi", "--format", "csv").output)))
+    assert [(r["from_country"], r["to_country"]) for r in rows] == [("TKM", "AFG"), ("AFG", "PAK"), ("PAK", "IND")]
+    assert [int(r["number"]) for r in rows] == [1, 2, 3]
+    assert rows[1]["nearest_named"] == "Wesh–Chaman crossing" and float(rows[1]["named_distance_km"]) < 5
+
+
+def test_gpkg_export_has_typed_corridors_and_a_crossings_layer(tmp_path):
+    import pyogrio
+
+    out = tmp_path / "tapi.gpkg"
+    assert run("export", "tapi", "-o", str(out)).exit_code == 0
+    assert [list(x) for x in pyogrio.list_layers(out)] == [["corridors", "LineString"], ["crossings", "Point"]]
+    frame = pyogrio.read_dataframe(out, layer="corridors")
+    assert frame["matches_sources"].dtype == bool and frame["crossings"].dtype.kind == "i"
+    assert frame["km_PAK"].dtype.kind == "f" and len(pyogrio.read_dataframe(out, layer="crossings")) == 3

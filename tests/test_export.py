@@ -54,7 +54,7 @@ def test_routes_round_trip_through_pyogrio(routes, tmp_path, suffix):
         assert got[0] == pytest.approx(want[0], abs=1e-6) and got[-1] == pytest.approx(want[-1], abs=1e-6)
         assert len(got) >= len(want)
     if suffix != ".kml":  # KML keeps ExtendedData as text
-        assert list(frame["modeled_km"]) == [round(r.score.length_km, 1) for r in routes.routes]
+        assert list(frame["length_km"]) == pytest.approx([r.score.length_km for r in routes.routes], rel=1e-12)
         assert list(frame["corridors"]) == [" > ".join(r.corridors) for r in routes.routes]
         assert frame.crs.to_epsg() == 4326
 
@@ -126,7 +126,7 @@ def test_corridor_export_carries_the_scores(tmp_path):
     props = {f["properties"]["id"]: f["properties"] for f in data["features"]}
     scores = {s.corridor.id: s for s in score(load_catalog().select(["tapi", "karakoram-highway"]))}
     for cid, s in scores.items():
-        assert props[cid]["modeled_km"] == round(s.length_km, 1)
+        assert props[cid]["length_km"] == pytest.approx(s.length_km, rel=1e-12)
         assert props[cid]["countries"] == " > ".join(s.sequence)
     assert props["tapi"]["countries"] == "TKM > AFG > PAK > IND"
     line = next(f for f in data["features"] if f["properties"]["id"] == "tapi")["geometry"]

@@ -154,7 +154,7 @@ class Catalog(Mapping[str, Corridor]):
         """The catalog as a GeoDataFrame: one row per corridor, indexed by id, EPSG:4326.
 
         Columns: ``name``, ``kind``, ``status``, ``alignment``, ``countries`` (declared by the
-        sources, ISO3 joined by ``>``), ``published_km`` and ``published_source``, ``variant_of``,
+        sources, ISO3 joined by `` > ``), ``published_km`` and ``published_source``, ``variant_of``,
         ``summary``, ``waypoints`` (count), ``sources`` (titles joined by ``; ``), ``file``, and
         ``geometry``: the line through the waypoints (or the user's vertices). The modeled route,
         geodesic or terrain-following, is the geometry of `corridors.score`.
@@ -164,7 +164,7 @@ class Catalog(Mapping[str, Corridor]):
         >>> from corridors import load_catalog
         >>> gdf = load_catalog().to_gdf(["tapi", "karakoram-highway"])
         >>> gdf.loc["tapi", ["kind", "countries"]].tolist(), gdf.crs.to_epsg()
-        (['pipeline', 'TKM>AFG>PAK>IND'], 4326)
+        (['pipeline', 'TKM > AFG > PAK > IND'], 4326)
         """
         import geopandas
         import pandas as pd
@@ -178,7 +178,7 @@ class Catalog(Mapping[str, Corridor]):
                 "kind": [c.kind for c in items],
                 "status": [c.status for c in items],
                 "alignment": [c.alignment for c in items],
-                "countries": [">".join(c.countries) for c in items],
+                "countries": [" > ".join(c.countries) for c in items],
                 "published_km": pd.array(
                     [float(p.value) if p and isinstance(p.value, int | float) else None for p in published],
                     dtype="Float64",

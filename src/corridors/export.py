@@ -61,13 +61,25 @@ def format_of(path: str | Path) -> str:
 
 
 def score_features(scores: Sequence[CorridorScore], extra: Sequence[dict[str, Any]] = ()) -> list[Feature]:
-    """One feature per scored corridor or route: its modeled line and its summary row (plus ``extra``)."""
+    """One feature per scored corridor or route: its modeled line and its metrics as typed attributes.
+
+    The attributes are the columns of :func:`corridors.tables.data_frame` (numeric per-country km,
+    booleans as booleans), plus ``extra`` per feature.
+    """
     from .alignment import route_lines
-    from .tables import summary_row
+    from .tables import data_frame
 
     lines = route_lines([s.corridor for s in scores])
+    rows = data_frame(scores).astype(object).where(lambda f: f.notna(), None).to_dict("records")
     extra = list(extra) or [{}] * len(scores)
-    return [(line, {**summary_row(s), **more}) for line, s, more in zip(lines, scores, extra, strict=True)]
+    return [(line, {**row, **more}) for line, row, more in zip(lines, rows, extra, strict=True)]
+
+
+def crossing_features(scores: Sequence[CorridorScore]) -> list[Feature]:
+    """One point feature per border crossing (see :func:`corridors.tables.crossing_rows`)."""
+    from .tables import crossing_rows
+
+    return [(shapely.Point(r["lon"], r["lat"]), r) for r in crossing_rows(scores)]
 
 
 def network_features(G: nx.MultiDiGraph) -> list[Feature]:
@@ -115,15 +127,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_features(features: Sequence[Feature], path: str | Path, *, layer: str = "corridors") -> Path:
-    """Write features to ``path`` as GeoJSON, GeoPackage or KML, chosen by its suffix."""
+def write_features(
+    features: Sequence[Feature],
+    path: str | Path,
+    *,
+    layer: str = "corridors",
+    more_layers: dict[str, Sequence[Feature]] | None = None,
+) -> Path:
+    """Write features to ``path`` as GeoJSON, GeoPackage or KML, chosen by its suffix.
+
+    ``more_layers`` (name → features) go into the same GeoPackage as extra layers, such as the
+    crossings as points; GeoJSON and KML hold one layer and leave them out.
+    """
     fmt = format_of(path)
     if fmt == "geojson":
         return atomic_write(path, geojson_text(features, layer))
     if fmt == "kml":
         return atomic_write(path, kml_text(features, layer))
     if fmt == "gpkg":
-        return atomic_write(path, lambda tmp: _gpkg(features, tmp, layer))
+
+        def write(tmp: Path) -> None:
+            _gpkg(features, tmp, layer)
+            for name, extra in (more_layers or {}).items():
+                if extra:
+                    _gpkg(extra, tmp, name)
+
+        return atomic_write(path, write)
     raise OutputError(f"{path}: GraphML holds a network; write corridors and routes as .geojson, .gpkg or .kml")
 
 
@@ -207,7 +236,7 @@ def _gpkg(features: Sequence[Feature], path: Path, layer: str) -> None:
     )
     # A fixed "last change" date (GDAL writes the current time otherwise) keeps the file byte-identical.
     with _gdal_config(OGR_CURRENT_DATE="2000-01-01T00:00:00.000Z"):
-        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG")
+        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", append=path.exists())
 
 
 @contextmanager

@@ -414,7 +414,7 @@ def route(
     >>> from corridors import route
     >>> r = route("Peshawar", "Kabul")
     >>> r["countries"].iloc[0], int(r["crossings"].iloc[0])
-    ('PAK>AFG', 1)
+    ('PAK > AFG', 1)
     """
     from .network import build_network
     from .scoring import to_gdf

@@ -495,7 +495,7 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
     """Score records as a GeoDataFrame: one row per corridor, indexed by id, EPSG:4326.
 
     Columns: ``name``, ``kind``, ``status``, ``length_km``, ``published_km``, ``diff_pct``,
-    ``countries`` (modeled ISO3 sequence joined by ``>``), ``declared_countries``,
+    ``countries`` (modeled ISO3 sequence joined by `` > ``), ``declared_countries``,
     ``matches_sources`` (bool), ``crossings`` (int), ``straightness``, ``endpoint_distance_km``,
     the terrain metrics, ``narrowest_km``, ``score``, ``rank``, one ``km_<ISO3>`` column per country
     met (``km_sea`` for water), and ``geometry`` (the modeled route, densified geodesic).
@@ -526,8 +526,8 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
             dtype="Float64",
         ),
         "diff_pct": pd.array([r.length_diff_pct for r in records], dtype="Float64"),
-        "countries": [">".join(r.sequence) for r in records],
-        "declared_countries": [">".join(r.corridor.countries) for r in records],
+        "countries": [" > ".join(r.sequence) for r in records],
+        "declared_countries": [" > ".join(r.corridor.countries) for r in records],
         "matches_sources": np.array([r.matches_sources for r in records], dtype=bool),
         "crossings": np.array([len(r.crossings) for r in records], dtype=np.int64),
         "straightness": np.array([r.straightness for r in records], dtype=float),
@@ -596,7 +596,7 @@ def score(
     >>> from corridors import load_catalog, score
     >>> scores = score(load_catalog().select(["karakoram-highway", "tapi"]))
     >>> scores.loc["tapi", "countries"], int(scores.loc["tapi", "crossings"])
-    ('TKM>AFG>PAK>IND', 3)
+    ('TKM > AFG > PAK > IND', 3)
     >>> round(float(scores.loc["karakoram-highway", "km_CHN"]))
     413
     """

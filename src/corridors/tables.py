@@ -16,14 +16,20 @@ from . import geodata
 from .io import TABLE_FORMATS, to_json
 
 if TYPE_CHECKING:
+    import pandas
+
     from .catalog import Figure
     from .routing import Route
     from .scoring import CorridorScore, Crossing
 
 __all__ = [
     "cell",
+    "column_digits",
     "corridor_text",
+    "crossing_rows",
     "crossing_text",
+    "csv_text",
+    "data_frame",
     "figure_dict",
     "provenance_line",
     "render_table",
@@ -40,8 +46,8 @@ def cell(value: Any, digits: int | None = None) -> str:
 
     Examples
     --------
-    >>> cell(1201.94), cell(0.5761), cell(4897), cell(12.345, 2), cell(None), cell(True)
-    ('1,201.9', '0.576', '4,897', '12.35', '', 'yes')
+    >>> cell(1201.94), cell(0.5761), cell(4897), cell(12.345, 2), cell(1300, 1), cell(None), cell(True)
+    ('1,201.9', '0.576', '4,897', '12.35', '1,300.0', '', 'yes')
     """
     if value is None:
         return ""
@@ -49,13 +55,29 @@ def cell(value: Any, digits: int | None = None) -> str:
         value = value.item()  # numpy scalars format as the Python numbers they hold
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int):
+    if isinstance(value, int) and digits is None:
         return f"{value:,}"
-    if isinstance(value, float):
+    if isinstance(value, int | float):
         if digits is None:
             digits = 3 if abs(value) < 1 else 1
         return f"{value:,.{digits}f}"
     return str(value)
+
+
+#: Decimals by column, so that a unit reads the same in every table: exact names first, then suffixes.
+_DIGITS_BY_NAME = {"lon": 4, "lat": 4, "straightness": 3, "score": 2}
+_DIGITS_BY_SUFFIX = (("_pct", 1), ("_km", 1), ("_m", 0))
+
+
+def column_digits(column: str) -> int | None:
+    """Decimals a column's numbers are shown with (None: :func:`cell`'s default).
+
+    >>> column_digits("lat"), column_digits("modeled_km"), column_digits("max_elevation_m"), column_digits("rank")
+    (4, 1, 0, None)
+    """
+    if column in _DIGITS_BY_NAME:
+        return _DIGITS_BY_NAME[column]
+    return next((d for suffix, d in _DIGITS_BY_SUFFIX if column.endswith(suffix)), None)
 
 
 def render_table(
@@ -83,11 +105,11 @@ def render_table(
         writer.writerows({k: "" if r.get(k) is None else r.get(k) for k in columns} for r in rows)
         return buf.getvalue()
     if fmt == "markdown":
-        esc = lambda s: cell(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+        esc = lambda s, c: cell(s, column_digits(c)).replace("|", "\\|").replace("\n", " ")  # noqa: E731
         lines = [f"**{title}**", ""] if title else []
         lines.append("| " + " | ".join(columns) + " |")
         lines.append("|" + "|".join("---:" if _numeric(rows, c) else "---" for c in columns) + "|")
-        lines += ["| " + " | ".join(esc(r.get(c)) for c in columns) + " |" for r in rows]
+        lines += ["| " + " | ".join(esc(r.get(c), c) for c in columns) + " |" for r in rows]
         return "\n".join(lines) + "\n"
     if fmt == "table":
         return _terminal_table(rows, columns, title, width, keep)
@@ -113,7 +135,7 @@ def _terminal_table(
             width = shutil.get_terminal_size((80, 24)).columns
         else:
             width = 1_000_000
-    texts = {c: [cell(r.get(c)) for r in rows] for c in columns}
+    texts = {c: [cell(r.get(c), column_digits(c)) for r in rows] for c in columns}
     numeric = {c: _numeric(rows, c) for c in columns}
 
     def need(c: str) -> int:  # the column's width: whole numbers, text wrapped at _WRAP_CHARS
@@ -369,3 +391,50 @@ def provenance_line(worldview: str = "de facto") -> str:
         f"corridors {p['version']} · data {p['data']} (Natural Earth 1:10m, GeoNames CC BY 4.0, NOAA GLOBE) "
         f"· records {p['seeds']} · worldview: {worldview}"
     )
+
+
+def data_frame(scores: Sequence[CorridorScore]) -> pandas.DataFrame:
+    """Spreadsheet-ready metrics, one row per corridor: numbers as numbers, booleans as booleans.
+
+    The columns of :func:`corridors.score` without the geometry (``id`` first), then
+    ``published_km_<ISO3>`` beside each ``km_<ISO3>`` where a source gives a country's length, and
+    ``published_source``. docs/columns.md explains every column.
+    """
+    import pandas as pd
+
+    from .scoring import to_gdf
+
+    frame = pd.DataFrame(to_gdf(list(scores)).drop(columns="geometry")).reset_index()
+    codes = sorted({c for s in scores for c in s.corridor.published.country_length_km})
+    for code in codes:
+        values = [s.corridor.published.country_length_km.get(code) for s in scores]
+        frame[f"published_km_{code}"] = pd.array(
+            [float(f.value) if f is not None and isinstance(f.value, int | float) else None for f in values],
+            dtype="Float64",
+        )
+    frame["published_source"] = [s.published_length.source if s.published_length else "" for s in scores]
+    return frame
+
+
+def csv_text(frame: pandas.DataFrame) -> str:
+    """A data frame as CSV: no index, ``\\n`` line ends, empty cells for missing values."""
+    return str(frame.to_csv(index=False, lineterminator="\n"))
+
+
+def crossing_rows(scores: Sequence[CorridorScore]) -> list[dict[str, Any]]:
+    """One flat row per border crossing: corridor, number along it, countries, position, named post."""
+    return [
+        {
+            "corridor": s.corridor.id,
+            "number": n,
+            "from_country": x.from_country,
+            "to_country": x.to_country,
+            "at_km": _r(x.at_km),
+            "lon": _r(x.lon, 5),
+            "lat": _r(x.lat, 5),
+            "nearest_named": x.named,
+            "named_distance_km": _r(x.named_distance_km),
+        }
+        for s in scores
+        for n, x in enumerate(s.crossings, 1)
+    ]

@@ -93,11 +93,13 @@ def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
     JSON output carries every metric, crossing location and source.
     """
     from ..io import to_json
-    from ..tables import render_table, score_dict, summary_row
+    from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
 
     scores = _scores(ids, catalogs, tolerance_km, weights)
     if fmt == "json":
         emit(to_json([score_dict(s) for s in scores]), output)
+    elif fmt == "csv":
+        emit(csv_text(data_frame(scores)), output)
     else:
         emit(render_table([summary_row(s) for s in scores], fmt, title="Corridor scores"), output)
 
@@ -117,11 +119,14 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
     (endpoint distance / length); score = weighted length, crossings and detour (lower is better).
     """
     from ..io import to_json
-    from ..tables import render_table, score_dict, summary_row
+    from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
 
     scores = sorted(_scores(ids, catalogs, tolerance_km, weights), key=lambda s: s.rank)
     if fmt == "json":
         emit(to_json([score_dict(s) for s in scores]), output)
+        return
+    if fmt == "csv":
+        emit(csv_text(data_frame(scores)), output)
         return
     rows = [summary_row(s) for s in scores]
     if fmt == "table":
@@ -169,4 +174,23 @@ def check_cmd(catalogs, tolerance_km):
         )
 
 
-COMMANDS = [list_cmd, show_cmd, score_cmd, compare_cmd, check_cmd]
+@click.command("crossings")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@catalog_option
+@format_option
+@output_option
+@tolerance_option
+def crossings_cmd(ids, catalogs, fmt, output, tolerance_km):
+    """List every border crossing of the corridors (all by default): one row per crossing.
+
+    Columns: corridor, number along it, from_country and to_country (ISO3), at_km (km from the
+    start, WGS84 geodesic), lon/lat (degrees) and the nearest named border post, pass or bridge
+    within 40 km with its distance (km).
+    """
+    from ..tables import crossing_rows, render_table
+
+    rows = crossing_rows(_scores(ids, catalogs, tolerance_km, ()))
+    emit(render_table(rows, fmt, title="Border crossings", keep=("corridor", "number")), output)
+
+
+COMMANDS = [list_cmd, show_cmd, score_cmd, compare_cmd, check_cmd, crossings_cmd]

@@ -226,7 +226,12 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
         from ..scoring import score_records
 
         scores = score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
-        export.write_features(export.score_features(scores), output, layer="corridors")
+        export.write_features(
+            export.score_features(scores),
+            output,
+            layer="corridors",
+            more_layers={"crossings": export.crossing_features(scores)},
+        )
     click.echo(f"wrote {output}", err=True)
 
 
