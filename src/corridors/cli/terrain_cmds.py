@@ -27,7 +27,7 @@ def profile_cmd(corridor_id, catalogs, output, spacing_km, dpi, tolerance_km):
     named place. The same input gives a byte-identical PNG, SVG or PDF.
     """
     from ..catalog import load_catalog
-    from ..render.profile_figure import profile_figure
+    from ..render.elevation import profile_figure
     from ..render.staticmap import figure_format, save_figure
     from ..scoring import score_records
 

@@ -28,7 +28,7 @@ _LAZY = {
     "figure": "staticmap",
     "figure_bytes": "staticmap",
     "save_figure": "staticmap",
-    "profile_figure": "profile_figure",
+    "profile_figure": "elevation",
     "report_html": "report",
     "report_markdown": "report",
     "write_report": "report",

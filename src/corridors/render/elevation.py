@@ -230,7 +230,7 @@ def _name_rows(fig: Any, ax: Any, renderer: Any, names: list[tuple[float, str]])
     placed = _rows(
         [widths[i] for i in order],
         [centres[i] for i in order],
-        fig_box.x0 + 4 * pt,
+        frame.x0,
         fig_box.x1 - 4 * pt,
         _NAME_ROWS,
         4 * pt,
