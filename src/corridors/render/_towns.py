@@ -18,6 +18,8 @@ from .. import gazetteer, geodata, settings
 
 #: Credit line for figures that label towns.
 CREDIT = "Towns: GeoNames (CC BY 4.0)"
+#: Population from which a city is labelled even a little off the routes.
+BIG_CITY = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -78,17 +80,41 @@ def in_view(box: tuple[float, float, float, float]) -> list[Town]:
     return [t for t in _towns() if west < t.lon < east and south < t.lat < north]
 
 
-def near(towns: list[Town], lines: np.ndarray, max_deg: float) -> list[Town]:
-    """``towns`` in order: those within ``max_deg`` (degrees) of one of ``lines``, capitals within twice that."""
+def near(towns: list[Town], lines: np.ndarray, max_deg: float, waypoints: np.ndarray) -> list[Town]:
+    """The towns worth a label on a map of ``lines``, most important first.
+
+    In order: capitals within ``2 * max_deg`` (degrees) of a line; cities of :data:`BIG_CITY`
+    people or more within ``3 * max_deg``; towns at a corridor waypoint (within 0.1°); other towns within
+    ``max_deg`` of a line. Each group is ranked by population.
+    """
     import shapely
 
     if not towns:
         return []
     points = shapely.points([(t.lon, t.lat) for t in towns])
     routes = shapely.union_all(lines)
-    close = shapely.dwithin(points, routes, max_deg)
-    fairly_close = shapely.dwithin(points, routes, 2 * max_deg)
-    return [t for t, a, b in zip(towns, close, fairly_close, strict=True) if a or (b and t.capital)]
+    distance = shapely.distance(points, routes)
+    xy = np.array([(t.lon, t.lat) for t in towns])
+    wp = np.asarray(waypoints, dtype=float).reshape(-1, 2)
+    at_waypoint = (
+        np.hypot(xy[:, None, 0] - wp[None, :, 0], xy[:, None, 1] - wp[None, :, 1]).min(axis=1) <= 0.1
+        if len(wp)
+        else np.zeros(len(towns), bool)
+    )
+    tiers = []
+    for t, d, w in zip(towns, distance, at_waypoint, strict=True):
+        if t.capital and d <= 2 * max_deg:
+            tier = 0
+        elif t.population >= BIG_CITY and d <= 3 * max_deg:
+            tier = 1
+        elif w:
+            tier = 2
+        elif d <= max_deg:
+            tier = 3
+        else:
+            continue
+        tiers.append((tier, -t.population, t.name, t))
+    return [t for *_, t in sorted(tiers, key=lambda x: x[:3])]
 
 
 def spread(towns: list[Town], lonlat: np.ndarray, min_deg: float) -> list[Town]:

@@ -224,7 +224,7 @@ def _draw(
     map_w = 0.86 * width_in
     map_h = map_w * (north - south) * aspect / (east - west)
     groups = _legend_groups(scores)
-    legend_h = 0.17 * max(len(rows) for _, rows in groups) + 0.35
+    legend_h = 0.14 * max(len(rows) for _, rows in groups) + 0.3
     footer_h = 0.42
     top_h = 0.5 if title else 0.2
     numbers = {i: n for n, i in enumerate(sorted(numbered), 1)}
@@ -259,17 +259,32 @@ def _draw(
             labels.add(w.lon, w.lat, w.name, rank=1, color=_INK, size=7.5, weight="bold")
     else:
         for i, (s, line) in enumerate(zip(scores, lines, strict=True)):
-            lon, lat = _label_anchor(line, route_xy, base.box)
+            anchors = _label_anchors(line, route_xy, base.box)
+            lon, lat = anchors[0]
             color = _darker(_style.kind_style(s.corridor.kind).color)
             text = str(numbers[i]) if i in numbers else s.corridor.name
-            labels.add(lon, lat, text, rank=0, color=color, size=7.5 if i in numbers else 7, weight="bold", key=i)
+            labels.add(
+                lon,
+                lat,
+                text,
+                rank=0,
+                color=color,
+                size=7.5 if i in numbers else 7,
+                weight="bold",
+                key=i,
+                alternatives=anchors[1:],
+            )
     for (lon, lat), text in crossings:
         if text:
             labels.add(lon, lat, text, rank=3, color=_INK, size=6.5)
     town_list: list[_towns.Town] = []
     if towns:
-        near = _towns.near(_towns.in_view(base.box), lines, span * 0.03)
-        town_list = _towns.spread(near, np.empty((0, 2)), min_deg=span * 0.04)[: 8 + 6 * int(span > 8)]
+        waypoints = np.array([(w.lon, w.lat) for s in scores for w in s.corridor.waypoints])
+        near = _towns.near(_towns.in_view(base.box), lines, span * 0.03, waypoints)
+        # one corridor: its labelled endpoints stand for the towns there
+        ends = [(w.lon, w.lat) for w in (scores[0].corridor.waypoints[0], scores[0].corridor.waypoints[-1])]
+        taken = np.array(ends if single else []).reshape(-1, 2)
+        town_list = _towns.spread(near, taken, min_deg=span * 0.04)[: 8 + 8 * int(span > 8)]
         for t in town_list:
             (marker,) = ax.plot(
                 t.lon,
@@ -388,8 +403,8 @@ def _crossing_points(scores: Sequence[CorridorScore], *, label_all: bool) -> lis
     return list(out.items())
 
 
-def _label_anchor(line: shapely.LineString, route_xy: np.ndarray, box: tuple[float, ...]) -> tuple[float, float]:
-    """The point of ``line`` with the fewest other route vertices around it (inside the view)."""
+def _label_anchors(line: shapely.LineString, route_xy: np.ndarray, box: tuple[float, ...]) -> list[tuple[float, float]]:
+    """Points of ``line`` inside the view, those with the fewest other route vertices around them first."""
     xy = shapely.get_coordinates(line)
     west, south, east, north = box
     radius = 0.04 * max(east - west, north - south)
@@ -399,9 +414,9 @@ def _label_anchor(line: shapely.LineString, route_xy: np.ndarray, box: tuple[flo
     own = {tuple(p) for p in xy}
     others = np.array([p for p in route_xy if tuple(p) not in own]).reshape(-1, 2)
     middle = np.abs(np.arange(len(picks)) - (len(picks) - 1) / 2) / max(len(picks), 1)
-    crowd = [np.count_nonzero(np.hypot(*(others - p).T) < radius) for p in picks]
-    best = int(np.argmin(np.asarray(crowd) + middle))
-    return float(picks[best, 0]), float(picks[best, 1])
+    crowd = np.array([np.count_nonzero(np.hypot(*(others - p).T) < radius) for p in picks]) + middle
+    order = np.argsort(crowd, kind="stable")
+    return [(float(picks[i, 0]), float(picks[i, 1])) for i in order[:6]]
 
 
 # --- labels ------------------------------------------------------------------------------------
@@ -415,6 +430,7 @@ class _Labels:
         self.items: list[tuple[int, Any, tuple[float, float], bool]] = []
         self.keys: dict[int, int] = {}
         self.markers: dict[int, Any] = {}  # a town's symbol goes with its label
+        self.alternatives: dict[int, list[tuple[float, float]]] = {}  # other anchors to try
 
     def add(
         self,
@@ -428,6 +444,7 @@ class _Labels:
         leader: bool = True,
         key: int | None = None,
         marker: Any = None,
+        alternatives: Sequence[tuple[float, float]] = (),
         **font: Any,
     ) -> None:
         from matplotlib import patheffects
@@ -450,68 +467,101 @@ class _Labels:
             self.keys[id(label)] = key
         if marker is not None:
             self.markers[id(label)] = marker
+        self.alternatives[id(label)] = list(alternatives)
 
     def place(self, renderer: Any, obstacles_lonlat: np.ndarray, blocked: Sequence[Any] = ()) -> frozenset[int]:
         """Spread the labels off each other and the routes, then drop the lower-ranked ones that still collide.
 
-        Returns the keys of the labels dropped.
+        Labels of rank 0 (corridor names) that collide get a second adjustText pass among the
+        labels kept. Returns the keys of the labels dropped.
         """
-        dropped: set[int] = set()
         if not self.items:
             return frozenset()
         self.items.sort(key=lambda item: item[0])
-        moving = [item for item in self.items if item[3]]
-        texts = [label for _, label, _, _ in moving]
         # route vertices as obstacles, one per 8-pixel cell of the view (enough to keep labels off the lines)
         px = self.ax.transData.transform(obstacles_lonlat)
         frame = self.ax.get_window_extent(renderer)
         inside = (px[:, 0] >= frame.x0) & (px[:, 0] <= frame.x1) & (px[:, 1] >= frame.y0) & (px[:, 1] <= frame.y1)
         _, first = np.unique(np.floor(px[inside] / 8.0), axis=0, return_index=True)
         static = obstacles_lonlat[inside][np.sort(first)]
-        anchors = np.array([xy for _, _, xy, _ in moving]).reshape(-1, 2)
-        with _fast_adjust_text() as adjust_text:
-            placed = (
-                adjust_text(
-                    texts,
-                    x=static[:, 0],
-                    y=static[:, 1],
-                    objects=list(blocked),
-                    target_x=anchors[:, 0],
-                    target_y=anchors[:, 1],
-                    ax=self.ax,
-                    iter_lim=_ITERATIONS,
-                    time_lim=None,
-                    expand=(1.08, 1.35),
-                    force_text=(0.3, 0.5),
-                    force_static=(0.15, 0.3),
-                    force_pull=(0.02, 0.02),
-                    ensure_inside_axes=True,
-                    min_arrow_len=9,
-                    arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.5, "shrinkA": 1, "shrinkB": 2},
-                )
-                if texts
-                else None
-            )
-        arrows = placed[1] if placed else []
-        leaders = {id(a.patchA): a for a in arrows}
+        to_data = self.ax.transData.inverted()
+
         kept: list[Any] = [b.get_window_extent(renderer) for b in blocked]
-        for _, label, _, _ in self.items:
-            box = label.get_window_extent(renderer).padded(1.0)
-            arrow = leaders.get(id(label))
-            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            if inside and not any(box.overlaps(other) for other in kept):
-                kept.append(box)
-                if arrow is not None:
-                    arrow.set_zorder(7.5)
-                continue
-            if id(label) in self.keys:
-                dropped.add(self.keys[id(label)])
-            label.remove()
-            if arrow is not None:
-                arrow.remove()
-            if id(label) in self.markers:
-                self.markers[id(label)].remove()
-        return frozenset(dropped)
+        leaders = self._adjust([i for i in self.items if i[3]], static, list(blocked))
+        retry = []
+        for rank, label, anchor, moves in self.items:
+            if self._fits(label, renderer, frame, kept):
+                self._keep(label, leaders, renderer, kept)
+            elif rank == 0 and moves:
+                retry.append((rank, label, anchor, moves))
+                self._drop_leader(label, leaders)
+            else:
+                self._drop(label, leaders)
+        dropped: set[int] = set()
+        for item in retry:  # one at a time, at each of its anchors, among the labels kept
+            _, label, anchor, _ = item
+            occupied = [box.transformed(to_data) for box in kept]
+            for xy in [anchor, *self.alternatives.get(id(label), [])]:
+                label.set_position(xy)
+                leaders = self._adjust([(0, label, xy, True)], static, occupied)
+                if self._fits(label, renderer, frame, kept):
+                    self._keep(label, leaders, renderer, kept)
+                    break
+                self._drop_leader(label, leaders)
+            else:
+                dropped.add(self.keys.get(id(label), -1))
+                self._drop(label, leaders)
+        return frozenset(dropped - {-1})
+
+    def _adjust(self, items: list[Any], static: np.ndarray, objects: list[Any]) -> dict[int, Any]:
+        """adjustText on ``items``; the leader line of each label that moved, by ``id(label)``."""
+        if not items:
+            return {}
+        texts = [label for _, label, _, _ in items]
+        anchors = np.array([xy for _, _, xy, _ in items]).reshape(-1, 2)
+        with _fast_adjust_text() as adjust_text:
+            _, arrows = adjust_text(
+                texts,
+                x=static[:, 0],
+                y=static[:, 1],
+                objects=objects or None,
+                target_x=anchors[:, 0],
+                target_y=anchors[:, 1],
+                ax=self.ax,
+                iter_lim=_ITERATIONS,
+                time_lim=None,
+                expand=(1.08, 1.35),
+                force_text=(0.3, 0.5),
+                force_static=(0.15, 0.3),
+                force_pull=(0.02, 0.02),
+                ensure_inside_axes=True,
+                min_arrow_len=9,
+                arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.5, "shrinkA": 1, "shrinkB": 2},
+            )
+        return {id(a.patchA): a for a in arrows}
+
+    @staticmethod
+    def _fits(label: Any, renderer: Any, frame: Any, kept: list[Any]) -> bool:
+        box = label.get_window_extent(renderer).padded(1.0)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        return inside and not any(box.overlaps(other) for other in kept)
+
+    @staticmethod
+    def _keep(label: Any, leaders: dict[int, Any], renderer: Any, kept: list[Any]) -> None:
+        kept.append(label.get_window_extent(renderer).padded(1.0))
+        if id(label) in leaders:
+            leaders[id(label)].set_zorder(7.5)
+
+    @staticmethod
+    def _drop_leader(label: Any, leaders: dict[int, Any]) -> None:
+        if id(label) in leaders:
+            leaders.pop(id(label)).remove()
+
+    def _drop(self, label: Any, leaders: dict[int, Any]) -> None:
+        self._drop_leader(label, leaders)
+        label.remove()
+        if id(label) in self.markers:
+            self.markers[id(label)].remove()
 
 
 @contextmanager
