@@ -196,21 +196,37 @@ def _darker(color: str, factor: float = 0.75) -> str:
 
 
 def _rows(
-    widths: list[float], centres: list[float], lo: float, hi: float, rows: int, gap: float
+    widths: list[float], centres: list[float], lo: float, hi: float, rows: int, gap: float, leaders: bool = False
 ) -> list[tuple[int, float]]:
     """Row and left edge of each label (display units), in order; row -1 when no row has room.
 
     Each label is centred on its anchor, pushed inside [lo, hi], and put in the first row where it
-    starts ``gap`` after the previous label of that row ends.
+    starts ``gap`` after the previous label of that row ends. With ``leaders`` (lines from each
+    label straight down to its anchor through the rows below), a label also keeps clear of the
+    leaders of labels above its row, and its own leader of the labels below it.
     """
-    ends = [-np.inf] * rows
+    spans: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+    lines: list[tuple[int, float]] = []
     out = []
     for w, c in zip(widths, centres, strict=True):
         left = min(max(c - w / 2, lo), hi - w)
-        row = next((r for r in range(rows) if left >= ends[r] + gap), -1)
-        if row >= 0:
-            ends[row] = left + w
-        out.append((row, left))
+        free = [r for r in range(rows) if not spans[r] or left >= spans[r][-1][1] + gap]
+        clear = [
+            r
+            for r in free
+            if not leaders
+            or not (
+                any(row > r and left - gap <= x <= left + w + gap for row, x in lines)
+                or any(a - gap <= c <= b + gap for below in spans[:r] for a, b in below)
+            )
+        ]
+        # a row where no leader crosses a label if there is one; else the lowest free row (the
+        # leader then runs behind the labels below, which have an opaque background)
+        chosen = (clear or free or [-1])[0]
+        if chosen >= 0:
+            spans[chosen].append((left, left + w))
+            lines.append((chosen, c))
+        out.append((chosen, left))
     return out
 
 
@@ -223,7 +239,20 @@ def _name_rows(fig: Any, ax: Any, renderer: Any, names: list[tuple[float, str]])
     pt = fig.dpi / 72
     row_h = 10 * pt
     base = frame.y1 + 8 * pt
-    texts = [fig.text(0, 0, name, fontsize=7, color=_INK, ha="left", va="bottom") for _, name in names]
+    texts = [
+        fig.text(
+            0,
+            0,
+            name,
+            fontsize=7,
+            color=_INK,
+            ha="left",
+            va="bottom",
+            zorder=3,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+        )
+        for _, name in names
+    ]
     widths = [t.get_window_extent(renderer).width for t in texts]
     centres = [float(ax.transData.transform((km, 0))[0]) for km, _ in names]
     order = np.argsort(centres, kind="stable")
@@ -234,6 +263,7 @@ def _name_rows(fig: Any, ax: Any, renderer: Any, names: list[tuple[float, str]])
         fig_box.x1 - 4 * pt,
         _NAME_ROWS,
         4 * pt,
+        leaders=True,
     )
     for i, (row, left) in zip(order, placed, strict=True):
         text = texts[i]
@@ -250,6 +280,7 @@ def _name_rows(fig: Any, ax: Any, renderer: Any, names: list[tuple[float, str]])
                 transform=fig.transFigure,
                 color="#b5b0a8",
                 linewidth=0.5,
+                zorder=2,
             )
         )
 
@@ -301,7 +332,7 @@ def _peak_label(ax: Any, renderer: Any, hx: float, hz: float, text: str, obstacl
         va="top",
         fontsize=7,
         color=_HIGH,
-        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0, "alpha": 0.85},
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
         zorder=7,
     )
     width = label.get_window_extent(renderer).width
