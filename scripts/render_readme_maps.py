@@ -1,11 +1,14 @@
-"""Regenerate the README's maps: maps/atlas.html, maps/atlas.png and maps/figure.png.
+"""Regenerate the README's maps: maps/atlas.html, maps/atlas.png, maps/figure.png and the KKH profile.
 
 - ``maps/atlas.html``: ``corridors map`` of every corridor, loading Leaflet from its CDN (the
   self-contained version would commit Leaflet into the repository);
 - ``maps/atlas.png``: a screenshot of the self-contained atlas in headless Chromium, with every
   network request blocked and the TAPI popup open;
-- ``maps/figure.png``: ``corridors figure`` of the design's main corridors (every corridor at once is
-  too crowded for a page).
+- ``maps/figure.png``: ``corridors figure`` of the design's main corridors (a figure of every
+  corridor numbers them and lists the names in a key; the README shows the named version);
+- ``maps/profile-karakoram-highway.png``: ``corridors profile karakoram-highway``.
+
+``--figures-only`` redraws the two figures without the browser.
 
 Needs the offline assets (``scripts/fetch_assets.sh``), Chromium and the ``playwright`` package::
 
@@ -66,10 +69,15 @@ def screenshot(page_path: Path, png: Path, chromium: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--figures-only", action="store_true", help="redraw the figures, not the web map")
     opts = parser.parse_args()
     maps = ROOT / "maps"
-    subprocess.run([*CLI, "map", "-o", str(maps / "atlas.html")], check=True, cwd=ROOT)
     subprocess.run([*CLI, "figure", *FIGURE_IDS, "-o", str(maps / "figure.png"), "--dpi", "110"], check=True, cwd=ROOT)
+    profile = maps / "profile-karakoram-highway.png"
+    subprocess.run([*CLI, "profile", "karakoram-highway", "-o", str(profile)], check=True, cwd=ROOT)
+    if opts.figures_only:
+        return
+    subprocess.run([*CLI, "map", "-o", str(maps / "atlas.html")], check=True, cwd=ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         offline = Path(tmp) / "atlas.html"
         subprocess.run([*CLI, "map", "--self-contained", "-o", str(offline)], check=True, cwd=ROOT)

@@ -53,10 +53,10 @@ def test_routes_round_trip_through_pyogrio(routes, tmp_path, suffix):
         # the exported line is the scored line: the path's vertices, densified geodesically
         assert got[0] == pytest.approx(want[0], abs=1e-6) and got[-1] == pytest.approx(want[-1], abs=1e-6)
         assert len(got) >= len(want)
-    if suffix != ".kml":  # KML keeps ExtendedData as text
-        assert list(frame["length_km"]) == pytest.approx([r.score.length_km for r in routes.routes], rel=1e-12)
-        assert list(frame["corridors"]) == [" > ".join(r.corridors) for r in routes.routes]
-        assert frame.crs.to_epsg() == 4326
+    # typed fields: KML is written by LIBKML with a <Schema>, so numbers read back as numbers
+    assert list(frame["length_km"]) == pytest.approx([r.score.length_km for r in routes.routes], rel=1e-12)
+    assert list(frame["corridors"]) == [" > ".join(r.corridors) for r in routes.routes]
+    assert frame.crs.to_epsg() == 4326
 
 
 def test_network_graphml_round_trips_through_osmnx(tmp_path, monkeypatch):
@@ -138,7 +138,7 @@ def test_route_command_writes_gis_files(tmp_path):
     result = run("route", "Dushanbe", "Gwadar", "-k", "3", "-o", str(path))
     assert result.exit_code == 0
     text = path.read_text()
-    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>') and text.count("<Placemark>") == 3
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>') and text.count("<Placemark") == 3
     geojson = run("route", "Dushanbe", "Gwadar", "--format", "geojson")
     assert json.loads(geojson.stdout)["name"] == "routes"
     assert run("route", "Dushanbe", "Gwadar", "--format", "gpkg").exit_code == 2
@@ -159,3 +159,29 @@ def test_bad_exports_are_one_line_errors(tmp_path):
     with pytest.raises(OutputError, match="GraphML holds a network"):
         export.write_features([], tmp_path / "x.graphml")
     assert not list(tmp_path.iterdir())
+
+
+def test_kml_is_written_by_libkml_with_typed_fields_and_the_map_colours(tmp_path):
+    import re
+
+    from corridors.render import _style
+
+    assert "LIBKML" in pyogrio.list_drivers()
+    ids = ["tapi", "karakoram-highway", "chitral-peshawar-connector", "trans-afghan-railway"]
+    path = tmp_path / "c.kml"
+    assert run("export", *ids, "-o", str(path)).exit_code == 0
+    text = path.read_text()
+    assert '<SimpleField name="length_km" type="double"/>' in text
+    assert '<SimpleField name="crossings" type="int"/>' in text
+    placemarks = re.findall(r"<Placemark id=\"([^\"]+)\">.*?<color>([0-9a-f]{8})</color>", text, flags=re.S)
+    colours = dict(placemarks)
+    kinds = {c.id: c.kind for c in load_catalog().select(ids)}
+    assert set(colours) == set(ids)
+    for cid, colour in colours.items():
+        kind = _style.kind_style(kinds[cid])
+        # KML is aabbggrr: the pipeline's orange keeps its red byte last, the road's blue first
+        assert colour == _style.kml_color(kind.color, kind.opacity), cid
+    assert colours["tapi"].endswith("e6") and colours["karakoram-highway"][2:4] == "88"
+    assert colours["chitral-peshawar-connector"] == _style.kml_color(_style.KINDS["connector"].color, 0.95)
+    frame = pyogrio.read_dataframe(path)
+    assert frame["length_km"].dtype.kind == "f" and frame["crossings"].dtype.kind == "i"

@@ -214,3 +214,53 @@ def test_profile_bad_input_exits_2_with_one_line(tmp_path, args, message):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("corridors: error:") and message in lines[0]
+
+
+def _overlaps(fig, monkeypatch):
+    """Texts drawn in ``fig``, the pairs whose rendered boxes overlap, and those that leave the figure."""
+    import itertools
+
+    import matplotlib.text
+
+    drawn = []
+    draw = matplotlib.text.Text.draw
+
+    def record(self, renderer):
+        if self.get_visible() and self.get_text().strip():
+            drawn.append(self)
+        return draw(self, renderer)
+
+    monkeypatch.setattr(matplotlib.text.Text, "draw", record)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in drawn]
+    frame = fig.bbox
+    clashes = [(a, b) for (a, x), (b, y) in itertools.combinations(boxes, 2) if x.overlaps(y)]
+    outside = [a for a, x in boxes if x.x0 < frame.x0 or x.x1 > frame.x1 or x.y0 < frame.y0 or x.y1 > frame.y1]
+    return [t.get_text() for t in drawn], clashes, outside
+
+
+@pytest.mark.parametrize("corridor_id", ["karakoram-highway", "tapi", "wakhan-corridor", "iran-pakistan-india"])
+def test_profile_labels_never_overlap_or_leave_the_frame(corridor_id, monkeypatch):
+    from corridors.render import profile_figure
+
+    fig = profile_figure(score(load_catalog().select([corridor_id])), dpi=100)
+    texts, clashes, outside = _overlaps(fig, monkeypatch)
+    assert not clashes and not outside, (clashes, outside)
+    assert corridor_id == "wakhan-corridor" or any("|" in t for t in texts)  # crossings are labelled
+    if corridor_id == "tapi":
+        assert {"Spin Boldak", "Wesh–Chaman crossing", "TKM | AFG", "AFG | PAK", "PAK | IND"} <= {
+            t.strip() for t in texts
+        }
+    if corridor_id == "wakhan-corridor":
+        assert sum(t.startswith(("Ishkoshim", "Ishkashim")) for t in texts) == 3
+
+
+def test_profile_figure_returns_a_figure_from_a_record_or_a_frame():
+    from matplotlib.figure import Figure
+
+    from corridors.render import profile_figure
+
+    frame = score(load_catalog().select(["wakhan-corridor"]))
+    assert isinstance(profile_figure(frame, dpi=40), Figure)
+    assert isinstance(profile_figure(frame[0] if isinstance(frame, list) else frame, dpi=40), Figure)

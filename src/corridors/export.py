@@ -13,11 +13,11 @@ target and renamed over it, so a failed export never leaves half a file.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 import shapely
@@ -49,8 +49,6 @@ SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".kml": 
 #: A feature: a lon/lat geometry and flat attributes (str, int, float, bool or None).
 Feature = tuple[shapely.Geometry, dict[str, Any]]
 
-_KML_COLOURS = {"road": "ff1e1ed2", "rail": "ff202020", "pipeline": "ffd27819", "route": "ff00a5ff"}
-
 
 def format_of(path: str | Path) -> str:
     """Format named by a file's suffix; `OutputError` listing the known suffixes otherwise."""
@@ -70,7 +68,10 @@ def score_features(scores: Sequence[CorridorScore], extra: Sequence[dict[str, An
     from .tables import data_frame
 
     lines = route_lines([s.corridor for s in scores])
-    rows = data_frame(scores).astype(object).where(lambda f: f.notna(), None).to_dict("records")
+    frame = data_frame(scores).astype(object)
+    rows: list[dict[str, Any]] = [
+        {str(k): v for k, v in row.items()} for row in frame.where(frame.notna(), None).to_dict("records")
+    ]
     extra = list(extra) or [{}] * len(scores)
     return [(line, {**row, **more}) for line, row, more in zip(lines, rows, extra, strict=True)]
 
@@ -143,7 +144,7 @@ def write_features(
     if fmt == "geojson":
         return atomic_write(path, geojson_text(features, layer))
     if fmt == "kml":
-        return atomic_write(path, kml_text(features, layer))
+        return atomic_write(path, lambda tmp: _kml(features, tmp, layer))
     if fmt == "gpkg":
 
         def write(tmp: Path) -> None:
@@ -191,38 +192,61 @@ def geojson_text(features: Sequence[Feature], layer: str) -> str:
     )
 
 
+def _kml_style(props: dict[str, Any]) -> str:
+    """OGR style string of a feature (GDAL's LIBKML driver writes it as a KML ``<Style>``).
+
+    Lines take their kind's colour and width from the map (:mod:`corridors.render._style`),
+    dashed statuses a pen pattern; network nodes and other points a small pin of the connector
+    colour. GDAL turns ``#rrggbbaa`` into KML's ``aabbggrr``.
+    """
+    from .render import _style
+
+    kind = _style.kind_style(str(props.get("kind") or "route"))
+    alpha = f"{round(kind.opacity * 255):02X}"
+    width = max(1.0, round(kind.weight * 0.75, 1))
+    if props.get("type") == "node":
+        return f"SYMBOL(c:{_style.KINDS['connector'].color.upper()}FF,s:0.6)"
+    pattern = _style.dash(str(props.get("status") or ""))
+    dashes = f',p:"{" ".join(f"{p * width:g}px" for p in pattern)}"' if pattern else ""
+    return f"PEN(c:{kind.color.upper()}{alpha},w:{width:g}px{dashes})"
+
+
 def kml_text(features: Sequence[Feature], layer: str) -> str:
-    """Features as a KML document: one Placemark each, attributes as ExtendedData, lines styled by kind."""
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<kml xmlns="http://www.opengis.net/kml/2.2">',
-        "<Document>",
-        f"<name>{escape(layer)}</name>",
-    ]
-    out += [
-        f'<Style id="{kind}"><LineStyle><color>{colour}</color><width>3</width></LineStyle></Style>'
-        for kind, colour in _KML_COLOURS.items()
-    ]
-    for geom, props in features:
-        name = props.get("name") or props.get("id") or ""
-        data = "".join(
-            f'<Data name="{escape(str(k))}"><value>{escape("" if v is None else str(_plain(v)))}</value></Data>'
-            for k, v in props.items()
-        )
-        style = f"<styleUrl>#{props['kind']}</styleUrl>" if props.get("kind") in _KML_COLOURS else ""
-        text = " ".join(
-            f"{x:.{settings.COORD_DECIMALS}f},{y:.{settings.COORD_DECIMALS}f}" for x, y in shapely.get_coordinates(geom)
-        )
-        shape = (
-            f"<Point><coordinates>{text}</coordinates></Point>"
-            if geom.geom_type == "Point"
-            else f"<LineString><tessellate>1</tessellate><coordinates>{text}</coordinates></LineString>"
-        )
-        out.append(
-            f"<Placemark><name>{escape(str(name))}</name>{style}<ExtendedData>{data}</ExtendedData>{shape}</Placemark>"
-        )
-    out += ["</Document>", "</kml>", ""]
-    return "\n".join(out)
+    """Features as KML text, exactly as :func:`write_features` writes a ``.kml`` file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{layer}.kml"
+        _kml(features, path, layer)
+        return path.read_text(encoding="utf-8")
+
+
+def _kml(features: Sequence[Feature], path: Path, layer: str) -> None:
+    """KML through GDAL's LIBKML driver: typed fields (a ``<Schema>``), one styled Placemark per feature.
+
+    Integers are written as 32-bit where they fit (LIBKML types 64-bit integers as text), floats
+    as doubles, booleans as ``bool``; coordinates are rounded to :data:`DECIMALS` places. Each
+    Placemark's ``<name>`` is the feature's name (or id) and its style is the map's
+    (:func:`_kml_style`).
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    if "LIBKML" not in pyogrio.list_drivers():
+        raise OutputError(f"{path.name}: GDAL has no LIBKML driver; write .geojson or .gpkg instead")
+    rows = []
+    for _, props in features:
+        row = {k: _plain(v) for k, v in props.items()}
+        row["Name"] = str(props.get("name") or props.get("id") or "")
+        row["OGR_STYLE"] = _kml_style(props)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_integer_dtype(values) and values.abs().max() < 2**31:
+            frame[column] = values.astype("int32")
+    geoms = [shapely.transform(geom, lambda xy: np.round(xy, settings.COORD_DECIMALS)) for geom, _ in features]
+    gdf = gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+    pyogrio.write_dataframe(gdf, path, layer=layer, driver="LIBKML")
 
 
 def _gpkg(features: Sequence[Feature], path: Path, layer: str) -> None:

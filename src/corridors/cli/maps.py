@@ -80,10 +80,10 @@ def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title):
     Drawn with matplotlib from the shipped basemap (Natural Earth 1:10m, simplified); the same
     input gives a byte-identical PNG, SVG or PDF.
     """
-    from ..render.figure import figure, figure_format
+    from ..render.staticmap import figure, figure_format, save_figure
 
-    fmt = figure_format(output)
-    figure(_scores(ids, catalogs, tolerance_km), fmt=fmt, dpi=dpi, title=title).save(output)
+    figure_format(output)  # fail on a bad suffix before the scoring work
+    save_figure(figure(_scores(ids, catalogs, tolerance_km), dpi=dpi, title=title), output)
     click.echo(f"wrote {output}", err=True)
 
 

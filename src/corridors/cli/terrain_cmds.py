@@ -27,13 +27,13 @@ def profile_cmd(corridor_id, catalogs, output, spacing_km, dpi, tolerance_km):
     named place. The same input gives a byte-identical PNG, SVG or PDF.
     """
     from ..catalog import load_catalog
-    from ..render.figure import figure_format
-    from ..render.profile import profile_figure
+    from ..render.elevation import profile_figure
+    from ..render.staticmap import figure_format, save_figure
     from ..scoring import score_records
 
-    fmt = figure_format(output)
+    figure_format(output)  # fail on a bad suffix before the scoring work
     result = score_records(load_catalog(catalogs)[corridor_id], tolerance_km=tolerance_km)[0]
-    profile_figure(result, fmt=fmt, dpi=dpi, spacing_km=spacing_km).save(output)
+    save_figure(profile_figure(result, dpi=dpi, spacing_km=spacing_km), output)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -2,7 +2,8 @@
 
 - :func:`atlas_map` → :class:`AtlasMap`: a layered folium web map (``.html``, ``.save()``,
   ``.fragment()`` for embedding; shows itself in Jupyter);
-- :func:`figure` → :class:`StaticFigure`: a static matplotlib map as PNG, SVG or PDF bytes;
+- :func:`figure` → :class:`matplotlib.figure.Figure`: a static map (save it with :func:`save_figure`
+  or :func:`figure_bytes` as PNG, SVG or PDF); :func:`profile_figure`: an elevation profile;
 - :func:`write_report`: an HTML or Markdown report with the comparison table, map and figures.
 
 Each takes the results of :func:`corridors.score`. folium and matplotlib are imported only when
@@ -23,8 +24,11 @@ _LAZY = {
     "DEFAULT_TILES": "webmap",
     "atlas_map": "webmap",
     "tile_provider": "webmap",
-    "StaticFigure": "figure",
-    "figure": "figure",
+    "alt_text": "staticmap",
+    "figure": "staticmap",
+    "figure_bytes": "staticmap",
+    "save_figure": "staticmap",
+    "profile_figure": "elevation",
     "report_html": "report",
     "report_markdown": "report",
     "write_report": "report",

@@ -26,14 +26,21 @@ class KindStyle:
 
 
 #: One style per corridor kind (``corridors._validate.KINDS``), in legend order.
+#:
+#: Colour-blind safe: the smallest CAM02-UCS distance between two of these colours, seen with
+#: normal vision or simulated deuteranopia, protanopia or tritanopia (colorspacious, severity 100),
+#: is 17.2 (tests/test_figure.py keeps it above 15; the previous palette had 1.6 between pipeline
+#: and strip for deuteranopes). The colours are the best 7-colour subset of the Okabe–Ito and Tol
+#: palettes by that measure, excluding colours too light to read on the land colour. Rail is also
+#: drawn with cross-ties, so it never depends on colour alone.
 KINDS: dict[str, KindStyle] = {
-    "pipeline": KindStyle("Pipeline", "#d55e00", 4.0),
-    "road": KindStyle("Road", "#0062a8", 4.0),
+    "pipeline": KindStyle("Pipeline", "#e69f00", 4.0),
+    "road": KindStyle("Road", "#332288", 4.0),
     "rail": KindStyle("Rail", "#1a1a1a", 3.0),
-    "port-link": KindStyle("Port link", "#009e73", 4.0),
-    "strip": KindStyle("Strip of territory", "#b07800", 9.0, 0.45),
-    "connector": KindStyle("Connector", "#7a7a7a", 2.5),
-    "route": KindStyle("User route", "#cc3d99", 3.5),
+    "port-link": KindStyle("Port link", "#117733", 4.0),
+    "strip": KindStyle("Strip of territory", "#aa4499", 9.0, 0.45),
+    "connector": KindStyle("Connector", "#8c8c8c", 2.5),
+    "route": KindStyle("User route", "#56b4e9", 3.5),
 }
 
 #: Dash pattern by status (``corridors._validate.STATUSES``), in line widths; empty means solid.
@@ -66,6 +73,16 @@ def dash(status: str) -> tuple[float, ...]:
 
 def status_label(status: str) -> str:
     return STATUSES.get(status, (status, ()))[0] or status
+
+
+def kml_color(color: str, opacity: float = 1.0) -> str:
+    """``#rrggbb`` and an opacity as KML's ``aabbggrr`` hex (alpha, blue, green, red).
+
+    >>> kml_color("#e69f00")
+    'ff009fe6'
+    """
+    r, g, b = color[1:3], color[3:5], color[5:7]
+    return f"{round(opacity * 255):02x}{b}{g}{r}".lower()
 
 
 def dash_array(status: str, weight: float) -> str | None:

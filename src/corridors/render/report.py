@@ -84,7 +84,7 @@ def _comparison_rows(scores: Sequence[CorridorScore]) -> list[dict]:
 def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False, dpi: int = 96) -> str:
     """The HTML report as one document (figures embedded; the map self-contained when asked)."""
     scores = records_of(scores)
-    from .figure import figure
+    from .staticmap import alt_text, figure, figure_bytes
     from .webmap import atlas_map
 
     rows = _comparison_rows(scores)
@@ -100,7 +100,7 @@ def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False
         for r in rows
     )
     atlas = atlas_map(scores, self_contained=self_contained, title=_TITLE)
-    overview = figure(scores, dpi=dpi)
+    overview = figure_bytes(figure(scores, dpi=dpi), "png")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -117,16 +117,16 @@ def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False
         f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>',
         "<h2>Map</h2>",
         atlas.fragment(height="560px"),
-        f'<p><img src="{_png_uri(overview.data)}" alt="Static map of the {len(scores)} corridors"></p>',
+        f'<p><img src="{_png_uri(overview)}" alt="{_e(alt_text(scores))}"></p>',
         "<h2>Corridors</h2>",
     ]
     for s in sorted(scores, key=lambda s: s.rank):
-        parts.append(_corridor_section(s, figure([s], dpi=dpi).data))
+        parts.append(_corridor_section(s, figure_bytes(figure([s], dpi=dpi), "png"), alt_text([s])))
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
 
-def _corridor_section(s: CorridorScore, png: bytes) -> str:
+def _corridor_section(s: CorridorScore, png: bytes, alt: str) -> str:
     c = s.corridor
     pub = s.published_length
     facts = [
@@ -164,7 +164,7 @@ def _corridor_section(s: CorridorScore, png: bytes) -> str:
     return (
         f'<section id="corridor-{_e(c.id)}"><h3>{_e(c.name)}</h3>'
         + (f"<p>{_e(c.summary)}</p>" if c.summary else "")
-        + f'<p><img src="{_png_uri(png)}" alt="Map of {_e(c.name)}"></p>'
+        + f'<p><img src="{_png_uri(png)}" alt="{_e(alt)}"></p>'
         + "<table>"
         + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
         + "</table>"
@@ -182,14 +182,14 @@ def report_markdown(
     """The Markdown report and its companion files (name in ``files_dir`` → content)."""
     scores = records_of(scores)
     from ..tables import corridor_text, render_table
-    from .figure import figure
+    from .staticmap import alt_text, figure, figure_bytes
     from .webmap import atlas_map
 
     keep = [k for k, _ in _COLUMNS]
     rows = [{k: r.get(k) for k in keep} for r in _comparison_rows(scores)]
     files: dict[str, bytes | str] = {
         "map.html": atlas_map(scores, self_contained=self_contained, title=_TITLE).html,
-        "overview.png": figure(scores, dpi=dpi).data,
+        "overview.png": figure_bytes(figure(scores, dpi=dpi), "png"),
     }
     lines = [
         f"# {_TITLE}",
@@ -204,16 +204,16 @@ def report_markdown(
         "",
         f"[Open the interactive map]({files_dir}/map.html)",
         "",
-        f"![Static map of the {len(scores)} corridors]({files_dir}/overview.png)",
+        f"![{_md(alt_text(scores))}]({files_dir}/overview.png)",
         "",
         "## Corridors",
         "",
     ]
     for s in sorted(scores, key=lambda s: s.rank):
         name = f"{s.corridor.id}.png"
-        files[name] = figure([s], dpi=dpi).data
+        files[name] = figure_bytes(figure([s], dpi=dpi), "png")
         text = re.sub(r"^#", "###", corridor_text(s, markdown=True), flags=re.MULTILINE)
-        lines += [_md(text).rstrip("\n"), "", f"![Map of {_md(s.corridor.name)}]({files_dir}/{name})", ""]
+        lines += [_md(text).rstrip("\n"), "", f"![{_md(alt_text([s]))}]({files_dir}/{name})", ""]
     return "\n".join(lines), files
 
 
