@@ -1,39 +1,34 @@
-"""Maps, figures and reports of scored corridors.
+"""Maps and reports of scored corridors.
 
-- :func:`atlas_map` → :class:`AtlasMap`: a layered folium web map (``.html``, ``.save()``,
-  ``.fragment()`` for embedding; shows itself in Jupyter);
-- :func:`figure` → :class:`StaticFigure`: a static matplotlib map as PNG, SVG or PDF bytes;
-- :func:`write_report`: an HTML or Markdown report with the comparison table, map and figures.
+- :func:`atlas_map` → :class:`folium.Map`: a layered web map (adds to a map you pass as ``m``;
+  shows itself in Jupyter); :func:`map_html` renders it as a page or an ``<iframe>`` fragment;
+- :func:`report_html`, :func:`report_markdown`, :func:`write_report`: a report with the comparison
+  table, the map and figures.
 
-Each takes the results of :func:`corridors.score`. folium and matplotlib are imported only when
-a map or figure is drawn::
+Each takes the results of :func:`corridors.score`. folium and matplotlib are imported only when a
+map or figure is drawn, so importing this package is cheap::
 
     from corridors import load_catalog, score
-    from corridors.render import atlas_map
-    atlas_map(score(load_catalog().select(["tapi"]))).save("tapi.html")
+    from corridors.render import atlas_map, map_html
+    m = atlas_map(score(load_catalog().select(["tapi"])))
+    open("tapi.html", "w").write(map_html(m))
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from .report import report_html, report_markdown, write_report
+from .webmap import DEFAULT_TILES, atlas_map, map_html, tile_provider
 
-_LAZY = {
-    "AtlasMap": "webmap",
-    "DEFAULT_TILES": "webmap",
-    "atlas_map": "webmap",
-    "tile_provider": "webmap",
-    "StaticFigure": "figure",
-    "figure": "figure",
-    "report_html": "report",
-    "report_markdown": "report",
-    "write_report": "report",
-}
-
-__all__ = list(_LAZY)
+__all__ = [
+    "DEFAULT_TILES",
+    "atlas_map",
+    "map_html",
+    "report_html",
+    "report_markdown",
+    "tile_provider",
+    "write_report",
+]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module 'corridors.render' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted(__all__)
