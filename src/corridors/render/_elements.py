@@ -11,6 +11,9 @@ which :class:`Assets` puts in the page's head together with Leaflet. Two hazards
   ``{{ … }}`` in a catalog text would run): these elements keep their output as text, and the
   callers' HTML escaping also writes ``{`` and ``}`` as entities. One element per corridor, drawing
   its line and markers from JSON, keeps the page small and fast to build.
+
+Large data goes in ``<script type="application/json">`` blocks (the same escaped JSON), read with
+``JSON.parse``: the browser's script parser never scans it, which saves a good part of the load time.
 """
 
 from __future__ import annotations
@@ -85,29 +88,36 @@ def add_assets(root: Figure, *, cdn: bool) -> None:
         header.move_to_end(key)
 
 
-class GeoJsonLayer(_Macro):
-    """GeoJSON drawn into the parent layer on a canvas, with one style (``L.geoJSON`` options).
+class Shapes(_Macro):
+    """Rings of Web Mercator pixel coordinates at zoom 0 (``[[x0, y0, x1, y1, …], …]``) drawn into the
+    parent layer on the map's canvas, as filled areas (``closed``) or lines, with one style.
 
-    The data is embedded as a JSON string: browsers parse ``JSON.parse("…")`` of large data faster
-    than the same data as a JavaScript literal.
+    Projecting these takes one multiplication per vertex in the browser (no clipping or
+    simplification), which keeps the basemap light. The data is embedded as a JSON string: browsers
     """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-L.Corridors.geojson({{ this.map_name }}, {{ this._parent.get_name() }},
-    JSON.parse({{ this.data|tojson|tojson }}), {{ this.options|tojson }});
+        """{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}">{{ this.rings|tojson }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+L.Corridors.shapes({{ this.map_name }}, {{ this._parent.get_name() }},
+    L.Corridors.data({{ this.get_name()|tojson }}), {{ this.closed|tojson }}, {{ this.options|tojson }});
 {% endmacro %}"""
     )
 
-    def __init__(self, data: dict[str, Any], **options: Any):
+    def __init__(self, rings: list[list[float]], *, closed: bool, **options: Any):
         super().__init__()
-        self._name = "GeoJsonLayer"
-        self.data = data
+        self._name = "Shapes"
+        self.rings = rings
+        self.closed = closed
         self.options = options
 
 
 class CorridorLayer(_Macro):
     """One corridor drawn into its parent feature group: the line, then its waypoints and crossings.
+
+    The line is given as Web Mercator pixel coordinates at zoom 0 (``[x0, y0, x1, y1, …]``).
 
     The group holds one popup and one tooltip, filled from the layer under the pointer (a popup
     and tooltip bound to each marker would cost the browser two objects and their listeners each);
@@ -119,17 +129,18 @@ class CorridorLayer(_Macro):
     """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
+        """{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}">{{ this.data|tojson }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
 L.Corridors.corridor({{ this.map_name }}, {{ this._parent.get_name() }},
-    JSON.parse({{ this.latlngs|tojson|tojson }}), {{ this.line_options|tojson }},
-    {{ this.popup|tojson }}, {{ this.tooltip|tojson }}, {{ this.name|tojson }},
-    JSON.parse({{ this.points|tojson|tojson }}), {{ this.point_styles|tojson }});
+    L.Corridors.data({{ this.get_name()|tojson }}), {{ this.point_styles|tojson }});
 {% endmacro %}"""
     )
 
     def __init__(
         self,
-        latlngs: list[list[float]],
+        pixels: list[float],
         line_options: dict[str, Any],
         popup: str,
         tooltip: str,
@@ -139,13 +150,24 @@ L.Corridors.corridor({{ this.map_name }}, {{ this._parent.get_name() }},
     ):
         super().__init__()
         self._name = "CorridorLayer"
-        self.latlngs = latlngs
+        self.pixels = pixels
         self.line_options = line_options
         self.popup = popup
         self.tooltip = tooltip
         self.name = name
         self.points = points
         self.point_styles = point_styles
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "pixels": self.pixels,
+            "line": self.line_options,
+            "popup": self.popup,
+            "tooltip": self.tooltip,
+            "name": self.name,
+            "points": self.points,
+        }
 
 
 class Markers(_Macro):
@@ -188,8 +210,12 @@ class Labels(_Macro):
     """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = new L.Corridors.Labels({{ this.labels|tojson }}, {{ this.options|tojson }});
+        """{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}">{{ this.labels|tojson }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new L.Corridors.Labels(L.Corridors.data({{ this.get_name()|tojson }}),
+    {{ this.options|tojson }});
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )

@@ -5,6 +5,9 @@
 if (L.Corridors) return;
 var C = (L.Corridors = {});
 
+// The JSON data block of an element (<script type="application/json" id=…>).
+C.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
+
 /* --- one canvas for every vector of the map: basemap, borders, lines, then markers ------------- */
 // Leaflet draws a canvas's layers in the order they were added; the markers are added after all
 // the lines (C.markers), so that no line covers a marker.
@@ -113,10 +116,12 @@ C.pointPopup = function (p, corridor) {
         .concat(p[6] ? [["Nearest named crossing", p[6]]] : []).concat([["Position", position]]));
 };
 
-C.corridor = function (map, group, latlngs, lineOptions, popup, tooltip, name, points, styles) {
-    L.polyline(latlngs, Object.assign({renderer: C.renderer(map), popup: popup, tooltip: tooltip}, lineOptions))
+// d: {pixels, line (options), popup, tooltip, name, points}
+C.corridor = function (map, group, d, styles) {
+    var name = d.name;
+    new C.Lines([d.pixels], Object.assign({renderer: C.renderer(map), popup: d.popup, tooltip: d.tooltip}, d.line))
         .addTo(group);
-    (map._corridorsMarkers = map._corridorsMarkers || []).push([group, points, styles]);
+    (map._corridorsMarkers = map._corridorsMarkers || []).push([group, d.points, styles]);
     group.bindPopup(function (layer) {
         return layer.options.row ? C.pointPopup(layer.options.row, name) : layer.options.popup;
     }, {maxWidth: 380, maxHeight: 340});
@@ -135,9 +140,49 @@ C.markers = function (map) {
     map._corridorsMarkers = [];
 };
 
-C.geojson = function (map, parent, data, options) {
-    return L.geoJSON(data, Object.assign({renderer: C.renderer(map)}, options))
-        .addTo(parent);
+// Shapes given as rings of Web Mercator pixel coordinates at zoom 0, [x0, y0, x1, y1, …]: projected
+// by one multiplication per vertex, neither clipped nor simplified (the basemap and its borders).
+function projected(Base) {
+    return Base.extend({
+        initialize: function (rings, options) {
+            L.setOptions(this, options);
+            this._flat = rings;
+            this._latlngs = [];
+            this._bounds = L.latLngBounds([]);
+        },
+        _project: function () {
+            var map = this._map, s = map.options.crs.scale(map.getZoom()) / 256, o = map.getPixelOrigin();
+            var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, rings = [];
+            for (var r = 0; r < this._flat.length; r++) {
+                var f = this._flat[r], ring = new Array(f.length / 2);
+                for (var i = 0; i < f.length; i += 2) {
+                    var x = f[i] * s - o.x, y = f[i + 1] * s - o.y;
+                    ring[i / 2] = new L.Point(x, y);
+                    if (x < x0) x0 = x;
+                    if (x > x1) x1 = x;
+                    if (y < y0) y0 = y;
+                    if (y > y1) y1 = y;
+                }
+                rings.push(ring);
+            }
+            var w = this._clickTolerance();
+            this._rings = rings;
+            this._pxBounds = rings.length ? L.bounds([x0 - w, y0 - w], [x1 + w, y1 + w]) : null;
+        },
+        _update: function () {
+            if (!this._map) return;
+            this._parts = this._rings;
+            this._updatePath();
+        },
+        _containsPoint: function (p) { return this.options.interactive && Base.prototype._containsPoint.call(this, p); }
+    });
+}
+C.Area = projected(L.Polygon);
+C.Lines = projected(L.Polyline);
+
+C.shapes = function (map, parent, rings, closed, options) {
+    var Shape = closed ? C.Area : C.Lines;
+    return new Shape(rings, Object.assign({renderer: C.renderer(map), interactive: false}, options)).addTo(parent);
 };
 
 /* --- labels: country names, capitals and towns drawn on one canvas, by zoom, without overlaps -- */
@@ -188,7 +233,8 @@ C.Labels = L.Layer.extend({
         ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
         ctx.textBaseline = "middle";
         ctx.lineJoin = "round";
-        var zoom = map.getZoom(), grid = {}, marks = {}, cell = 64, drawn = [];
+        var zoom = map.getZoom(), grid = {}, marks = {}, cell = 64, drawn = [], current = null;
+        var spacing = "letterSpacing" in ctx;
         function hits(index, b) {
             for (var gx = Math.floor(b[0] / cell); gx <= Math.floor(b[2] / cell); gx++) {
                 for (var gy = Math.floor(b[1] / cell); gy <= Math.floor(b[3] / cell); gy++) {
@@ -221,8 +267,11 @@ C.Labels = L.Layer.extend({
             var p = map.latLngToLayerPoint([l[0], l[1]]).subtract(origin);
             if (p.x < -50 || p.y < -20 || p.x > full.x + 50 || p.y > full.y + 20) continue;
             var s = LABEL_STYLES[l[3]] || LABEL_STYLES.town, text = s.upper ? l[2].toUpperCase() : l[2];
-            ctx.font = s.font;
-            if ("letterSpacing" in ctx) ctx.letterSpacing = s.spacing || "0px";
+            if (s !== current) {
+                current = s;
+                ctx.font = s.font;
+                if (spacing) ctx.letterSpacing = s.spacing || "0px";
+            }
             var w = this._width(ctx, text, l[3]), h = 13, placed = null, d = s.dot;
             var dot = d ? [p.x - d - 1, p.y - d - 1, p.x + d + 1, p.y + d + 1] : null;
             var spots = d
@@ -282,16 +331,22 @@ C.Layers = L.Control.extend({
         var list = L.DomUtil.create("section", "leaflet-control-layers-list", div);
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
-        if (this._base.length > 1) {
-            this._heading(list, "Base maps");
-            this._base.forEach(function (item) { self._item(list, item, "radio"); });
-            L.DomUtil.create("div", "leaflet-control-layers-separator", list);
-        }
-        this._overlays.forEach(function (item) {
-            if (item.children) self._group(list, item);
-            else self._item(list, item, "checkbox");
-        });
-        var expand = function () { L.DomUtil.addClass(div, "leaflet-control-layers-expanded"); };
+        var built = false, build = function () {  // the list is made when it is first opened
+            if (built) return;
+            built = true;
+            if (self._base.length > 1) {
+                self._heading(list, "Base maps");
+                self._base.forEach(function (item) { self._item(list, item, "radio"); });
+                L.DomUtil.create("div", "leaflet-control-layers-separator", list);
+            }
+            self._overlays.forEach(function (item) {
+                if (item.children) self._group(list, item);
+                else self._item(list, item, "checkbox");
+            });
+            map.on("layeradd layerremove", self._sync, self);
+            self._sync();
+        };
+        var expand = function () { build(); L.DomUtil.addClass(div, "leaflet-control-layers-expanded"); };
         var collapse = function () { L.DomUtil.removeClass(div, "leaflet-control-layers-expanded"); };
         if (this.options.collapsed) {
             L.DomEvent.on(div, "mouseenter focusin", expand);
@@ -303,8 +358,6 @@ C.Layers = L.Control.extend({
         } else {
             expand();
         }
-        map.on("layeradd layerremove", this._sync, this);
-        this._sync();
         return div;
     },
     onRemove: function (map) { map.off("layeradd layerremove", this._sync, this); },

@@ -68,7 +68,7 @@ _GROUP_LABELS = {
     "route": "User routes",
 }
 _CSS_SIZE = re.compile(r"^\d+(\.\d+)?(px|%|em|rem|vh|vw)$")
-_LINE_DECIMALS = 5  # about 1 m
+_LINE_DECIMALS = 5  # of a zoom-0 pixel: about 1.5 m
 #: Further simplification of the basemap for the browser, degrees (about 3 km): Leaflet projects
 #: and draws every vertex, and the shipped layer's detail (0.01°) is finer than a pixel below zoom 6.
 _BASEMAP_SIMPLIFY_DEG = 0.03
@@ -317,36 +317,43 @@ def map_html(m: folium.Map, *, fragment: bool = False, width: str = "100%", heig
 # --- layers ------------------------------------------------------------------------------------
 
 
-def _add_basemap(group: Any, base: _basemap.Basemap) -> None:
-    from ._elements import GeoJsonLayer
+def _pixels(geoms: np.ndarray, decimals: int = 3) -> list[list[float]]:
+    """Every ring or line of ``geoms`` as flat Web Mercator pixel coordinates at zoom 0 (256 px wide),
+    rounded to ``decimals`` (3: about 150 m): Leaflet's EPSG:3857 on the sphere, the map's own
+    projection, so the page projects them with one multiplication per vertex."""
+    parts = shapely.get_parts(geoms[~shapely.is_empty(geoms)])
+    if len(parts) and shapely.get_type_id(parts[0]) == 3:  # polygons: exterior and interior rings
+        parts = shapely.get_rings(parts)
+    xy, index = shapely.get_coordinates(parts, return_index=True)
+    lat = np.radians(np.clip(xy[:, 1], -85.0511, 85.0511))
+    px = np.column_stack(
+        [(xy[:, 0] + 180.0) / 360.0 * 256.0, (1.0 - np.log(np.tan(np.pi / 4 + lat / 2)) / np.pi) * 128.0]
+    )
+    px = np.round(px, decimals)
+    cuts = np.flatnonzero(np.diff(index)) + 1
+    return [ring.ravel().tolist() for ring in np.split(px, cuts)]
 
-    sea = {"type": "Feature", "properties": {}, "geometry": _geojson(shapely.box(*base.box))}
-    land = {
-        "type": "Feature",
-        "properties": {},
-        "geometry": _geojson(shapely.multipolygons(shapely.get_parts(base.land[~shapely.is_empty(base.land)]))),
-    }
-    for feature, fill, attribution in ((sea, _style.SEA, None), (land, _style.LAND, _NATURAL_EARTH)):
-        GeoJsonLayer(
-            feature,
-            interactive=False,
-            style={"stroke": False, "fillColor": fill, "fillOpacity": 1.0},
-            **({"attribution": attribution} if attribution else {}),
-        ).add_to(group)
+
+def _add_basemap(group: Any, base: _basemap.Basemap) -> None:
+    from ._elements import Shapes
+
+    sea = np.array([shapely.box(*base.box)])
+    Shapes(_pixels(sea), closed=True, stroke=False, fillColor=_style.SEA, fillOpacity=1.0).add_to(group)
+    Shapes(
+        _pixels(base.land),
+        closed=True,
+        stroke=False,
+        fillColor=_style.LAND,
+        fillOpacity=1.0,
+        attribution=_NATURAL_EARTH,
+    ).add_to(group)
 
 
 def _add_borders(group: Any, base: _basemap.Basemap) -> None:
-    from ._elements import GeoJsonLayer
+    from ._elements import Shapes
 
-    borders = {
-        "type": "Feature",
-        "properties": {},
-        "geometry": _geojson(shapely.multilinestrings(shapely.get_parts(base.borders))),
-    }
-    GeoJsonLayer(
-        borders,
-        interactive=False,
-        style={"color": _style.BORDER, "weight": 1.2, "opacity": 0.9},
+    Shapes(
+        _pixels(base.borders), closed=False, color=_style.BORDER, weight=1.2, opacity=0.9, fill=False
     ).add_to(group)
 
 
@@ -427,7 +434,6 @@ def _add_corridor(group: Any, s: CorridorScore, line: shapely.LineString, countr
     c = s.corridor
     kind = _style.kind_style(c.kind)
     dashes = _style.dash_array(c.status, kind.weight)
-    xy = np.round(shapely.get_coordinates(line), _LINE_DECIMALS)
     line_options = {
         "color": kind.color,
         "weight": kind.weight,
@@ -461,7 +467,7 @@ def _add_corridor(group: Any, s: CorridorScore, line: shapely.LineString, countr
         [round(x.lat, 5), round(x.lon, 5), "crossing", *_crossing_fields(x, country_name)] for x in s.crossings
     ]
     CorridorLayer(
-        xy[:, ::-1].tolist(),
+        _pixels(np.array([line]), _LINE_DECIMALS)[0],
         line_options,
         _corridor_popup(s, country_name, n),
         _corridor_tooltip(s),
@@ -469,12 +475,6 @@ def _add_corridor(group: Any, s: CorridorScore, line: shapely.LineString, countr
         points,
         point_styles,
     ).add_to(group)
-
-
-def _geojson(geom: shapely.Geometry) -> dict:
-    import json
-
-    return json.loads(shapely.to_geojson(geom))
 
 
 # --- popup and tooltip text (every catalog text escaped here) -------------------------------
