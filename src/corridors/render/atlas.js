@@ -122,20 +122,90 @@ C.corridor = function (map, group, d, styles) {
     new C.Lines([d.pixels], Object.assign({renderer: C.renderer(map), popup: d.popup, tooltip: d.tooltip}, d.line))
         .addTo(group);
     (map._corridorsMarkers = map._corridorsMarkers || []).push([group, d.points, styles]);
+    function row(layer) { return layer._rows ? layer._rows[Math.max(layer._hit, 0)] : null; }
     group.bindPopup(function (layer) {
-        return layer.options.row ? C.pointPopup(layer.options.row, name) : layer.options.popup;
+        var r = row(layer);
+        return r ? C.pointPopup(r, name) : layer.options.popup;
     }, {maxWidth: 380, maxHeight: 340});
-    group.bindTooltip(function (layer) { return layer.options.tooltip; }, {sticky: true});
+    group.bindTooltip(function (layer) {
+        var r = row(layer);
+        return r ? r[3] : layer.options.tooltip;
+    }, {sticky: true});
 };
+
+// The waypoints and crossings of one corridor as one canvas layer: drawn as circles, hit-tested
+// point by point; a marker's tooltip and popup are made when the pointer reaches it.
+C.Points = L.Path.extend({
+    options: {interactive: true},
+    initialize: function (rows, styles, options) {
+        L.setOptions(this, options);
+        this._rows = rows;
+        this._styles = styles;
+        this._hit = -1;
+        var rad = Math.PI / 180;
+        this._zero = rows.map(function (r) {
+            var lat = Math.max(Math.min(r[0], 85.0511), -85.0511) * rad;
+            return [(r[1] + 180) / 360 * 256, (1 - Math.log(Math.tan(Math.PI / 4 + lat / 2)) / Math.PI) * 128];
+        });
+        this._radius = Math.max.apply(null, Object.keys(styles).map(function (k) {
+            return styles[k].radius + styles[k].weight;
+        }));
+        this.on("mousemove", function () {
+            if (this._hit >= 0 && this._hit !== this._shown && this._tipGroup) {
+                this._shown = this._hit;
+                var tip = this._tipGroup.getTooltip();
+                if (tip) tip.setContent(this._rows[this._hit][3]);
+            }
+        }, this);
+    },
+    getLatLng: function () { return L.latLng(this._rows[0][0], this._rows[0][1]); },
+    _project: function () {
+        var map = this._map, s = map.options.crs.scale(map.getZoom()) / 256, o = map.getPixelOrigin();
+        var r = this._radius, b = L.bounds([]);
+        this._pts = this._zero.map(function (z) {
+            var p = L.point(z[0] * s - o.x, z[1] * s - o.y);
+            b.extend(p);
+            return p;
+        });
+        this._pxBounds = this._pts.length ? L.bounds(b.min.subtract([r, r]), b.max.add([r, r])) : null;
+    },
+    _update: function () { if (this._map) this._updatePath(); },
+    _updatePath: function () {
+        var renderer = this._renderer, ctx = renderer._ctx;
+        if (!renderer._drawing || !this._pts.length) return;
+        for (var i = 0; i < this._pts.length; i++) {
+            var p = this._pts[i], style = this._styles[this._rows[i][2]];
+            ctx.beginPath();
+            ctx.arc(p.x, p.y, style.radius, 0, Math.PI * 2, false);
+            renderer._fillStroke(ctx, {options: style});
+        }
+    },
+    _empty: function () { return !this._pts || !this._pts.length; },
+    _containsPoint: function (p) {
+        var tolerance = this._renderer.options.tolerance || 0;
+        for (var i = this._pts.length - 1; i >= 0; i--) {
+            var style = this._styles[this._rows[i][2]];
+            if (p.distanceTo(this._pts[i]) <= style.radius + style.weight / 2 + tolerance) {
+                this._hit = i;
+                return true;
+            }
+        }
+        return false;
+    }
+});
 
 // The waypoints and crossings of every corridor, after all the lines.
 C.markers = function (map) {
     var renderer = C.renderer(map);
     (map._corridorsMarkers || []).forEach(function (item) {
-        item[1].forEach(function (p) {
-            L.circleMarker([p[0], p[1]], Object.assign({renderer: renderer, row: p, tooltip: p[3]}, item[2][p[2]]))
-                .addTo(item[0]);
+        var styles = {};
+        Object.keys(item[2]).forEach(function (k) {
+            styles[k] = Object.assign({stroke: true, fill: true, lineCap: "round", lineJoin: "round", opacity: 1,
+                fillOpacity: 1, fillRule: "evenodd"}, item[2][k]);
         });
+        var points = new C.Points(item[1], styles, {renderer: renderer});
+        points._tipGroup = item[0];
+        if (item[1].length) points.addTo(item[0]);
     });
     map._corridorsMarkers = [];
 };
@@ -256,9 +326,11 @@ C.Labels = L.Layer.extend({
         }
         // the corridors' markers: no label text is written over them
         map.eachLayer(function (layer) {
-            if (layer instanceof L.CircleMarker && layer._point && !layer.options.corridorsLabel) {
-                var q = layer._point.subtract(origin), r = layer._radius + 1;
-                keep(marks, [q.x - r, q.y - r, q.x + r, q.y + r]);
+            if (layer instanceof C.Points && layer._pts) {
+                for (var k = 0; k < layer._pts.length; k++) {
+                    var q = layer._pts[k].subtract(origin), r = layer._styles[layer._rows[k][2]].radius + 1;
+                    keep(marks, [q.x - r, q.y - r, q.x + r, q.y + r]);
+                }
             }
         });
         for (var i = 0; i < this._labels.length; i++) {

@@ -245,8 +245,6 @@ def atlas_map(
         base_items.append({"label": _e(label), "layer": tiles_layer})
     borders = folium.FeatureGroup(name=_BORDERS_LABEL, control=False).add_to(m)  # on the basemap's canvas
     _add_borders(borders, base)
-    places = folium.FeatureGroup(name=_LABELS_LABEL, control=False).add_to(m)
-    _elements.Labels(_labels(base, lines), attribution=_GEONAMES).add_to(places)
 
     names = dict(zip(base.iso_a3.tolist(), base.name.tolist(), strict=True))
     country_name = lambda code: names.get(code, code)  # noqa: E731
@@ -261,8 +259,10 @@ def atlas_map(
         {"label": _e(_GROUP_LABELS.get(kind, kind)), "children": items}
         for kind, items in sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
     ]
-    overlays += [{"label": _BORDERS_LABEL, "layer": borders}, {"label": _LABELS_LABEL, "layer": places}]
     _elements.Markers().add_to(m)
+    places = folium.FeatureGroup(name=_LABELS_LABEL, control=False).add_to(m)  # after the markers it avoids
+    _elements.Labels(_labels(base, lines), attribution=_GEONAMES).add_to(places)
+    overlays += [{"label": _BORDERS_LABEL, "layer": borders}, {"label": _LABELS_LABEL, "layer": places}]
     _elements.LayerControl(base_items, overlays).add_to(m)
     _elements.number_elements(m.get_root())
     return m
