@@ -5,7 +5,7 @@
 if (L.Corridors) return;
 var C = (L.Corridors = {});
 
-// The JSON data block of an element (<script type="application/json" id=…>).
+// The JSON data block of an element (a script element of type application/json, by id).
 C.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
 
 /* --- one canvas for every vector of the map: basemap, borders, lines, then markers ------------- */
@@ -462,7 +462,8 @@ C.Layers = L.Control.extend({
         var children = L.DomUtil.create("div", "corridors-layers-children", box);
         var layers = group.children.map(function (item) { self._item(children, item, "checkbox"); return item.layer; });
         L.DomEvent.on(all, "change", function () {
-            layers.forEach(function (layer) { if (all.checked) map.addLayer(layer); else map.removeLayer(layer); });
+            var on = all.checked;  // read once: each add or remove re-syncs the checkbox
+            layers.forEach(function (layer) { if (on) map.addLayer(layer); else map.removeLayer(layer); });
         });
         this._inputs.push({input: all, layers: layers});
     },
