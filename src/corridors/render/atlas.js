@@ -60,7 +60,7 @@ C.fit = function (map, bounds, options) {
         last = key;
         map.invalidateSize({pan: false});
         if (options.legend) {
-            var small = w < 520 || h < 420;
+            var small = w < 700 || h < 520;  // a small map shows the legend folded
             var details = container.querySelector(".corridors-legend details");
             if (details && !details.dataset.userToggled) details.open = !small;
         }
@@ -324,6 +324,18 @@ C.Labels = L.Layer.extend({
                 }
             }
         }
+        // the map's controls: no label is written under them, nor across the map's edge
+        var frame = map.getContainer().getBoundingClientRect();
+        map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+            var r = c.getBoundingClientRect();
+            if (r.width && r.height) {
+                keep(grid, [r.left - frame.left + margin.x, r.top - frame.top + margin.y,
+                    r.right - frame.left + margin.x, r.bottom - frame.top + margin.y]);
+            }
+        });
+        var inside = function (b) {
+            return b[0] >= margin.x && b[1] >= margin.y && b[2] <= margin.x + size.x && b[3] <= margin.y + size.y;
+        };
         // the corridors' markers: no label text is written over them
         map.eachLayer(function (layer) {
             if (layer instanceof C.Points && layer._pts) {
@@ -351,11 +363,15 @@ C.Labels = L.Layer.extend({
                 : [[p.x - w / 2, p.y]];
             if (dot && hits(grid, dot)) continue;
             // named towns may overlap a corridor's marker when no place is free; minor towns never do
-            var passes = l[3] === "minor" ? [true] : l[3] === "country" ? [false] : [true, false];
+            // and a label that fits inside the map is preferred to one cut by its edge
+            var passes = l[3] === "minor" ? [[true, true]] : l[3] === "country" ? [[false, true], [false, false]]
+                : [[true, true], [false, true], [true, false], [false, false]];
             for (var pass = 0; pass < passes.length && !placed; pass++) {
                 for (var j = 0; j < spots.length && !placed; j++) {
                     var sx = spots[j][0], sy = spots[j][1], box = [sx - 2, sy - h / 2 - 1, sx + w + 2, sy + h / 2 + 1];
-                    if (!hits(grid, box) && !(passes[pass] && hits(marks, box))) placed = [spots[j], box];
+                    if (hits(grid, box) || (passes[pass][0] && hits(marks, box))) continue;
+                    if (passes[pass][1] && !inside(box)) continue;
+                    placed = [spots[j], box];
                 }
             }
             if (!placed) continue;

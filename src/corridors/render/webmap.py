@@ -201,7 +201,7 @@ def atlas_map(
         raise GeometryError("map: no corridors to draw")
     lines = alignment.route_lines([s.corridor for s in scores])
     base = _basemap.load(
-        _basemap.view_box(lines, margin=0.5, min_margin_deg=4.0),
+        _basemap.view_box(lines, margin=0.8, min_margin_deg=6.0),
         decimals=_BASEMAP_DECIMALS,
         simplify_deg=_BASEMAP_SIMPLIFY_DEG,
     )
