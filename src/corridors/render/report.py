@@ -227,7 +227,24 @@ def _corridor_section(s: CorridorScore, png: bytes) -> str:
 def report_markdown(
     scores: Sequence[CorridorScore], files_dir: str, *, cdn: bool = False, dpi: int = 110
 ) -> tuple[str, dict[str, bytes | str]]:
-    """The Markdown report and its companion files (name in ``files_dir`` → content)."""
+    """The Markdown report and its companion files.
+
+    Parameters
+    ----------
+    scores : GeoDataFrame or sequence of CorridorScore
+        The result of :func:`corridors.score`.
+    files_dir : str
+        Folder name the report links its figures and map by (beside the report).
+    cdn : bool
+        Load the map's Leaflet from the jsDelivr CDN instead of inlining it.
+    dpi : int
+        Resolution of the figures.
+
+    Returns
+    -------
+    tuple of (str, dict)
+        The Markdown text, and the companion files (name in ``files_dir`` → content).
+    """
     scores = records_of(scores)
     from ..tables import corridor_text, render_table
     from .webmap import atlas_map, map_html
@@ -271,9 +288,28 @@ def _md(text: str) -> str:
 
 
 def write_report(scores: Sequence[CorridorScore], path: str | Path, *, cdn: bool = False) -> list[Path]:
-    """Write an HTML (``.html``) or Markdown (``.md``) report; returns the files written.
+    """Write an HTML (``.html``) or Markdown (``.md``) report.
 
     Companion files of a Markdown report are written first, the report itself last, each atomically.
+
+    Parameters
+    ----------
+    scores : GeoDataFrame or sequence of CorridorScore
+        The result of :func:`corridors.score`.
+    path : str or Path
+        ``FILE.html`` (one file) or ``FILE.md`` (figures and map in ``FILE_files/``).
+    cdn : bool
+        Load the map's Leaflet from the jsDelivr CDN instead of inlining it.
+
+    Returns
+    -------
+    list of Path
+        The files written, the report last.
+
+    Raises
+    ------
+    OutputError
+        For another suffix, or a folder that does not exist.
     """
     scores = records_of(scores)
     from ..io import atomic_write
