@@ -66,8 +66,8 @@ def corridor_data(html: str) -> list[dict]:
 
 
 def point_rows(html: str) -> list[list]:
-    """Waypoint rows ``[lat, lon, "waypoint", name, source]`` and crossing rows ``[lat, lon, "crossing",
-    tooltip, title, km, nearest named crossing]`` of every corridor layer."""
+    """Waypoint rows ``[lat, lon, "waypoint", name, position, source]`` and crossing rows ``[lat, lon,
+    "crossing", tooltip, position, title, km, nearest named crossing]`` of every corridor layer."""
     return [row for d in corridor_data(html) for row in d["points"]]
 
 

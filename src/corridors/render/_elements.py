@@ -123,8 +123,9 @@ class CorridorLayer(_Macro):
     and tooltip bound to each marker would cost the browser two objects and their listeners each);
     a marker's popup is built from its row when it is clicked.
 
-    ``points`` rows are ``[lat, lon, "waypoint", name, source]`` or ``[lat, lon, "crossing", tooltip,
-    title, km from the start, nearest named crossing]``, every text escaped HTML; ``point_styles``
+    ``points`` rows are ``[lat, lon, "waypoint", name, position, source]`` or ``[lat, lon, "crossing",
+    tooltip, position, title, km from the start, nearest named crossing]``, every text escaped HTML
+    and every number formatted by :func:`corridors.tables.cell`; ``point_styles``
     maps the style keys to CircleMarker options (added by :class:`Markers`, after every line).
     """
 

@@ -98,8 +98,8 @@ C.whenVisible = function (el, callback) {
 };
 
 /* --- corridors: a line, its waypoints and crossings, one popup and tooltip per group ----------- */
-// Point rows: [lat, lon, "waypoint", name, source] or [lat, lon, "crossing", tooltip, title, km, near],
-// every text already escaped HTML. A marker's popup is built when it is opened.
+// Point rows: [lat, lon, "waypoint", name, position, source] or [lat, lon, "crossing", tooltip, position,
+// title, km, near], every text already escaped HTML. A marker's popup is built when it is opened.
 function table(cls, title, rows) {
     return '<div class="' + cls + '"><h4>' + title + "</h4><table>" + rows.map(function (r) {
         return "<tr><th>" + r[0] + "</th><td>" + r[1] + "</td></tr>";
@@ -107,13 +107,12 @@ function table(cls, title, rows) {
 }
 
 C.pointPopup = function (p, corridor) {
-    var position = p[0].toFixed(4) + "\u00b0 N, " + p[1].toFixed(4) + "\u00b0 E";
     if (p[2] === "waypoint") {
-        return table("waypoint-popup", p[3], [["Waypoint of", corridor], ["Position", position]]
-            .concat(p[4] ? [["Source", p[4]]] : []));
+        return table("waypoint-popup", p[3], [["Waypoint of", corridor], ["Position", p[4]]]
+            .concat(p[5] ? [["Source", p[5]]] : []));
     }
-    return table("crossing-popup", p[4], [["Corridor", corridor], ["Modeled crossing", "km " + p[5] + " from the start"]]
-        .concat(p[6] ? [["Nearest named crossing", p[6]]] : []).concat([["Position", position]]));
+    return table("crossing-popup", p[5], [["Corridor", corridor], ["Modeled crossing", "km " + p[6] + " from the start"]]
+        .concat(p[7] ? [["Nearest named crossing", p[7]]] : []).concat([["Position", p[4]]]));
 };
 
 // d: {pixels, line (options), popup, tooltip, name, points}

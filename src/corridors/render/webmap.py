@@ -462,7 +462,10 @@ def _add_corridor(group: Any, s: CorridorScore, line: shapely.LineString, countr
             "role": "crossing",
         },
     }
-    points = [[w.lat, w.lon, "waypoint", _e(w.name), _e(w.source) if w.source else ""] for w in c.waypoints]
+    points = [
+        [w.lat, w.lon, "waypoint", _e(w.name), _position(w.lat, w.lon), _e(w.source) if w.source else ""]
+        for w in c.waypoints
+    ]
     points += [
         [round(x.lat, 5), round(x.lon, 5), "crossing", *_crossing_fields(x, country_name)] for x in s.crossings
     ]
@@ -576,14 +579,19 @@ def _metric_label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def _crossing_fields(x: Crossing, country_name: Any) -> list[str]:
-    """A crossing's tooltip, popup title, km from the start and nearest named crossing (escaped HTML).
+def _position(lat: float, lon: float) -> str:
+    return f"{cell(float(lat), 4)}° N, {cell(float(lon), 4)}° E"
 
-    The page builds the popup from these when the marker is clicked (``L.Corridors.pointPopup``).
+
+def _crossing_fields(x: Crossing, country_name: Any) -> list[str]:
+    """A crossing's tooltip, position, popup title, km from the start and nearest named crossing
+    (escaped HTML). The page builds the popup from these when the marker is clicked
+    (``L.Corridors.pointPopup``).
     """
     near = f" · {_e(x.named)}" if x.named else ""
     return [
         f"{_e(x.from_country)} → {_e(x.to_country)}{near}",
+        _position(x.lat, x.lon),
         f"{_e(country_name(x.from_country))} → {_e(country_name(x.to_country))}",
         cell(x.at_km, 1),
         f"{_e(x.named)} ({_km(x.named_distance_km or 0.0)} away)" if x.named else "",
