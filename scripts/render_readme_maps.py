@@ -10,7 +10,7 @@
 
 ``--figures-only`` redraws the two figures without the browser.
 
-Needs the offline assets (``scripts/fetch_assets.sh``), Chromium and the ``playwright`` package::
+Needs Chromium (``scripts/install_browser.sh``) and the ``playwright`` package::
 
     python scripts/render_readme_maps.py [--chromium /usr/bin/chromium]
 """

@@ -10,8 +10,6 @@ import json
 import re
 from pathlib import Path
 
-from corridors.render import _assets
-
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"
 JINJA = "{{ 7*7 }}"
@@ -54,24 +52,37 @@ def payload_catalog(folder: Path) -> Path:
     return path
 
 
-def js_strings(html: str, key: str) -> list[str]:
-    """Decoded JSON strings given as ``key: "…"`` in the page's scripts (``popup``, ``tooltip``)."""
-    return [json.loads(m) for m in re.findall(r"\b" + key + r': ("(?:[^"\\]|\\.)*")', html)]
+def data_blocks(html: str) -> dict[str, object]:
+    """The JSON data blocks (``<script type="application/json" id=…>``) of a map page, by id."""
+    return {
+        m.group(1): json.loads(m.group(2))
+        for m in re.finditer(r'<script type="application/json" id="([^"]+)">(.*?)</script>', html, flags=re.DOTALL)
+    }
 
 
-def tree_labels(html: str) -> list[str]:
-    """Decoded labels of the layer-tree control (HTML)."""
-    return [json.loads(m) for m in re.findall(r'"label": ("(?:[^"\\]|\\.)*")', html)]
+def corridor_data(html: str) -> list[dict]:
+    """Each corridor layer's data: ``pixels``, ``line`` (options), ``popup``, ``tooltip``, ``name``, ``points``."""
+    return [d for d in data_blocks(html).values() if isinstance(d, dict) and "pixels" in d]
 
 
 def point_rows(html: str) -> list[list]:
-    """Waypoint and crossing rows ``[lat, lon, kind, tooltip, popup]`` of every corridor layer."""
-    rows = []
-    for m in re.finditer(r'\n    JSON\.parse\(("(?:[^"\\]|\\.)*")\)\.forEach\(function \(p\)', html):
-        rows += json.loads(json.loads(m.group(1)))
-    return rows
+    """Waypoint rows ``[lat, lon, "waypoint", name, position, source]`` and crossing rows ``[lat, lon,
+    "crossing", tooltip, position, title, km, nearest named crossing]`` of every corridor layer."""
+    return [row for d in corridor_data(html) for row in d["points"]]
 
 
-def assets_available() -> bool:
-    """True when every pinned package is in the asset folder or the cache (no download needed)."""
-    return all(any((d / spec / "package.json").is_file() for d in _assets.asset_dirs()) for spec in _assets.PACKAGES)
+def label_rows(html: str) -> list[list]:
+    """Place labels ``[lat, lon, text, style, min zoom]``."""
+    return [row for k, d in data_blocks(html).items() if k.startswith("labels_") for row in d]
+
+
+def control_labels(html: str) -> list[str]:
+    """Decoded labels of the layer control (HTML)."""
+    return [json.loads(m) for m in re.findall(r'\blabel: ("(?:[^"\\]|\\.)*")', html)]
+
+
+def without_assets(html: str) -> str:
+    """The page without the inlined Leaflet and map code (third-party text the checks do not cover)."""
+    from corridors.render import _assets
+
+    return html.replace(_assets.head_html(cdn=False), "").replace(_assets.head_html(cdn=True), "")

@@ -15,7 +15,7 @@ from corridors import load_catalog
 from corridors.cli.main import cli
 from corridors.render.report import report_html, write_report
 from corridors.scoring import score_records as score
-from corridors.tables import summary_row
+from corridors.tables import provenance_line, summary_row
 
 IDS = ["wakhan-corridor", "karakoram-highway"]
 
@@ -42,13 +42,32 @@ def test_html_report_has_table_map_and_figures(document, scores):
     first = min(scores, key=lambda s: s.rank)
     assert rows[0].count(html.escape(first.corridor.name)) == 1  # ranked order
     srcdoc = re.search(r'<iframe srcdoc="([^"]*)"', document).group(1)
-    assert "L.control.layers.tree(" in html.unescape(srcdoc)
+    map_page = html.unescape(srcdoc)
+    assert "new L.Corridors.Layers(" in map_page and "<script src=" not in map_page  # the map works offline
     pngs = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', document)
     assert len(pngs) == len(scores) + 1  # overview and one per corridor
     assert all(base64.b64decode(p).startswith(b"\x89PNG") for p in pngs)
     # outside the map's srcdoc nothing is fetched: no scripts, stylesheets or remote images
     outside = re.sub(r'srcdoc="[^"]*"', "", document)
     assert "<script" not in outside and "<link" not in outside and 'src="http' not in outside
+
+
+def test_html_report_has_alt_text_and_provenance(document, scores):
+    images = re.findall(r"<img [^>]*>", document)
+    assert len(images) == len(scores) + 1
+    for img in images:
+        alt = re.search(r'alt="([^"]+)"', img)
+        assert alt and len(html.unescape(alt.group(1))) > 30, img[:80]  # says what the map shows
+    wakhan = next(s for s in scores if s.corridor.id == "wakhan-corridor")
+    assert f"{wakhan.length_km:,.1f} km modeled" in document
+    assert re.search(r'<iframe srcdoc="[^"]*" title="Corridors report"', document)  # the map's frame is named
+    footer = re.search(r"<footer[^>]*>(.*?)</footer>", document, flags=re.DOTALL).group(1)
+    assert html.escape(provenance_line()) in footer
+
+
+def test_cdn_report(scores):
+    srcdoc = re.search(r'<iframe srcdoc="([^"]*)"', report_html(scores, cdn=True, dpi=20)).group(1)
+    assert 'src="https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"' in html.unescape(srcdoc)
 
 
 def test_html_report_is_deterministic(scores, document):
@@ -81,7 +100,8 @@ def test_markdown_report_writes_figures_and_map_beside_it(tmp_path, scores):
     text = target.read_text()
     for link in re.findall(r"\]\((brief_files/[^)]+)\)", text):
         assert (tmp_path / link).is_file()
-    assert "| rank |" in text and "## Corridors" in text
+    assert "| rank |" in text and "## Corridors" in text and provenance_line() in text
+    assert all(alt for alt in re.findall(r"!\[([^\]]*)\]", text))
     assert all(f"{s.length_km:,.1f}" in text for s in scores)
     first = {p.name: p.read_bytes() for p in files.iterdir()}
     write_report(scores, target)

@@ -10,8 +10,13 @@ ids_argument = click.argument("ids", nargs=-1, metavar="[ID]...")
 self_contained_option = click.option(
     "--self-contained",
     is_flag=True,
-    help="Inline Leaflet, its plugins and icons so the page renders with no network. Needs the offline "
-    "assets: ./assets or $CORRIDORS_ASSETS (scripts/fetch_assets.sh), or a cache filled when online.",
+    help="Deprecated, no effect: pages are self-contained (offline) by default; see --cdn.",
+)
+cdn_option = click.option(
+    "--cdn",
+    is_flag=True,
+    help="Load Leaflet from the jsDelivr CDN instead of inlining it (smaller file; needs a network to "
+    "display). Without it the page works offline.",
 )
 
 
@@ -27,6 +32,7 @@ def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float
 @catalog_option
 @output_option
 @tolerance_option
+@cdn_option
 @self_contained_option
 @click.option(
     "--tiles",
@@ -34,7 +40,7 @@ def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float
     multiple=True,
     metavar="NAME",
     help="Tile base layer offered after the offline basemap, by xyzservices name (repeatable; "
-    "default: OpenStreetMap.Mapnik, OpenTopoMap, Esri.WorldImagery; 'none' for no tiles).",
+    "default: OpenStreetMap.Mapnik, OpenTopoMap, Esri.WorldImagery; 'none' for no tiles). Tiles need a network.",
 )
 @click.option(
     "--fragment",
@@ -42,25 +48,26 @@ def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float
     help="Write an <iframe srcdoc> snippet to embed in a notebook, Quarto, MkDocs or Sphinx page.",
 )
 @click.option("--title", default="Corridors atlas", show_default=True, help="Title of the page.")
-def map_cmd(ids, catalogs, output, tolerance_km, self_contained, tiles, fragment, title):
+def map_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, tiles, fragment, title):
     """Web map of corridors (all by default): an offline basemap and tile layers, one layer per corridor.
 
     Popups give modeled lengths (km, WGS84 geodesic) beside published figures with their sources,
-    per-country lengths and border crossings. The same input gives a byte-identical file.
+    per-country lengths and border crossings. The page works offline (Leaflet inlined) unless --cdn
+    is given. The same input gives a byte-identical file.
     """
-    from ..render.webmap import DEFAULT_TILES, atlas_map, tile_provider
+    from pathlib import Path
+
+    from .._errors import OutputError
+    from ..render.webmap import DEFAULT_TILES, atlas_map, map_html, tile_provider
 
     names = () if tiles == ("none",) else (tiles or DEFAULT_TILES)
     for name in names:
         tile_provider(name)  # fail on a bad name before the scoring work
-    atlas = atlas_map(_scores(ids, catalogs, tolerance_km), tiles=names, self_contained=self_contained, title=title)
-    if fragment:
-        emit(atlas.fragment() + "\n", output)
-    elif output:
-        atlas.save(output)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        emit(atlas.html, None)
+    if output and not fragment and Path(output).suffix.lower() not in (".html", ".htm"):
+        suffix = Path(output).suffix.lower()
+        raise OutputError(f"{output}: a web map is written as .html, not {suffix or 'a file without suffix'!r}")
+    m = atlas_map(_scores(ids, catalogs, tolerance_km), tiles=names, title=title, cdn=cdn)
+    emit(map_html(m, fragment=True) + "\n" if fragment else map_html(m), output)  # atomically to a file
 
 
 @click.command("figure")
@@ -92,16 +99,17 @@ def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title):
 @catalog_option
 @output_file_option("Write to FILE.html (one file) or FILE.md (figures and map in FILE_files/).")
 @tolerance_option
+@cdn_option
 @self_contained_option
-def report_cmd(ids, catalogs, output, tolerance_km, self_contained):
+def report_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained):
     """Report on corridors (all by default): the comparison table, the web map and a figure per corridor.
 
-    HTML reports are one file to hand on (figures embedded); Markdown reports keep the figures and
-    the map beside them, in FILE_files/.
+    HTML reports are one file to hand on (figures embedded, the map works offline unless --cdn);
+    Markdown reports keep the figures and the map beside them, in FILE_files/.
     """
     from ..render.report import write_report
 
-    for path in write_report(_scores(ids, catalogs, tolerance_km), output, self_contained=self_contained):
+    for path in write_report(_scores(ids, catalogs, tolerance_km), output, cdn=cdn):
         click.echo(f"wrote {path}", err=True)
 
 

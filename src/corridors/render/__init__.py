@@ -1,43 +1,45 @@
 """Maps, figures and reports of scored corridors.
 
-- :func:`atlas_map` → :class:`AtlasMap`: a layered folium web map (``.html``, ``.save()``,
-  ``.fragment()`` for embedding; shows itself in Jupyter);
-- :func:`figure` → :class:`matplotlib.figure.Figure`: a static map (save it with :func:`save_figure`
-  or :func:`figure_bytes` as PNG, SVG or PDF); :func:`profile_figure`: an elevation profile;
-- :func:`write_report`: an HTML or Markdown report with the comparison table, map and figures.
+- `atlas_map` → `folium.Map`: a layered web map (adds to a map you pass as ``m``; shows itself in
+  Jupyter); `map_html` renders it as a page or an ``<iframe>`` fragment;
+- `figure` → `matplotlib.figure.Figure`: a static map (save it with `save_figure`, or get PNG, SVG
+  or PDF bytes with `figure_bytes`); `profile_figure`: an elevation profile; `alt_text`: a text
+  description for each figure;
+- `report_html`, `report_markdown`, `write_report`: a report with the comparison table, the map and
+  figures.
 
-Each takes the results of :func:`corridors.score`. folium and matplotlib are imported only when
-a map or figure is drawn::
+Each takes the results of `corridors.score`. folium and matplotlib are imported only when a map or
+figure is drawn, so importing this package is cheap::
 
     from corridors import load_catalog, score
-    from corridors.render import atlas_map
-    atlas_map(score(load_catalog().select(["tapi"]))).save("tapi.html")
+    from corridors.render import atlas_map, figure, map_html, save_figure
+    scores = score(load_catalog().select(["tapi"]))
+    open("tapi.html", "w").write(map_html(atlas_map(scores)))
+    save_figure(figure(scores), "tapi.png")
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from .elevation import profile_figure
+from .report import report_html, report_markdown, write_report
+from .staticmap import alt_text, figure, figure_bytes, save_figure
+from .webmap import DEFAULT_TILES, atlas_map, map_html, tile_provider
 
-_LAZY = {
-    "AtlasMap": "webmap",
-    "DEFAULT_TILES": "webmap",
-    "atlas_map": "webmap",
-    "tile_provider": "webmap",
-    "alt_text": "staticmap",
-    "figure": "staticmap",
-    "figure_bytes": "staticmap",
-    "save_figure": "staticmap",
-    "profile_figure": "elevation",
-    "report_html": "report",
-    "report_markdown": "report",
-    "write_report": "report",
-}
-
-__all__ = list(_LAZY)
+__all__ = [
+    "DEFAULT_TILES",
+    "alt_text",
+    "atlas_map",
+    "figure",
+    "figure_bytes",
+    "map_html",
+    "profile_figure",
+    "report_html",
+    "report_markdown",
+    "save_figure",
+    "tile_provider",
+    "write_report",
+]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module 'corridors.render' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,154 +1,93 @@
-"""Offline copies of the scripts, stylesheets and icons a web map loads, for ``--self-contained``.
+"""The scripts and stylesheets a web map needs, inlined by default so that it renders offline.
 
-The maps reference their JavaScript and CSS by the CDN URLs folium uses. :func:`inline` replaces
-each ``<script src>`` and stylesheet ``<link>`` with the file's text and each image a stylesheet
-refers to with a ``data:`` URI, so the page needs no network at all. Files come from the npm
-packages the CDN serves them from, found in
+- Leaflet 1.9.4 comes from the PyPI package ``django-js-lib-leaflet`` (a dependency of corridors;
+  its files are under ``js_lib_leaflet/static/js_lib_leaflet/``), read with :mod:`importlib.resources`;
+  the images its stylesheet refers to become ``data:`` URIs.
+- The map's own code (fitting in any container, labels, layer control, distance tool) is
+  ``atlas.js`` and ``atlas.css`` beside this module.
 
-1. the folder ``$CORRIDORS_ASSETS`` (when set), else ``./assets``: one sub-folder per package
-   spec, holding the package as ``npm pack`` ships it (``assets/leaflet@1.9.3/dist/leaflet.js``);
-   ``scripts/fetch_assets.sh`` fills it;
-2. the cache ``corridors.settings.cache_dir() / "assets"``, which the tool fills from the npm
-   registry when the file is in neither folder and the network is available; tarballs are
-   checked against the integrity hashes pinned here.
-
-Assets are never committed to the repository (``/assets/`` is in ``.gitignore``).
+:func:`head_html` returns them as inline ``<script>``/``<style>`` elements, or, when CDN assets are
+asked for, Leaflet as links to jsDelivr (the map's own code is always inline). Nothing is copied into
+the repository and nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import io
-import os
 import re
-import tarfile
-from pathlib import Path
+from functools import cache
+from importlib import resources
 
-from .. import settings
 from .._errors import DataError
 
-#: npm packages the maps use, with the registry's sha512 integrity of their tarballs.
-PACKAGES: dict[str, str] = {
-    "leaflet@1.9.3": "sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==",
-    "leaflet-measure@2.1.7": "sha512-IvoHIoVTIQSXUgaNnAMF17qXFB+dF5ICdwmY8BHyq/Hh33/xeGqQUUYlz0pRMzFN9NUcjsT6JBhCr1ia0CG5ug==",  # noqa: E501
-    "leaflet.control.layers.tree@1.1.0": "sha512-B4/dfplsWL2ozra6UcHOfsA20ncmtBwu2HRNdrUSB5Xcd+kK5Tuxb9I+YyjE30cy2oRA3jHoM9sU11aFXAEaBA==",  # noqa: E501
-}
+__all__ = ["HEADLESS_CHROMIUM_ARGS", "LEAFLET_CSS_CDN", "LEAFLET_JS_CDN", "LEAFLET_VERSION", "head_html"]
 
-# The URLs folium 0.20 references for Leaflet and the two plugins the maps use (folium.folium,
-# folium.plugins.measure_control, folium.plugins.treelayercontrol); the maps pin them here.
-LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
-MEASURE_JS = "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js"
-MEASURE_CSS = "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css"
-TREE_JS = "https://cdn.jsdelivr.net/npm/leaflet.control.layers.tree@1.1.0/L.Control.Layers.Tree.min.js"
-TREE_CSS = "https://cdn.jsdelivr.net/npm/leaflet.control.layers.tree@1.1.0/L.Control.Layers.Tree.min.css"
+LEAFLET_VERSION = "1.9.4"
+_PACKAGE = "js_lib_leaflet"
+_FOLDER = "static/js_lib_leaflet"
+_PIP = "pip install django-js-lib-leaflet==1.9.4.1"
+LEAFLET_JS_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
+LEAFLET_CSS_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css"
 
-#: Each URL's file inside its npm package. jsDelivr minifies ``*.min.*`` on the fly where a package
-#: ships only the plain file (the tree control; the measure control's CSS), so those map to it.
-FILES: dict[str, tuple[str, str]] = {
-    LEAFLET_JS: ("leaflet@1.9.3", "dist/leaflet.js"),
-    LEAFLET_CSS: ("leaflet@1.9.3", "dist/leaflet.css"),
-    MEASURE_JS: ("leaflet-measure@2.1.7", "dist/leaflet-measure.min.js"),
-    MEASURE_CSS: ("leaflet-measure@2.1.7", "dist/leaflet-measure.css"),
-    TREE_JS: ("leaflet.control.layers.tree@1.1.0", "L.Control.Layers.Tree.js"),
-    TREE_CSS: ("leaflet.control.layers.tree@1.1.0", "L.Control.Layers.Tree.css"),
-}
-
-_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
-_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"/>')
 _CSS_URL = re.compile(r"url\((['\"]?)([^)'\"#][^)'\"]*)\1\)")
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
 _END_SCRIPT = re.compile(r"</(script)", re.IGNORECASE)
 _END_STYLE = re.compile(r"</(style)", re.IGNORECASE)
-_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif", ".jpg": "image/jpeg"}
+_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif"}
 
 
-def asset_dirs() -> list[Path]:
-    """Folders searched for package copies, in order: the asset folder, then the cache."""
-    local = Path(os.environ["CORRIDORS_ASSETS"]) if os.environ.get("CORRIDORS_ASSETS") else Path("assets")
-    return [local, settings.cache_dir() / "assets"]
-
-
-def _hint(spec: str) -> str:
-    return (
-        f"run scripts/fetch_assets.sh, or 'npm pack {spec}' and unpack its package/ folder as "
-        f"assets/{spec} (or under $CORRIDORS_ASSETS)"
-    )
-
-
-def asset_path(spec: str, member: str) -> Path:
-    """Local path of ``member`` of the npm package ``spec``, filling the cache when online."""
-    for folder in asset_dirs():
-        path = folder / spec / member
-        if path.is_file():
-            return path
-    cache = settings.cache_dir() / "assets" / spec
+def _leaflet_file(name: str) -> bytes:
     try:
-        _download(spec, cache)
-    except OSError as exc:
-        where = " or ".join(str(d / spec / member) for d in asset_dirs())
-        raise DataError(f"{where}: offline asset missing and not downloadable ({exc}); {_hint(spec)}") from None
-    path = cache / member
-    if not path.is_file():
-        raise DataError(f"{path}: npm package {spec} has no file {member!r}; {_hint(spec)}")
-    return path
+        folder = resources.files(_PACKAGE).joinpath(_FOLDER)
+        return folder.joinpath(name).read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
+        raise DataError(
+            f"Leaflet {LEAFLET_VERSION} asset {name!r} not found in the {_PACKAGE} package ({exc}); {_PIP}"
+        ) from None
 
 
-def _download(spec: str, dest: Path) -> None:
-    """Fetch the npm tarball of ``spec``, check its pinned integrity and unpack it to ``dest``."""
-    from urllib.request import urlopen
-
-    name, _, version = spec.rpartition("@")
-    url = f"https://registry.npmjs.org/{name}/-/{name.rpartition('/')[2]}-{version}.tgz"
-    with urlopen(url, timeout=20) as response:
-        data = response.read()
-    algo, _, expected = PACKAGES[spec].partition("-")
-    digest = base64.b64encode(hashlib.new(algo, data).digest()).decode()
-    if digest != expected:
-        raise OSError(f"{url}: integrity {algo}-{digest} does not match the pinned {PACKAGES[spec]}")
-    tmp = dest.with_name(dest.name + ".part")
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        for member in tar.getmembers():
-            member.name = member.name.partition("/")[2]  # drop the leading package/
-        tar.extractall(tmp, filter="data")
-    os.replace(tmp, dest)
+def _own_file(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _read(url: str) -> tuple[Path, str]:
-    if url not in FILES:
-        raise DataError(f"{url}: no offline copy is known for this asset; it cannot be inlined")
-    path = asset_path(*FILES[url])
-    try:
-        return path, path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read asset: {exc}") from None
-
-
-def _data_uri(path: Path) -> str:
-    mime = _MIME.get(path.suffix.lower())
-    if mime is None or not path.is_file():
-        raise DataError(f"{path}: stylesheet image missing or of unknown type")
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
-
-
-def _inline_css(url: str) -> str:
-    path, css = _read(url)
-    css = _CSS_URL.sub(lambda m: f'url("{_data_uri(path.parent / m.group(2))}")', css)
-    return "<style>\n" + _END_STYLE.sub(r"<\\/\1", css) + "\n</style>"
-
-
-def _inline_js(url: str) -> str:
-    _, code = _read(url)
+def _script(code: str) -> str:
     # Only "</script" can end a script element early; "<\/" means "</" in JavaScript strings and
-    # regular expressions, the only places it can occur (the pinned files have none).
-    return "<script>\n" + _END_SCRIPT.sub(r"<\\/\1", code) + "\n</script>"
+    # regular expressions, the only places it can occur.
+    return "<script>\n" + _END_SCRIPT.sub(r"<\\/\1", code.strip()) + "\n</script>"
 
 
-def inline(html: str) -> str:
-    """``html`` with every external script and stylesheet replaced by its inlined text."""
-    html = _SCRIPT.sub(lambda m: _inline_js(m.group(1)), html)
-    html = _STYLESHEET.sub(lambda m: _inline_css(m.group(1)), html)
-    return html
+def _style(css: str) -> str:
+    return "<style>\n" + _END_STYLE.sub(r"<\\/\1", css.strip()) + "\n</style>"
+
+
+def _data_uri(name: str) -> str:
+    suffix = name[name.rfind(".") :].lower()
+    if suffix not in _MIME:
+        raise DataError(f"{name}: stylesheet image of unknown type")
+    return f"data:{_MIME[suffix]};base64,{base64.b64encode(_leaflet_file(name)).decode()}"
+
+
+@cache
+def leaflet_js() -> str:
+    """Leaflet's minified script (source-map comment removed: nothing is fetched, even by tools)."""
+    return _SOURCE_MAP.sub("", _leaflet_file("leaflet.js").decode("utf-8"))
+
+
+@cache
+def leaflet_css() -> str:
+    """Leaflet's stylesheet with its images as ``data:`` URIs."""
+    css = _leaflet_file("leaflet.css").decode("utf-8")
+    return _CSS_URL.sub(lambda m: f'url("{_data_uri(m.group(2))}")', css)
+
+
+@cache
+def head_html(cdn: bool = False) -> str:
+    """The ``<head>`` elements of a map page: Leaflet (inline, or jsDelivr links) and the map's own code."""
+    if cdn:
+        leaflet = f'<link rel="stylesheet" href="{LEAFLET_CSS_CDN}"/>\n<script src="{LEAFLET_JS_CDN}"></script>'
+    else:
+        leaflet = _style(leaflet_css()) + "\n" + _script(leaflet_js())
+    return "\n".join([leaflet, _style(_own_file("atlas.css")), _script(_own_file("atlas.js"))])
 
 
 #: Flags for headless Chromium on an offline machine (background networking off, no sandbox as root),

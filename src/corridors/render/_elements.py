@@ -1,6 +1,7 @@
 """Custom folium elements of the web map (folium's MacroElement + template pattern).
 
-Imported only when a map is built. Two hazards of folium shape them:
+Imported only when a map is built. They call the map's own code in ``atlas.js`` (``L.Corridors``),
+which :class:`Assets` puts in the page's head together with Leaflet. Two hazards of folium shape them:
 
 - every string reaches the scripts through ``tojson``, which writes ``<``, ``>``, ``&`` and ``'`` as
   ``\\u`` escapes, so a catalog text can neither close the script element nor leave its string
@@ -11,20 +12,21 @@ Imported only when a map is built. Two hazards of folium shape them:
   callers' HTML escaping also writes ``{`` and ``}`` as entities. One element per corridor, drawing
   its line and markers from JSON, keeps the page small and fast to build.
 
-The measure and tree-layer controls are folium's (``folium.plugins``) templates with the asset
-URLs pinned in :mod:`._assets`; importing ``folium.plugins`` would compile every plugin's template.
+Large data goes in ``<script type="application/json">`` blocks (the same escaped JSON), read with
+``JSON.parse``: the browser's script parser never scans it, which saves a good part of the load time.
 """
 
 from __future__ import annotations
 
+import re
 from itertools import count
 from typing import Any
 
-from branca.element import Element, MacroElement
-from folium.elements import JSCSSMixin
+from branca.element import Element, Figure, MacroElement
+from folium.elements import ElementAddToElement
 from folium.template import Template
 
-from . import _assets, _style
+from . import _assets
 
 
 class _Snippet(Element):
@@ -54,231 +56,297 @@ class _Macro(MacroElement):
         for child in self._children.values():
             child.render(**kwargs)
 
+    @property
+    def map_name(self) -> str:
+        """JavaScript name of the folium Map this element belongs to."""
+        import folium
 
-class GeoJsonLayer(_Macro):
-    """GeoJSON drawn into the parent layer with one style (``L.geoJSON`` options, e.g. ``style``).
+        node = self._parent
+        while node is not None and not isinstance(node, folium.Map):
+            node = node._parent
+        if node is None:
+            raise TypeError(f"{type(self).__name__} must be added to a folium.Map or one of its layers")
+        return node.get_name()
 
-    The data is embedded as a JSON string: browsers parse ``JSON.parse("…")`` of large data faster
-    than the same data as a JavaScript literal.
+
+ASSETS_NAME = "corridors_assets"
+#: Page snippets of folium's ``ElementAddToElement`` (``layer.addTo(map)``), which each render makes anew.
+_ADD_TO = re.compile(r"^macro_element_[0-9a-f]{32}$")
+
+
+def add_assets(root: Figure, *, cdn: bool) -> None:
+    """Put Leaflet and the map's own code in the page's head, right after the charset meta tag.
+
+    Any Leaflet link folium put there in an earlier render is removed (the inline copy replaces it).
+    """
+    header = root.header._children
+    for key in ("leaflet", "leaflet_css", ASSETS_NAME):
+        header.pop(key, None)
+    root.header.add_child(_Snippet(_assets.head_html(cdn)), name=ASSETS_NAME)
+    keys = [k for k in header if k != "meta_http"]
+    for key in [ASSETS_NAME, *[k for k in keys if k != ASSETS_NAME]]:
+        header.move_to_end(key)
+
+
+class Shapes(_Macro):
+    """Rings of Web Mercator pixel coordinates at zoom 0 (``[[x0, y0, x1, y1, …], …]``) drawn into the
+    parent layer on the map's canvas, as filled areas (``closed``) or lines, with one style.
+
+    Projecting these takes one multiplication per vertex in the browser (no clipping or
+    simplification), which keeps the basemap light. The data is embedded as a JSON string: browsers
     """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-L.geoJSON(JSON.parse({{ this.data|tojson|tojson }}), {{ this.options|tojson }})
-    .addTo({{ this._parent.get_name() }});
+        """{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}">{{ this.rings|tojson }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+L.Corridors.shapes({{ this.map_name }}, {{ this._parent.get_name() }},
+    L.Corridors.data({{ this.get_name()|tojson }}), {{ this.closed|tojson }}, {{ this.options|tojson }});
 {% endmacro %}"""
     )
 
-    def __init__(self, data: dict[str, Any], **options: Any):
+    def __init__(self, rings: list[list[float]], *, closed: bool, **options: Any):
         super().__init__()
-        self._name = "GeoJsonLayer"
-        self.data = data
+        self._name = "Shapes"
+        self.rings = rings
+        self.closed = closed
         self.options = options
 
 
 class CorridorLayer(_Macro):
     """One corridor drawn into its parent feature group: the line, then its waypoints and crossings.
 
-    The group holds one popup and one tooltip, filled from the layer under the pointer (a popup
-    and tooltip bound to each marker would cost the browser two objects and their listeners each).
+    The line is given as Web Mercator pixel coordinates at zoom 0 (``[x0, y0, x1, y1, …]``).
 
-    ``points`` rows are ``[lat, lon, style key, tooltip HTML, popup HTML]``; ``point_styles`` maps
-    the style keys to CircleMarker options (drawn in the ``points`` pane, above every line).
+    The group holds one popup and one tooltip, filled from the layer under the pointer (a popup
+    and tooltip bound to each marker would cost the browser two objects and their listeners each);
+    a marker's popup is built from its row when it is clicked.
+
+    ``points`` rows are ``[lat, lon, "waypoint", name, position, source]`` or ``[lat, lon, "crossing",
+    tooltip, position, title, km from the start, nearest named crossing]``, every text escaped HTML
+    and every number formatted by :func:`corridors.tables.cell`; ``point_styles``
+    maps the style keys to CircleMarker options (added by :class:`Markers`, after every line).
     """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-(function (group) {
-    L.polyline(JSON.parse({{ this.latlngs|tojson|tojson }}), Object.assign({{ this.line_options|tojson }},
-        {popup: {{ this.popup|tojson }}, tooltip: {{ this.tooltip|tojson }}})).addTo(group);
-    var styles = {{ this.point_styles|tojson }};
-    JSON.parse({{ this.points|tojson|tojson }}).forEach(function (p) {
-        L.circleMarker([p[0], p[1]], Object.assign({tooltip: p[3], popup: p[4]}, styles[p[2]])).addTo(group);
-    });
-    // one popup and one tooltip for the whole group, filled from the layer under the pointer
-    group.bindPopup(function (layer) { return layer.options.popup; }, {maxWidth: 380, maxHeight: 340});
-    group.bindTooltip(function (layer) { return layer.options.tooltip; }, {sticky: true});
-})({{ this._parent.get_name() }});
+        """{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}">{{ this.data|tojson }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+L.Corridors.corridor({{ this.map_name }}, {{ this._parent.get_name() }},
+    L.Corridors.data({{ this.get_name()|tojson }}), {{ this.point_styles|tojson }});
 {% endmacro %}"""
     )
 
     def __init__(
         self,
-        latlngs: list[list[float]],
+        pixels: list[float],
         line_options: dict[str, Any],
         popup: str,
         tooltip: str,
+        name: str,
         points: list[list[Any]],
         point_styles: dict[str, dict[str, Any]],
     ):
         super().__init__()
         self._name = "CorridorLayer"
-        self.latlngs = latlngs
+        self.pixels = pixels
         self.line_options = line_options
         self.popup = popup
         self.tooltip = tooltip
+        self.name = name
         self.points = points
         self.point_styles = point_styles
 
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "pixels": self.pixels,
+            "line": self.line_options,
+            "popup": self.popup,
+            "tooltip": self.tooltip,
+            "name": self.name,
+            "points": self.points,
+        }
 
-class FitBounds(_Macro):
-    """Sets the view to ``bounds`` ([[south, west], [north, east]]) at once, without a zoom animation.
 
-    Added before the layers, so that they are projected once, at the final zoom.
+class Markers(_Macro):
+    """Adds the waypoints and crossings of every corridor layer, after all the lines (one canvas)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+L.Corridors.markers({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Markers"
+
+
+class FitWhenSized(_Macro):
+    """Fits the view to ``bounds`` ([[south, west], [north, east]]) once the map's container has a
+    size, and again when it is resized or shown (until the reader moves the map), with padding that
+    keeps the legend and controls off the routes. Added last, so that the controls are measured.
     """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-{{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {padding: [24, 24], animate: false});
+L.Corridors.fit({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.options|tojson }});
 {% endmacro %}"""
     )
 
-    def __init__(self, bounds: list[list[float]]):
+    def __init__(self, bounds: list[list[float]], **options: Any):
         super().__init__()
-        self._name = "FitBounds"
+        self._name = "FitWhenSized"
         self.bounds = bounds
+        self.options = options
 
 
 class Labels(_Macro):
-    """Country-name labels ``[lat, lon, escaped text]`` as divIcons in the ``labels`` pane."""
+    """Place labels ``[lat, lon, text, style, min zoom]`` on one canvas (``L.Corridors.Labels``).
+
+    The text is drawn as text on a canvas, never parsed as HTML.
+    """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-{{ this.labels|tojson }}.forEach(function (l) {
-    L.marker([l[0], l[1]], {pane: "labels", interactive: false, keyboard: false,
-        icon: L.divIcon({className: "country-label", html: "<span>" + l[2] + "</span>", iconSize: null})
-    }).addTo({{ this._parent.get_name() }});
-});
+        """{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}">{{ this.labels|tojson }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new L.Corridors.Labels(L.Corridors.data({{ this.get_name()|tojson }}),
+    {{ this.options|tojson }});
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
-    def __init__(self, labels: list[tuple[float, float, str]]):
+    def __init__(self, labels: list[list[Any]], **options: Any):
         super().__init__()
         self._name = "Labels"
         self.labels = labels
+        self.options = options
 
 
 class Legend(_Macro):
-    """The legend (escaped HTML) as a Leaflet control, and the page's map styles."""
+    """The legend (escaped HTML) as a collapsible Leaflet control, and the attribution lines."""
 
     _template = Template(
-        """
-{% macro header(this, kwargs) %}
-<style>
-.leaflet-container { background: """
-        + _style.NO_DATA
-        + """; }
-.corridors-legend { background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 5px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 12px/1.35 system-ui, sans-serif; color: #222;
-  max-width: 300px; }
-.corridors-legend .cols { display: grid; grid-template-columns: auto auto; column-gap: 12px; }
-.corridors-legend svg { vertical-align: middle; }
-.corridors-legend .note { margin-top: 4px; color: #555; font-size: 11px; }
-.country-label span { position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
-  font: 600 11px/1 system-ui, sans-serif; letter-spacing: 0.08em; text-transform: uppercase;
-  color: """
-        + _style.LABEL
-        + """; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
-.leaflet-popup-content { font-size: 12px; }
-.leaflet-popup-content p { margin: 4px 0; }
-.leaflet-popup-content h4 { margin: 0 0 2px; font-size: 14px; }
-.leaflet-popup-content table { border-collapse: collapse; margin: 4px 0; font-size: 12px; }
-.leaflet-popup-content th { text-align: left; font-weight: 600; padding: 1px 8px 1px 0; vertical-align: top; }
-.leaflet-popup-content td { padding: 1px 6px 1px 0; vertical-align: top; }
-.leaflet-popup-content .num { white-space: nowrap; }
-.leaflet-popup-content .src, .leaflet-popup-content .meta, .leaflet-popup-content .sources {
-  color: #666; font-size: 11px; }
-.leaflet-popup-content .warn { color: #b00020; }
-.leaflet-layerstree-header-name svg { vertical-align: middle; }
-.leaflet-container path.leaflet-interactive:focus { outline: none; }
-.leaflet-control-layers-expanded { max-height: 75vh; overflow-y: auto; }
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
+        """{% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.control({position: "bottomleft"});
 {{ this.get_name() }}.onAdd = function () {
     var div = L.DomUtil.create("div", "corridors-legend");
     div.innerHTML = {{ this.content|tojson }};
+    div.querySelector("summary").addEventListener("click", function () {
+        div.querySelector("details").dataset.userToggled = "1";
+    });
     L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
     return div;
 };
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{% endmacro %}
-"""
+{% for line in this.attribution %}
+if ({{ this._parent.get_name() }}.attributionControl)
+    {{ this._parent.get_name() }}.attributionControl.addAttribution({{ line|tojson }});
+{% endfor %}
+{% endmacro %}"""
     )
 
-    def __init__(self, content: str):
+    def __init__(self, content: str, attribution: list[str]):
         super().__init__()
         self._name = "Legend"
         self.content = content
+        self.attribution = attribution
 
 
-class LayersTree(JSCSSMixin, _Macro):
-    """Layer control with groups (Leaflet.Control.Layers.Tree, as ``folium.plugins.TreeLayerControl``).
+class LayerControl(_Macro):
+    """Layer control with base maps and grouped overlays (``L.Corridors.Layers``).
 
-    Tree nodes are ``{"label": HTML, "layer": element}`` or ``{"label": HTML, "children": [...]}``.
+    ``base`` items are ``{"label": HTML, "layer": element}``; ``overlays`` items are the same or
+    ``{"label": HTML, "children": [items]}`` (a group with one checkbox for all its layers).
     """
 
-    default_js = [("layers_tree_js", _assets.TREE_JS)]  # noqa: RUF012 (folium's attribute)
-    default_css = [("layers_tree_css", _assets.TREE_CSS)]  # noqa: RUF012
     _template = Template(
         """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control.layers.tree(
-    {{ this.base_tree|tojavascript }},
-    {{ this.overlay_tree|tojavascript }},
-    {{ this.options|tojavascript }}
+var {{ this.get_name() }} = new L.Corridors.Layers(
+    {{ this.base_js }},
+    {{ this.overlays_js }},
+    {collapsed: true}
 ).addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
-    def __init__(self, base_tree: dict[str, Any], overlay_tree: dict[str, Any], **options: Any):
+    def __init__(self, base: list[dict[str, Any]], overlays: list[dict[str, Any]]):
         super().__init__()
-        self._name = "LayersTree"
-        self.base_tree = base_tree
-        self.overlay_tree = overlay_tree
-        self.options = options
+        self._name = "LayerControl"
+        self.base = base
+        self.overlays = overlays
+
+    @staticmethod
+    def _js(items: list[dict[str, Any]]) -> str:
+        import json
+
+        from jinja2.utils import htmlsafe_json_dumps
+
+        def one(item: dict[str, Any]) -> str:
+            label = str(htmlsafe_json_dumps(item["label"], dumps=json.dumps))
+            if "children" in item:
+                return f"{{label: {label}, children: [{', '.join(one(c) for c in item['children'])}]}}"
+            return f"{{label: {label}, layer: {item['layer'].get_name()}}}"
+
+        return "[" + ", ".join(one(i) for i in items) + "]"
+
+    @property
+    def base_js(self) -> str:
+        return self._js(self.base)
+
+    @property
+    def overlays_js(self) -> str:
+        return self._js(self.overlays)
 
 
-class MeasureControl(JSCSSMixin, _Macro):
-    """Distance and area measuring (leaflet-measure, as ``folium.plugins.MeasureControl``)."""
+class MeasureControl(_Macro):
+    """The two-click distance tool (``L.Corridors.Measure``): the WGS84 geodesic between two points."""
 
-    default_js = [("leaflet_measure_js", _assets.MEASURE_JS)]  # noqa: RUF012 (folium's attribute)
-    default_css = [("leaflet_measure_css", _assets.MEASURE_CSS)]  # noqa: RUF012
     _template = Template(
         """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = new L.Control.Measure({{ this.options|tojavascript }});
-{{ this._parent.get_name() }}.addControl({{ this.get_name() }});
-// leaflet-measure 2.1.7 with Leaflet >= 1.8 (https://github.com/ljagis/leaflet-measure/issues/171)
-L.Control.Measure.include({
-    _setCaptureMarkerIcon: function () {
-        this._captureMarker.options.autoPanOnFocus = false;
-        this._captureMarker.setIcon(L.divIcon({iconSize: this._map.getSize().multiplyBy(2)}));
-    },
-});
+var {{ this.get_name() }} = new L.Corridors.Measure({position: "topleft"}).addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
-    def __init__(self, **options: Any):
+    def __init__(self) -> None:
         super().__init__()
         self._name = "MeasureControl"
-        self.options = options
 
 
 def number_elements(root: Element) -> None:
-    """Give every element under ``root`` a counter-based id in tree order.
+    """Give every element of the tree under ``root`` a counter-based id in tree order.
 
     branca draws ids from ``os.urandom``; element names (and so the page's JavaScript variables
     and the map's div id) derive from them, so numbering them makes the output reproducible.
+    What an earlier render left (folium's ``…_add`` calls, the elements' snippets in the page's
+    header, html and script) is removed, so that the next render writes them afresh in tree order.
     """
     numbers = count()
+    old: set[str] = set()
+    new: set[str] = set()
 
     def walk(element: Element) -> None:
+        for key, child in list(element._children.items()):
+            if isinstance(child, ElementAddToElement):
+                old.add(child.get_name())
+                del element._children[key]  # re-created by each render
+        old.add(element.get_name())
         element._id = format(next(numbers), "x")
-        for part in ("header", "html", "script"):
-            child = getattr(element, part, None)
-            if isinstance(child, Element):
-                walk(child)
+        new.add(element.get_name())
         for child in element._children.values():
             walk(child)
 
     walk(root)
+    stale = old | new
+    figure = root.get_root()
+    for part in ("header", "html", "script"):
+        children = getattr(figure, part, None)
+        if isinstance(children, Element):
+            for key in [k for k in children._children if k in stale or _ADD_TO.match(k)]:
+                del children._children[key]

@@ -1,9 +1,10 @@
 """Reports on scored corridors: the comparison table, the web map and a figure per corridor.
 
 An HTML report is one file to hand on: figures are embedded as PNG ``data:`` URIs and the map as
-an ``<iframe srcdoc>`` fragment (self-contained when asked). A Markdown report writes its figures
-and the map beside it, in ``<stem>_files/``. Catalog text is HTML-escaped in both (Markdown is
-turned into HTML by whoever renders it). Nothing in a report depends on the clock.
+an ``<iframe srcdoc>`` fragment that works offline (Leaflet inlined unless ``cdn=True``). A Markdown
+report writes its figures and the map beside it, in ``<stem>_files/``. Catalog text is HTML-escaped
+in both (Markdown is turned into HTML by whoever renders it). Every figure has alt text; the footer
+carries the provenance line (version, data digests, worldview). Nothing depends on the clock.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from .._errors import OutputError
 from ..scoring import records_of
+from ..tables import cell
+from .staticmap import alt_text, figure, figure_bytes
 
 if TYPE_CHECKING:
     from ..scoring import CorridorScore
@@ -57,18 +60,23 @@ section { border-top: 2px solid #eee; margin-top: 2em; }
 """
 
 
+#: Decimals of the numeric columns (the rest use :func:`corridors.tables.cell`'s default).
+_DIGITS = {"modeled_km": 1, "diff_pct": 1, "straightness": 3, "score": 2}
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+def _png(scores: Sequence[CorridorScore], dpi: int) -> bytes:
+    """A static map of ``scores`` as PNG bytes."""
+    return figure_bytes(figure(scores, dpi=dpi), "png")
+
+
+def _footer() -> str:
+    from ..tables import provenance_line
+
+    return provenance_line()
 
 
 def _png_uri(data: bytes) -> str:
@@ -81,11 +89,31 @@ def _comparison_rows(scores: Sequence[CorridorScore]) -> list[dict]:
     return [summary_row(s) for s in sorted(scores, key=lambda s: s.rank)]
 
 
-def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False, dpi: int = 96) -> str:
-    """The HTML report as one document (figures embedded; the map self-contained when asked)."""
+def report_html(scores: Sequence[CorridorScore], *, cdn: bool = False, dpi: int = 96) -> str:
+    """The HTML report as one document: table, map (offline unless ``cdn``) and figures embedded.
+
+    Parameters
+    ----------
+    scores : GeoDataFrame or sequence of CorridorScore
+        The result of :func:`corridors.score`.
+    cdn : bool
+        Load the map's Leaflet from the jsDelivr CDN instead of inlining it.
+    dpi : int
+        Resolution of the embedded figures.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from corridors import load_catalog, score
+    >>> page = report_html(score(load_catalog().select(["wakhan-corridor"])), dpi=20)
+    >>> page.startswith("<!DOCTYPE html>"), "worldview: de facto" in page
+    (True, True)
+    """
     scores = records_of(scores)
-    from .staticmap import alt_text, figure, figure_bytes
-    from .webmap import atlas_map
+    from .webmap import atlas_map, map_html
 
     rows = _comparison_rows(scores)
     numeric = {"rank", "modeled_km", "published_km", "diff_pct", "crossings", "straightness", "score"}
@@ -93,14 +121,15 @@ def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{_e(_cell(r.get(k)))}</td>' if k in numeric else f"<td>{_e(_cell(r.get(k)))}</td>"
+            f'<td class="num">{_e(cell(r.get(k), _DIGITS.get(k)))}</td>'
+            if k in numeric
+            else f"<td>{_e(cell(r.get(k)))}</td>"
             for k, _ in _COLUMNS
         )
         + "</tr>"
         for r in rows
     )
-    atlas = atlas_map(scores, self_contained=self_contained, title=_TITLE)
-    overview = figure_bytes(figure(scores, dpi=dpi), "png")
+    atlas = atlas_map(scores, cdn=cdn, title=_TITLE)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -116,13 +145,13 @@ def report_html(scores: Sequence[CorridorScore], *, self_contained: bool = False
         "<h2>Comparison</h2>",
         f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>',
         "<h2>Map</h2>",
-        atlas.fragment(height="560px"),
-        f'<p><img src="{_png_uri(overview)}" alt="{_e(alt_text(scores))}"></p>',
+        map_html(atlas, fragment=True, height="560px"),
+        f'<p><img src="{_png_uri(_png(scores, dpi))}" alt="{_e(alt_text(scores))}"></p>',
         "<h2>Corridors</h2>",
     ]
     for s in sorted(scores, key=lambda s: s.rank):
-        parts.append(_corridor_section(s, figure_bytes(figure([s], dpi=dpi), "png"), alt_text([s])))
-    parts += ["</body>", "</html>"]
+        parts.append(_corridor_section(s, _png([s], dpi)))
+    parts += [f'<footer class="note"><p>{_e(_footer())}</p></footer>', "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
 
@@ -131,22 +160,23 @@ def _corridor_section(s: CorridorScore, png: bytes, alt: str) -> str:
     pub = s.published_length
     facts = [
         ("Kind, status", f"{c.kind}, {c.status}"),
-        ("Length, modeled", f"{s.length_km:,.1f} km (WGS84 geodesic)"),
-        ("Length, published", f"{pub.value} km ({pub.source})" if pub else "—"),
+        ("Length, modeled", f"{cell(s.length_km, 1)} km (WGS84 geodesic)"),
+        ("Length, published", f"{cell(pub.value)} km ({pub.source})" if pub else "—"),
         ("Countries, modeled", " > ".join(s.sequence)),
         ("Countries, declared by sources", " > ".join(c.countries) or "—"),
-        ("Straightness", f"{s.straightness:.3f}"),
-        ("Score (rank)", f"{s.score:.2f} ({s.rank})"),
-        *((f.label, f"{f.value}{' ' + f.unit if f.unit else ''} ({f.source})") for f in c.published.facts),
+        ("Straightness", cell(s.straightness, 3)),
+        ("Score (rank)", f"{cell(s.score, 2)} ({s.rank})"),
+        *((f.label, f"{cell(f.value)}{' ' + f.unit if f.unit else ''} ({f.source})") for f in c.published.facts),
     ]
     by_country = "".join(
-        f'<tr><td>{_e(r.country or "sea")}</td><td class="num">{r.modeled_km:,.1f}</td>'
-        f"<td>{_e(f'{r.published.value} ({r.published.source})') if r.published else '—'}</td></tr>"
+        f'<tr><td>{_e(r.country or "sea")}</td><td class="num">{cell(r.modeled_km, 1)}</td>'
+        f"<td>{_e(f'{cell(r.published.value)} ({r.published.source})') if r.published else '—'}</td></tr>"
         for r in s.countries
     )
     crossings = "".join(
-        f"<li>{_e(x.from_country)} → {_e(x.to_country)} at km {x.at_km:,.1f} ({x.lat:.4f}° N, {x.lon:.4f}° E)"
-        + (f", nearest named crossing {_e(x.named)} ({x.named_distance_km or 0.0:.1f} km)" if x.named else "")
+        f"<li>{_e(x.from_country)} → {_e(x.to_country)} at km {cell(x.at_km, 1)} "
+        f"({cell(x.lat, 4)}° N, {cell(x.lon, 4)}° E)"
+        + (f", nearest named crossing {_e(x.named)} ({cell(x.named_distance_km or 0.0, 1)} km)" if x.named else "")
         + "</li>"
         for x in s.crossings
     )
@@ -164,7 +194,7 @@ def _corridor_section(s: CorridorScore, png: bytes, alt: str) -> str:
     return (
         f'<section id="corridor-{_e(c.id)}"><h3>{_e(c.name)}</h3>'
         + (f"<p>{_e(c.summary)}</p>" if c.summary else "")
-        + f'<p><img src="{_png_uri(png)}" alt="{_e(alt)}"></p>'
+        + f'<p><img src="{_png_uri(png)}" alt="{_e(alt_text([s]))}"></p>'
         + "<table>"
         + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
         + "</table>"
@@ -177,19 +207,35 @@ def _corridor_section(s: CorridorScore, png: bytes, alt: str) -> str:
 
 
 def report_markdown(
-    scores: Sequence[CorridorScore], files_dir: str, *, self_contained: bool = False, dpi: int = 110
+    scores: Sequence[CorridorScore], files_dir: str, *, cdn: bool = False, dpi: int = 110
 ) -> tuple[str, dict[str, bytes | str]]:
-    """The Markdown report and its companion files (name in ``files_dir`` → content)."""
+    """The Markdown report and its companion files.
+
+    Parameters
+    ----------
+    scores : GeoDataFrame or sequence of CorridorScore
+        The result of :func:`corridors.score`.
+    files_dir : str
+        Folder name the report links its figures and map by (beside the report).
+    cdn : bool
+        Load the map's Leaflet from the jsDelivr CDN instead of inlining it.
+    dpi : int
+        Resolution of the figures.
+
+    Returns
+    -------
+    tuple of (str, dict)
+        The Markdown text, and the companion files (name in ``files_dir`` → content).
+    """
     scores = records_of(scores)
     from ..tables import corridor_text, render_table
-    from .staticmap import alt_text, figure, figure_bytes
-    from .webmap import atlas_map
+    from .webmap import atlas_map, map_html
 
     keep = [k for k, _ in _COLUMNS]
     rows = [{k: r.get(k) for k in keep} for r in _comparison_rows(scores)]
     files: dict[str, bytes | str] = {
-        "map.html": atlas_map(scores, self_contained=self_contained, title=_TITLE).html,
-        "overview.png": figure_bytes(figure(scores, dpi=dpi), "png"),
+        "map.html": map_html(atlas_map(scores, cdn=cdn, title=_TITLE)),
+        "overview.png": _png(scores, dpi),
     }
     lines = [
         f"# {_TITLE}",
@@ -211,9 +257,10 @@ def report_markdown(
     ]
     for s in sorted(scores, key=lambda s: s.rank):
         name = f"{s.corridor.id}.png"
-        files[name] = figure_bytes(figure([s], dpi=dpi), "png")
+        files[name] = _png([s], dpi)
         text = re.sub(r"^#", "###", corridor_text(s, markdown=True), flags=re.MULTILINE)
         lines += [_md(text).rstrip("\n"), "", f"![{_md(alt_text([s]))}]({files_dir}/{name})", ""]
+    lines += ["---", "", _md(_footer()), ""]
     return "\n".join(lines), files
 
 
@@ -222,10 +269,29 @@ def _md(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def write_report(scores: Sequence[CorridorScore], path: str | Path, *, self_contained: bool = False) -> list[Path]:
-    """Write an HTML (``.html``) or Markdown (``.md``) report; returns the files written.
+def write_report(scores: Sequence[CorridorScore], path: str | Path, *, cdn: bool = False) -> list[Path]:
+    """Write an HTML (``.html``) or Markdown (``.md``) report.
 
     Companion files of a Markdown report are written first, the report itself last, each atomically.
+
+    Parameters
+    ----------
+    scores : GeoDataFrame or sequence of CorridorScore
+        The result of :func:`corridors.score`.
+    path : str or Path
+        ``FILE.html`` (one file) or ``FILE.md`` (figures and map in ``FILE_files/``).
+    cdn : bool
+        Load the map's Leaflet from the jsDelivr CDN instead of inlining it.
+
+    Returns
+    -------
+    list of Path
+        The files written, the report last.
+
+    Raises
+    ------
+    OutputError
+        For another suffix, or a folder that does not exist.
     """
     scores = records_of(scores)
     from ..io import atomic_write
@@ -233,13 +299,13 @@ def write_report(scores: Sequence[CorridorScore], path: str | Path, *, self_cont
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        return [atomic_write(path, report_html(scores, self_contained=self_contained))]
+        return [atomic_write(path, report_html(scores, cdn=cdn))]
     if suffix != ".md":
         raise OutputError(f"{path}: reports are written as .html or .md, not {suffix or 'no suffix'!r}")
     if not path.parent.is_dir():
         raise OutputError(f"{path}: output folder {str(path.parent)!r} does not exist")
     folder = path.with_name(f"{path.stem}_files")
-    text, files = report_markdown(scores, folder.name, self_contained=self_contained)
+    text, files = report_markdown(scores, folder.name, cdn=cdn)
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:

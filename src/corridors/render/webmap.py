@@ -1,13 +1,21 @@
 """Layered web maps of scored corridors (folium / Leaflet).
 
-:func:`atlas_map` turns :class:`~corridors.scoring.CorridorScore` results into one HTML page:
+:func:`atlas_map` turns the results of :func:`corridors.score` into a :class:`folium.Map` (or adds
+them to the map it is given); :func:`map_html` renders a map as a page or an embeddable fragment.
 
 - base layers: an offline vector basemap drawn from the shipped ``basemap`` layer (shown first,
   so the map is readable with no tile server), then tile layers named through xyzservices;
 - one overlay per corridor (its line styled by kind and dashed by status, its waypoints and its
-  border crossings), grouped by kind in a tree layer control, plus the land borders;
+  border crossings), grouped by kind in the layer control, the land borders, and the names of
+  countries, capitals and towns (by zoom; GeoNames and the curated gazetteer) on one canvas;
 - popups and tooltips with the scored metrics (km, WGS84 geodesic) beside the published figures
-  and their sources; a legend, a scale bar, a distance-measuring tool; the view fits the corridors.
+  and their sources; a legend, a scale bar, a distance tool; the attribution carries the
+  provenance line (version, data digests, worldview).
+
+Lines, markers and labels are drawn on canvases. The view fits the corridors once the map's
+container has a size and again when it is resized or shown, so the map draws in hidden tabs,
+collapsed ``<details>``, late-sized iframes and notebooks. Leaflet and the map's own code are
+inlined (offline) unless CDN links are asked for.
 
 Every text taken from a catalog is HTML-escaped, and every string reaches the page's scripts as
 JSON with ``<``, ``>``, ``&`` and ``'`` escaped, so no catalog text can close a script element or
@@ -20,24 +28,25 @@ import difflib
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
 from .. import alignment
-from .._errors import CorridorsError, GeometryError, OutputError
+from .._errors import CorridorsError, GeometryError, PlaceError
 from ..scoring import records_of
-from . import _assets, _basemap, _style
+from ..tables import cell, provenance_line
+from . import _basemap, _style
 
 if TYPE_CHECKING:
+    import folium
     import xyzservices
 
     from ..scoring import CorridorScore, Crossing
 
-__all__ = ["DEFAULT_TILES", "AtlasMap", "atlas_map", "tile_provider"]
+__all__ = ["DEFAULT_TILES", "atlas_map", "map_html", "tile_provider"]
 
 #: Tile base layers offered after the offline basemap, as xyzservices names.
 DEFAULT_TILES: tuple[str, ...] = ("OpenStreetMap.Mapnik", "OpenTopoMap", "Esri.WorldImagery")
@@ -48,6 +57,7 @@ _TILE_LABELS = {
 }
 _BASEMAP_LABEL = "Offline basemap (Natural Earth)"
 _BORDERS_LABEL = "Country borders"
+_LABELS_LABEL = "Place names"
 _GROUP_LABELS = {
     "pipeline": "Pipelines",
     "road": "Roads",
@@ -58,50 +68,71 @@ _GROUP_LABELS = {
     "route": "User routes",
 }
 _CSS_SIZE = re.compile(r"^\d+(\.\d+)?(px|%|em|rem|vh|vw)$")
-_LINE_DECIMALS = 5  # about 1 m
-#: Further simplification of the basemap for the browser, degrees (about 2 km): Leaflet projects
-#: every vertex, and the shipped layer's detail (0.01°) is finer than a pixel below zoom 7.
-_BASEMAP_SIMPLIFY_DEG = 0.02
+_LINE_DECIMALS = 5  # of a zoom-0 pixel: about 1.5 m
+#: Further simplification of the basemap for the browser, degrees (about 3 km): Leaflet projects
+#: and draws every vertex, and the shipped layer's detail (0.01°) is finer than a pixel below zoom 6.
+_BASEMAP_SIMPLIFY_DEG = 0.03
+_BASEMAP_DECIMALS = 3  # about 100 m, finer than the simplification
+_NATURAL_EARTH = "Basemap: Natural Earth"
+_GEONAMES = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
 
-
-@dataclass(frozen=True)
-class AtlasMap:
-    """A rendered web map: the HTML document, to save, embed or show in Jupyter."""
-
-    html: str
-    title: str
-
-    def save(self, path: str | Path) -> Path:
-        """Write the document to ``path`` atomically (an existing file is replaced whole or kept)."""
-        suffix = Path(path).suffix.lower()
-        if suffix not in (".html", ".htm"):
-            raise OutputError(f"{path}: a web map is written as .html, not {suffix or 'a file without suffix'!r}")
-        from ..io import atomic_write
-
-        return atomic_write(path, self.html)
-
-    def fragment(self, *, width: str = "100%", height: str = "600px") -> str:
-        """An ``<iframe srcdoc>`` snippet holding the whole map, for notebooks, Quarto, MkDocs, Sphinx.
-
-        The document is attribute-escaped into ``srcdoc``; the frame is sandboxed (scripts run in
-        an opaque origin, so the map cannot touch the embedding page).
-        """
-        for name, value in (("width", width), ("height", height)):
-            if not _CSS_SIZE.match(value):
-                raise CorridorsError(f"fragment {name}: {value!r} is not a CSS size such as 600px or 100%")
-        return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-            f'title="{html.escape(self.title, quote=True)}" '
-            f'style="width:{width};height:{height};border:0" '
-            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>'
-        )
-
-    def _repr_html_(self) -> str:
-        return self.fragment()
+#: National capitals inside the region the shipped layers cover, by GeoNames name and ISO alpha-2
+#: code; labelled at every zoom.
+_CAPITALS = (
+    ("Kabul", "AF"), ("Islamabad", "PK"), ("New Delhi", "IN"), ("Tehran", "IR"), ("Dushanbe", "TJ"),
+    ("Tashkent", "UZ"), ("Ashgabat", "TM"), ("Bishkek", "KG"), ("Abu Dhabi", "AE"), ("Muscat", "OM"),
+    ("Baku", "AZ"), ("Doha", "QA"), ("Manama", "BH"), ("Kuwait City", "KW"), ("Riyadh", "SA"),
+    ("Baghdad", "IQ"), ("Yerevan", "AM"), ("Tbilisi", "GE"),
+)  # fmt: skip
+#: Large towns and the corridors' key towns, labelled from zoom 5 (first row) or 6 (second). The
+#: GeoNames layer carries no population, so this editorial list stands in for a size rank; names
+#: are looked up through :func:`corridors.gazetteer.lookup` (curated places first).
+_TOWNS = (
+    (
+        "Karachi, PK", "Lahore, PK", "Peshawar, PK", "Quetta, PK", "Multan, PK", "Faisalabad, PK", "Gwadar",
+        "Kandahar, AF", "Herat, AF", "Mazar-e Sharif, AF", "Jalalabad (Afghanistan)", "Mashhad, IR", "Isfahan, IR",
+        "Shiraz, IR", "Zahedan, IR", "Bandar 'Abbas, IR", "Chabahar, IR", "Samarqand, UZ", "Bukhara, UZ",
+        "Termez", "Mary, TM", "Turkmenabat, TM", "Khujand, TJ", "Osh, KG", "Kashgar", "Almaty, KZ",
+        "Amritsar, IN", "Ahmedabad, IN", "Jaipur, IN", "Dubai, AE", "Tabriz, IR",
+    ),
+    (
+        "Rawalpindi, PK", "Hyderabad, PK", "Sukkur, PK", "Dera Ismail Khan, PK", "Gilgit, PK", "Chaman, PK",
+        "Kunduz, AF", "Ghazni, AF", "Zaranj, AF", "Kerman, IR", "Yazd, IR", "Qom, IR", "Ahvaz, IR",
+        "Namangan, UZ", "Andijon, UZ", "Fergana, UZ", "Nukus, UZ", "Turkmenbasy, TM", "Dasoguz, TM",
+        "Serhetabat, TM", "Kulob, TJ", "Khorugh, TJ", "Shymkent, KZ", "Taraz, KZ", "Srinagar, IN", "Jammu, IN",
+        "Ludhiana, IN", "Jodhpur, IN", "Skardu, PK", "Muzaffarabad, PK",
+    ),
+)  # fmt: skip
+#: Zoom from which each kind of label shows: capitals and countries always, then the towns above,
+#: the curated gazetteer's towns and ports, and every GeoNames town (cities1000).
+_LABEL_ZOOM = {"capital": 0, "country": 0, "town": 5.0, "town2": 6.0, "curated": 6.5, "minor": 7.5}
+#: GeoNames towns (the ``minor`` labels) are kept within this distance of a corridor, in degrees
+#: (a selection radius only: 0.4° is 35–45 km in this region), which keeps the page small.
+_TOWN_NEAR_DEG = 0.4
 
 
 def tile_provider(name: str) -> xyzservices.TileProvider:
-    """The xyzservices provider called ``name`` (e.g. ``OpenTopoMap``); one-line error otherwise."""
+    """The xyzservices tile provider called ``name``, checked.
+
+    Parameters
+    ----------
+    name : str
+        An xyzservices name such as ``OpenTopoMap`` (any case).
+
+    Returns
+    -------
+    xyzservices.TileProvider
+
+    Raises
+    ------
+    CorridorsError
+        One line naming close matches when the name is unknown, or when the provider needs an API key.
+
+    Examples
+    --------
+    >>> tile_provider("opentopomap").name
+    'OpenTopoMap'
+    """
     import xyzservices
 
     try:
@@ -117,17 +148,48 @@ def tile_provider(name: str) -> xyzservices.TileProvider:
 
 
 def atlas_map(
-    scores: Sequence[CorridorScore],
+    scores: Any,
     *,
+    m: folium.Map | None = None,
     tiles: Sequence[str] = DEFAULT_TILES,
-    self_contained: bool = False,
     title: str = "Corridors atlas",
-) -> AtlasMap:
-    """Web map of scored corridors (from :func:`corridors.score`).
+    cdn: bool = False,
+    fit: bool = True,
+) -> folium.Map:
+    """Web map of scored corridors, as a :class:`folium.Map`.
 
-    ``tiles`` names the xyzservices tile layers offered after the offline basemap.
-    ``self_contained`` inlines Leaflet and the plugins (see :mod:`corridors.render._assets`)
-    so that the page renders with no network.
+    Parameters
+    ----------
+    scores : GeoDataFrame or sequence of CorridorScore
+        The result of :func:`corridors.score`.
+    m : folium.Map, optional
+        A map to add the layers, legend and controls to (it is returned). Without one, a new map
+        is made on the offline basemap. A given map keeps its tiles; the offline basemap is shown
+        on it only when it has none.
+    tiles : sequence of str
+        xyzservices names of the tile layers offered after the offline basemap (none shown at first).
+    title : str
+        Title of the page.
+    cdn : bool
+        Load Leaflet from the jsDelivr CDN instead of inlining it (inlined by default: the page,
+        saved or shown in a notebook, works with no network). The map's own code is always inline.
+    fit : bool
+        Fit the view to the corridors once the map has a size, and again on resize until the
+        reader moves the map.
+
+    Returns
+    -------
+    folium.Map
+        Shows itself in Jupyter; :func:`map_html` gives its page or an ``<iframe>`` fragment.
+
+    Examples
+    --------
+    >>> from corridors import load_catalog, score
+    >>> m = atlas_map(score(load_catalog().select(["tapi"])))
+    >>> type(m).__name__
+    'Map'
+    >>> map_html(m).startswith("<!DOCTYPE html>")
+    True
     """
     scores = records_of(scores)
     import folium
@@ -138,39 +200,50 @@ def atlas_map(
     if not scores:
         raise GeometryError("map: no corridors to draw")
     lines = alignment.route_lines([s.corridor for s in scores])
-    base = _basemap.load(_basemap.view_box(lines, margin=0.5, min_margin_deg=4.0), simplify_deg=_BASEMAP_SIMPLIFY_DEG)
-    west, south, east, north = base.box
-
-    m = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=5,
-        tiles=None,
-        control_scale=True,
-        max_bounds=True,
-        min_lat=south,
-        max_lat=north,
-        min_lon=west,
-        max_lon=east,
-        min_zoom=4,
-        zoom_snap=0.25,
-        font_size="13px",
+    base = _basemap.load(
+        _basemap.view_box(lines, margin=0.8, min_margin_deg=6.0),
+        decimals=_BASEMAP_DECIMALS,
+        simplify_deg=_BASEMAP_SIMPLIFY_DEG,
     )
-    m.default_js = [("leaflet", _assets.LEAFLET_JS)]
-    m.default_css = [("leaflet_css", _assets.LEAFLET_CSS)]
-    m.get_root().title = _e(title)  # type: ignore[attr-defined]  # the root is a branca Figure
-    x0, y0, x1, y1 = shapely.total_bounds(lines)
-    _elements.FitBounds([[float(y0), float(x0)], [float(y1), float(x1)]]).add_to(m)
-    for pane, z_index in (("basemap", 250), ("borders", 380), ("labels", 390), ("points", 450)):
-        folium.map.CustomPane(pane, z_index=z_index, pointer_events=pane == "points").add_to(m)
+    west, south, east, north = base.box
+    if m is None:
+        m = folium.Map(
+            location=[(south + north) / 2, (west + east) / 2],
+            zoom_start=5,
+            tiles=None,
+            control_scale=True,
+            min_zoom=3,
+            zoom_snap=0.25,
+            prefer_canvas=True,
+            font_size="13px",
+        )
+        m.default_js = []
+        m.default_css = []
+        m.get_root().title = _e(title)  # type: ignore[attr-defined]  # the root is a branca Figure
+    else:
+        m.default_js = [(k, v) for k, v in m.default_js if k != "leaflet"]
+        m.default_css = [(k, v) for k, v in m.default_css if k != "leaflet_css"]
+    _elements.add_assets(m.get_root(), cdn=cdn)
+    folium.map.CustomPane("labels", z_index=420, pointer_events=False).add_to(m)
 
-    basemap = folium.FeatureGroup(name=_BASEMAP_LABEL, overlay=False, control=False).add_to(m)
+    # The legend and distance tool first, then the fit (which measures them and keeps room for the
+    # layer control's button), then the layers: they are projected and drawn once, at the final view.
+    _elements.MeasureControl().add_to(m)
+    _elements.Legend(_legend_html(scores), [_e(provenance_line())]).add_to(m)
+    if fit:
+        x0, y0, x1, y1 = shapely.total_bounds(lines)
+        _elements.FitWhenSized(
+            [[float(y0), float(x0)], [float(y1), float(x1)]], legend=True, reserve={"topright": [54, 54]}
+        ).add_to(m)
+    has_tiles = any(isinstance(c, folium.TileLayer) for c in m._children.values())
+    basemap = folium.FeatureGroup(name=_BASEMAP_LABEL, overlay=False, control=False, show=not has_tiles).add_to(m)
     _add_basemap(basemap, base)
-    tile_tree = []
+    base_items = [{"label": _BASEMAP_LABEL, "layer": basemap}]
     for provider in providers:
         label = _TILE_LABELS.get(provider.name, provider.name)
         tiles_layer = folium.TileLayer(provider, name=label, overlay=False, show=False, control=False).add_to(m)
-        tile_tree.append({"label": _e(label), "layer": tiles_layer})
-    borders = folium.FeatureGroup(name=_BORDERS_LABEL, control=False).add_to(m)
+        base_items.append({"label": _e(label), "layer": tiles_layer})
+    borders = folium.FeatureGroup(name=_BORDERS_LABEL, control=False).add_to(m)  # on the basemap's canvas
     _add_borders(borders, base)
 
     names = dict(zip(base.iso_a3.tolist(), base.name.tolist(), strict=True))
@@ -182,84 +255,177 @@ def atlas_map(
         groups.setdefault(s.corridor.kind, []).append({"label": _swatch_label(s), "layer": layer})
 
     order = list(_style.KINDS)
-    corridor_tree = [
-        {"label": _e(_GROUP_LABELS.get(kind, kind)), "selectAllCheckbox": True, "children": items}
+    overlays: list[dict[str, Any]] = [
+        {"label": _e(_GROUP_LABELS.get(kind, kind)), "children": items}
         for kind, items in sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
     ]
-    base_tree = {
-        "label": "Base maps",
-        "children": [
-            {"label": _BASEMAP_LABEL, "layer": basemap},
-            *tile_tree,
-        ],
-    }
-    overlay_tree = {
-        "label": "Layers",
-        "children": [
-            {"label": "Corridors", "selectAllCheckbox": True, "children": corridor_tree},
-            {"label": _BORDERS_LABEL, "layer": borders},
-        ],
-    }
-    _elements.LayersTree(base_tree, overlay_tree, collapsed=True).add_to(m)
-    _elements.MeasureControl(
-        position="topleft",
-        primary_length_unit="kilometers",
-        secondary_length_unit="miles",
-        primary_area_unit="hectares",
-        secondary_area_unit="sqmiles",
-    ).add_to(m)
-    _elements.Legend(_legend_html(scores)).add_to(m)
-
+    _elements.Markers().add_to(m)
+    places = folium.FeatureGroup(name=_LABELS_LABEL, control=False).add_to(m)  # after the markers it avoids
+    _elements.Labels(_labels(base, lines), attribution=_GEONAMES).add_to(places)
+    overlays += [{"label": _BORDERS_LABEL, "layer": borders}, {"label": _LABELS_LABEL, "layer": places}]
+    _elements.LayerControl(base_items, overlays).add_to(m)
     _elements.number_elements(m.get_root())
-    document = m.get_root().render()
-    if self_contained:
-        document = _assets.inline(document)
-    return AtlasMap(html=document, title=title)
+    return m
+
+
+def map_html(m: folium.Map, *, fragment: bool = False, width: str = "100%", height: str = "600px") -> str:
+    """The page of a folium map, or an ``<iframe srcdoc>`` fragment holding it.
+
+    Element ids are numbered in tree order first, so the same map gives the same bytes in any
+    process (and a map shown before renders again cleanly).
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map, e.g. from :func:`atlas_map`.
+    fragment : bool
+        Return a sandboxed ``<iframe srcdoc>`` snippet (scripts run in an opaque origin, so the map
+        cannot touch the embedding page) for notebooks, Quarto, MkDocs or Sphinx pages.
+    width, height : str
+        CSS sizes of the fragment's frame (``600px``, ``100%``…).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from corridors import load_catalog, score
+    >>> m = atlas_map(score(load_catalog().select(["wakhan-corridor"])))
+    >>> map_html(m, fragment=True, height="400px").startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    True
+    """
+    from ._elements import number_elements
+
+    for name, value in (("width", width), ("height", height)):
+        if not _CSS_SIZE.match(value):
+            raise CorridorsError(f"map {name}: {value!r} is not a CSS size such as 600px or 100%")
+    root = m.get_root()
+    number_elements(root)
+    document = root.render()
+    if not fragment:
+        return document
+    title = getattr(root, "title", None) or "Map"
+    return (
+        f'<iframe srcdoc="{html.escape(document, quote=True)}" '
+        f'title="{html.escape(html.unescape(title), quote=True)}" '
+        f'style="width:{width};height:{height};border:0" '
+        'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe>'
+    )
 
 
 # --- layers ------------------------------------------------------------------------------------
 
 
-def _add_basemap(group: Any, base: _basemap.Basemap) -> None:
-    from ._elements import GeoJsonLayer, Labels
+def _pixels(geoms: np.ndarray, decimals: int = 3) -> list[list[float]]:
+    """Every ring or line of ``geoms`` as flat Web Mercator pixel coordinates at zoom 0 (256 px wide),
+    rounded to ``decimals`` (3: about 150 m): Leaflet's EPSG:3857 on the sphere, the map's own
+    projection, so the page projects them with one multiplication per vertex."""
+    parts = shapely.get_parts(geoms[~shapely.is_empty(geoms)])
+    if len(parts) and shapely.get_type_id(parts[0]) == 3:  # polygons: exterior and interior rings
+        parts = shapely.get_rings(parts)
+    xy, index = shapely.get_coordinates(parts, return_index=True)
+    lat = np.radians(np.clip(xy[:, 1], -85.0511, 85.0511))
+    px = np.column_stack(
+        [(xy[:, 0] + 180.0) / 360.0 * 256.0, (1.0 - np.log(np.tan(np.pi / 4 + lat / 2)) / np.pi) * 128.0]
+    )
+    px = np.round(px, decimals)
+    cuts = np.flatnonzero(np.diff(index)) + 1
+    return [ring.ravel().tolist() for ring in np.split(px, cuts)]
 
-    sea = {"type": "Feature", "properties": {}, "geometry": _geojson(shapely.box(*base.box))}
-    land = {
-        "type": "Feature",
-        "properties": {},
-        "geometry": _geojson(shapely.multipolygons(shapely.get_parts(base.land[~shapely.is_empty(base.land)]))),
-    }
-    for feature, fill, attribution in (
-        (sea, _style.SEA, None),
-        (land, _style.LAND, "Basemap: Made with Natural Earth"),
-    ):
-        GeoJsonLayer(
-            feature,
-            pane="basemap",
-            interactive=False,
-            style={"stroke": False, "fillColor": fill, "fillOpacity": 1.0},
-            **({"attribution": attribution} if attribution else {}),
-        ).add_to(group)
-    labels = [
-        (float(y), float(x), _e(name)) for name, (x, y) in zip(base.name, base.label_xy, strict=True) if not np.isnan(x)
-    ]
-    Labels(labels).add_to(group)
+
+def _add_basemap(group: Any, base: _basemap.Basemap) -> None:
+    from ._elements import Shapes
+
+    sea = np.array([shapely.box(*base.box)])
+    Shapes(_pixels(sea), closed=True, stroke=False, fillColor=_style.SEA, fillOpacity=1.0).add_to(group)
+    Shapes(
+        _pixels(base.land),
+        closed=True,
+        stroke=False,
+        fillColor=_style.LAND,
+        fillOpacity=1.0,
+        attribution=_NATURAL_EARTH,
+    ).add_to(group)
 
 
 def _add_borders(group: Any, base: _basemap.Basemap) -> None:
-    from ._elements import GeoJsonLayer
+    from ._elements import Shapes
 
-    borders = {
-        "type": "Feature",
-        "properties": {},
-        "geometry": _geojson(shapely.multilinestrings(shapely.get_parts(base.borders))),
-    }
-    GeoJsonLayer(
-        borders,
-        pane="borders",
-        interactive=False,
-        style={"color": _style.BORDER, "weight": 1.2, "opacity": 0.9},
+    Shapes(
+        _pixels(base.borders), closed=False, color=_style.BORDER, weight=1.2, opacity=0.9, fill=False
     ).add_to(group)
+
+
+@cache
+def _town_points() -> tuple[tuple[float, float, str, str], ...]:
+    """Named towns as (lon, lat, name, tier): capitals, the listed towns, the curated towns and ports."""
+    from .. import gazetteer
+
+    out: list[tuple[float, float, str, str]] = []
+    for name, cc in _CAPITALS:
+        place = gazetteer.lookup(f"{name}, {cc}")
+        out.append((place.lon, place.lat, place.name, "capital"))
+    for tier, names in zip(("town", "town2"), _TOWNS, strict=True):
+        for query in names:
+            try:
+                place = gazetteer.lookup(query)
+            except PlaceError:
+                continue
+            label = query.partition(",")[0] if "," in query else place.name.partition(" (")[0]
+            out.append((place.lon, place.lat, label.replace("Bandar 'Abbas", "Bandar Abbas"), tier))
+    for place in gazetteer.curated_places():
+        if place.kind in ("town", "port"):
+            out.append((place.lon, place.lat, place.name.partition(" (")[0], "curated"))
+    return tuple(out)
+
+
+@cache
+def _geonames_points() -> tuple[np.ndarray, np.ndarray]:
+    from .. import geodata
+
+    points, attrs = geodata.read_layer("places.gpkg", "places", ("name",))
+    return shapely.get_coordinates(points), attrs["name"].astype(str)
+
+
+def _labels(base: _basemap.Basemap, lines: np.ndarray) -> list[list[Any]]:
+    """Labels ``[lat, lon, text, style, min zoom]`` in drawing priority: capitals, countries, towns.
+
+    A town already labelled (within about 5 km) is not labelled again by a lower tier; GeoNames
+    towns are kept near the corridors (``_TOWN_NEAR_DEG``).
+    """
+    west, south, east, north = base.box
+    rows: list[list[Any]] = []
+    seen: list[tuple[float, float]] = []
+
+    def add(lon: float, lat: float, text: str, style: str, zoom: float) -> None:
+        if not (west <= lon <= east and south <= lat <= north):
+            return
+        if style != "country" and any(abs(lon - x) < 0.05 and abs(lat - y) < 0.05 for x, y in seen):
+            return
+        if style != "country":
+            seen.append((lon, lat))
+        rows.append([round(lat, 3), round(lon, 3), text, style, zoom])
+
+    towns = _town_points()
+    for lon, lat, name, tier in towns:
+        if tier == "capital":
+            add(lon, lat, name, "capital", _LABEL_ZOOM["capital"])
+    for name, (x, y) in zip(base.name, base.label_xy, strict=True):
+        if not np.isnan(x):
+            add(float(x), float(y), str(name), "country", _LABEL_ZOOM["country"])
+    for lon, lat, name, tier in towns:
+        if tier != "capital":
+            add(lon, lat, name, "town", _LABEL_ZOOM[tier])
+    xy, names = _geonames_points()
+    inside = (xy[:, 0] >= west) & (xy[:, 0] <= east) & (xy[:, 1] >= south) & (xy[:, 1] <= north)
+    near = shapely.dwithin(shapely.multilinestrings(shapely.get_parts(lines)), shapely.points(xy), _TOWN_NEAR_DEG)
+    inside &= near
+    known = {(round(r[1], 1), round(r[0], 1)) for r in rows}
+    for (lon, lat), name in zip(xy[inside], names[inside], strict=True):
+        if (round(lon, 1), round(lat, 1)) not in known:
+            rows.append([round(float(lat), 3), round(float(lon), 3), str(name), "minor", _LABEL_ZOOM["minor"]])
+    return rows
 
 
 def _add_corridor(group: Any, s: CorridorScore, line: shapely.LineString, country_name: Any, n: int) -> None:
@@ -268,62 +434,50 @@ def _add_corridor(group: Any, s: CorridorScore, line: shapely.LineString, countr
     c = s.corridor
     kind = _style.kind_style(c.kind)
     dashes = _style.dash_array(c.status, kind.weight)
-    xy = np.round(shapely.get_coordinates(line), _LINE_DECIMALS)
     line_options = {
         "color": kind.color,
         "weight": kind.weight,
         "opacity": kind.opacity,
         "lineCap": "butt" if dashes else "round",
-        "className": f"corridor corridor-{c.id}",
+        "corridor": c.id,
         **({"dashArray": dashes} if dashes else {}),
     }
     point_styles = {
         "waypoint": {
-            "pane": "points",
             "radius": 3.5,
             "color": kind.color,
             "weight": 1.5,
             "fill": True,
             "fillColor": _style.WAYPOINT_FILL,
             "fillOpacity": 1.0,
-            "className": f"waypoint waypoint-{c.id}",
+            "role": "waypoint",
         },
         "crossing": {
-            "pane": "points",
             "radius": 5.5,
             "color": _style.CROSSING_EDGE,
             "weight": 1.5,
             "fill": True,
             "fillColor": _style.CROSSING_FILL,
             "fillOpacity": 1.0,
-            "className": f"crossing crossing-{c.id}",
+            "role": "crossing",
         },
     }
-    points = [[w.lat, w.lon, "waypoint", _e(w.name), _waypoint_popup(s, w)] for w in c.waypoints]
+    points = [
+        [w.lat, w.lon, "waypoint", _e(w.name), _position(w.lat, w.lon), _e(w.source) if w.source else ""]
+        for w in c.waypoints
+    ]
     points += [
-        [
-            round(x.lat, 5),
-            round(x.lon, 5),
-            "crossing",
-            _crossing_tooltip(x),
-            _crossing_popup(s, x, country_name),
-        ]
-        for x in s.crossings
+        [round(x.lat, 5), round(x.lon, 5), "crossing", *_crossing_fields(x, country_name)] for x in s.crossings
     ]
     CorridorLayer(
-        xy[:, ::-1].tolist(),
+        _pixels(np.array([line]), _LINE_DECIMALS)[0],
         line_options,
         _corridor_popup(s, country_name, n),
         _corridor_tooltip(s),
+        _e(c.name),
         points,
         point_styles,
     ).add_to(group)
-
-
-def _geojson(geom: shapely.Geometry) -> dict:
-    import json
-
-    return json.loads(shapely.to_geojson(geom))
 
 
 # --- popup and tooltip text (every catalog text escaped here) -------------------------------
@@ -334,18 +488,17 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def _km(value: float, digits: int = 1) -> str:
-    return f"{value:,.{digits}f} km"
+def _km(value: float) -> str:
+    return f"{cell(float(value), 1)} km"
 
 
-def _value(value: float | str) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return _e(value)
-    return f"{value:,.1f}".removesuffix(".0")
+def _value(value: object) -> str:
+    """A published value: numbers in the one number format, text escaped."""
+    return _e(cell(value))
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1f} %"
+    return "—" if value is None else ("+" if value > 0 else "") + f"{cell(float(value), 1)} %"
 
 
 def _cite(source: str) -> str:
@@ -386,13 +539,13 @@ def _corridor_popup(s: CorridorScore, country_name: Any, n: int) -> str:
             + ("" if s.matches_sources else f' <span class="warn">(sources: {_e(" → ".join(c.countries))})</span>'),
         ),
         ("Border crossings", str(len(s.crossings))),
-        ("Straightness", f"{s.straightness:.3f}"),
-        ("Score", f"{s.score:.2f} (rank {s.rank} of {n}; lower is better)"),
+        ("Straightness", cell(s.straightness, 3)),
+        ("Score", f"{cell(s.score, 2)} (rank {s.rank} of {n}; lower is better)"),
     ]
     if s.narrowest:
         a, b = s.narrowest.between
         rows.append(("Narrowest width", f"{_km(s.narrowest.width_km)} between {_e(a)} and {_e(b)}"))
-    rows += [(_e(_metric_label(k)), _e(f"{v:,g}" if isinstance(v, int | float) else v)) for k, v in s.extra.items()]
+    rows += [(_e(_metric_label(k)), _e(cell(v))) for k, v in s.extra.items()]
     rows += [
         (_e(f.label), f"{_value(f.value)}{' ' + _e(f.unit) if f.unit else ''} {_cite(f.source)}")
         for f in c.published.facts
@@ -426,33 +579,23 @@ def _metric_label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def _crossing_tooltip(x: Crossing) -> str:
+def _position(lat: float, lon: float) -> str:
+    return f"{cell(float(lat), 4)}° N, {cell(float(lon), 4)}° E"
+
+
+def _crossing_fields(x: Crossing, country_name: Any) -> list[str]:
+    """A crossing's tooltip, position, popup title, km from the start and nearest named crossing
+    (escaped HTML). The page builds the popup from these when the marker is clicked
+    (``L.Corridors.pointPopup``).
+    """
     near = f" · {_e(x.named)}" if x.named else ""
-    return f"{_e(x.from_country)} → {_e(x.to_country)}{near}"
-
-
-def _crossing_popup(s: CorridorScore, x: Crossing, country_name: Any) -> str:
-    near = (
-        f"<tr><th>Nearest named crossing</th><td>{_e(x.named)} ({_km(x.named_distance_km or 0.0)} away)</td></tr>"
-        if x.named
-        else ""
-    )
-    return (
-        '<div class="crossing-popup">'
-        f"<h4>{_e(country_name(x.from_country))} → {_e(country_name(x.to_country))}</h4>"
-        f"<table><tr><th>Corridor</th><td>{_e(s.corridor.name)}</td></tr>"
-        f"<tr><th>Modeled crossing</th><td>km {x.at_km:,.1f} from the start</td></tr>{near}"
-        f"<tr><th>Position</th><td>{x.lat:.4f}° N, {x.lon:.4f}° E</td></tr></table></div>"
-    )
-
-
-def _waypoint_popup(s: CorridorScore, w: Any) -> str:
-    src = f"<tr><th>Source</th><td>{_e(w.source)}</td></tr>" if w.source else ""
-    return (
-        f'<div class="waypoint-popup"><h4>{_e(w.name)}</h4><table>'
-        f"<tr><th>Waypoint of</th><td>{_e(s.corridor.name)}</td></tr>"
-        f"<tr><th>Position</th><td>{w.lat:.4f}° N, {w.lon:.4f}° E</td></tr>{src}</table></div>"
-    )
+    return [
+        f"{_e(x.from_country)} → {_e(x.to_country)}{near}",
+        _position(x.lat, x.lon),
+        f"{_e(country_name(x.from_country))} → {_e(country_name(x.to_country))}",
+        cell(x.at_km, 1),
+        f"{_e(x.named)} ({_km(x.named_distance_km or 0.0)} away)" if x.named else "",
+    ]
 
 
 def _line_svg(color: str, weight: float, dashes: str | None, opacity: float = 1.0) -> str:
@@ -470,29 +613,42 @@ def _swatch_label(s: CorridorScore) -> str:
 
 
 def _legend_html(scores: Sequence[CorridorScore]) -> str:
-    """Legend: the kinds and statuses on the map side by side, the markers, units and boundary source."""
+    """Legend: kinds (colour bars) beside statuses (grey dash patterns), markers, places, units, sources."""
     present_kinds = {s.corridor.kind for s in scores}
     kinds = [k for k in _style.KINDS if k in present_kinds] + sorted(present_kinds - set(_style.KINDS))
     statuses = [k for k in _style.STATUSES if any(s.corridor.status == k for s in scores)]
     kind_rows = "".join(
-        f"<div>{_line_svg(_style.kind_style(k).color, 4, None, _style.kind_style(k).opacity)} "
+        f'<div><svg width="30" height="12" aria-hidden="true"><rect x="1" y="3" width="28" height="6" rx="3" '
+        f'fill="{_style.kind_style(k).color}" fill-opacity="{_style.kind_style(k).opacity:g}"/></svg> '
         f"{_e(_style.kind_style(k).label)}</div>"
         for k in kinds
     )
     status_rows = "".join(
-        f"<div>{_line_svg('#444', 3, _style.dash_array(k, 3))} {_e(_style.status_label(k))}</div>" for k in statuses
+        f"<div>{_line_svg('#7d7d7d', 2.5, _style.dash_array(k, 2.5))} {_e(_style.status_label(k))}</div>"
+        for k in statuses
     )
     crossing = (
-        f'<svg width="20" height="12" aria-hidden="true"><circle cx="10" cy="6" r="5" '
+        f'<svg width="14" height="12" aria-hidden="true"><circle cx="7" cy="6" r="5" '
         f'fill="{_style.CROSSING_FILL}" stroke="{_style.CROSSING_EDGE}" stroke-width="1.5"/></svg>'
     )
     waypoint = (
-        '<svg width="20" height="12" aria-hidden="true"><circle cx="10" cy="6" r="3.5" fill="#fff" '
+        '<svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="3.5" fill="#fff" '
         'stroke="#444" stroke-width="1.5"/></svg>'
     )
+    capital = (
+        '<svg width="10" height="12" aria-hidden="true"><rect x="1.5" y="2.5" width="7" height="7" fill="#1f1f1f"/>'
+        "</svg>"
+    )
+    town = (
+        '<svg width="10" height="12" aria-hidden="true"><circle cx="5" cy="6" r="2.5" fill="#fff" stroke="#1f1f1f" '
+        'stroke-width="1.2"/></svg>'
+    )
     return (
-        f'<div class="cols"><div>{kind_rows}</div><div>{status_rows}</div></div>'
-        f"<div>{crossing} Border crossing &nbsp; {waypoint} Waypoint</div>"
+        "<details open><summary>Legend</summary>"
+        '<div class="cols"><div class="head">Kind (colour)</div><div class="head">Status (dash)</div>'
+        f"<div>{kind_rows}</div><div>{status_rows}</div></div>"
+        f"<div>{crossing} Border crossing &nbsp;{waypoint} Waypoint</div>"
+        f"<div>{capital} Capital &nbsp;{town} Town (more as you zoom in)</div>"
         '<div class="note">Lengths: km on the WGS84 ellipsoid (modeled, geodesic). '
-        "Borders: Natural Earth 1:10m, de facto.</div>"
+        "Borders: Natural Earth 1:10m, de facto. Places: GeoNames (CC BY 4.0).</div></details>"
     )
