@@ -155,7 +155,7 @@ def report_html(scores: Sequence[CorridorScore], *, cdn: bool = False, dpi: int 
     return "\n".join(parts) + "\n"
 
 
-def _corridor_section(s: CorridorScore, png: bytes, alt: str) -> str:
+def _corridor_section(s: CorridorScore, png: bytes) -> str:
     c = s.corridor
     pub = s.published_length
     facts = [
