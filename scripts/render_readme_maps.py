@@ -80,7 +80,7 @@ def main() -> None:
     subprocess.run([*CLI, "map", "-o", str(maps / "atlas.html")], check=True, cwd=ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         offline = Path(tmp) / "atlas.html"
-        subprocess.run([*CLI, "map", "--self-contained", "-o", str(offline)], check=True, cwd=ROOT)
+        subprocess.run([*CLI, "map", "-o", str(offline)], check=True, cwd=ROOT)
         screenshot(offline, maps / "atlas.png", opts.chromium)
     print(f"wrote {maps / 'atlas.png'}")
 
