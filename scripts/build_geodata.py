@@ -760,8 +760,8 @@ def extra_layers(provinces, province_checks, blines, boundary_checks, contested,
                 "vintage of the lines: the Federally Administered Tribal Areas are still a separate face "
                 "(PK-TA; merged into Khyber Pakhtunkhwa by the 25th Amendment, May 2018), Jammu and Kashmir "
                 "is not split from Ladakh (the 2019 reorganisation is not drawn: one face IN-JK), "
-                "Ashgabat (TM-S) and Osh city (KG-GO) are not drawn separately; Natural Earth lines of "
-                "this generation were published 2017–2021, the wheel carries no version file",
+                "Ashgabat (TM-S) and Osh city (KG-GO) are not drawn separately; the wheel carries no "
+                "version file, so the vintage is what the lines show: the administrative map before May 2018",
                 "country = ISO3 (ADM0_A3); full 1:10m detail (no simplification); sorted by code",
             ],
         },
