@@ -426,7 +426,8 @@ ISO_3166_2 = {
         "Tibet Autonomous Region": ("CN-XZ", "Tibet Autonomous Region"),
     },
     "IN": {
-        "Kashmir": ("IN-JK", "Jammu and Kashmir and Ladakh (pre-2019 state)"), "Himachal Pradesh": ("IN-HP", "Himachal Pradesh"),
+        "Kashmir": ("IN-JK", "Jammu and Kashmir and Ladakh (pre-2019 state)"),
+        "Himachal Pradesh": ("IN-HP", "Himachal Pradesh"),
         "Punjab": ("IN-PB", "Punjab"), "Chandigarh": ("IN-CH", "Chandigarh"), "Haryana": ("IN-HR", "Haryana"),
         "NCT": ("IN-DL", "Delhi"), "Rajasthan": ("IN-RJ", "Rajasthan"), "Gujarat": ("IN-GJ", "Gujarat"),
         "Uttarakhand": ("IN-UT", "Uttarakhand"), "Uttar Pradesh": ("IN-UP", "Uttar Pradesh"),
@@ -473,7 +474,8 @@ ISO_3166_2 = {
         "Andijon": ("UZ-AN", "Andijan"), "Bukhara": ("UZ-BU", "Bukhara"), "Fergana": ("UZ-FA", "Fergana"),
         "Jizzax": ("UZ-JI", "Jizzakh"), "Namangan": ("UZ-NG", "Namangan"), "Navoiy": ("UZ-NW", "Navoiy"),
         "Qashqadaryo": ("UZ-QA", "Kashkadarya"), "Karakalpakstan": ("UZ-QR", "Karakalpakstan"),
-        "Samarqand": ("UZ-SA", "Samarkand"), "Sirdaryo": ("UZ-SI", "Syrdarya"), "Surxondaryo": ("UZ-SU", "Surkhandarya"),
+        "Samarqand": ("UZ-SA", "Samarkand"), "Sirdaryo": ("UZ-SI", "Syrdarya"),
+        "Surxondaryo": ("UZ-SU", "Surkhandarya"),
         "Toshkent Shahri": ("UZ-TK", "Tashkent (city)"), "Toshkent": ("UZ-TO", "Tashkent Region"),
         "Xorazm": ("UZ-XO", "Khorezm"),
     },
@@ -484,7 +486,9 @@ ADMIN2_OVERRIDES = {
     ("IN", "Kashmir", "Leh"): ("IN-LA", "Ladakh"),
     ("IN", "Kashmir", "Kargil"): ("IN-LA", "Ladakh"),
 }
-ISO_3166_2_SOURCE = "ISO Online Browsing Platform, ISO 3166-2 country entries, https://www.iso.org/obp/ui/ (consulted 2026-12-02)"
+ISO_3166_2_SOURCE = (
+    "ISO Online Browsing Platform, ISO 3166-2 country entries, https://www.iso.org/obp/ui/ (consulted 2026-12-02)"
+)
 
 #: Per-worldview columns of ne_10m_admin_0_boundary_lines_land kept in ``boundaries``.
 WORLDVIEWS = ("ISO", "IN", "PK", "CN", "NP", "US")
@@ -498,7 +502,7 @@ DURAND_SOURCE = {
 DURAND_NOTE = (
     "Durand Line (1893): Afghanistan has not recognised it as its border with Pakistan; an Afghan "
     "foreign ministry statement of September 2019 restated 'its stance on not recognising the Durand "
-    f"Line as an official border' ({DURAND_SOURCE['publisher']}, \"{DURAND_SOURCE['title']}\", "
+    f'Line as an official border\' ({DURAND_SOURCE["publisher"]}, "{DURAND_SOURCE["title"]}", '
     f"{DURAND_SOURCE['date']}, {DURAND_SOURCE['url']})"
 )
 
@@ -514,7 +518,8 @@ CONTESTED = {
         "published_km2": 72971, "published_source": "72,971 km² (Wikipedia, Gilgit-Baltistan, infobox)",
     },
     "azad-jammu-and-kashmir": {
-        "name": "Azad Jammu and Kashmir", "from": ("province", "PK-JK"), "administered_by": "PAK", "claimed_by": ("IND",),
+        "name": "Azad Jammu and Kashmir", "from": ("province", "PK-JK"),
+        "administered_by": "PAK", "claimed_by": ("IND",),
         "note": "Administered by Pakistan (self-governing territory); claimed by India; separated from "
         "Indian-administered Jammu and Kashmir by the Line of Control.",
         "source": {"title": "Azad Kashmir", "publisher": "Wikipedia",
@@ -522,7 +527,8 @@ CONTESTED = {
         "published_km2": 13297, "published_source": "13,297 km² (Wikipedia, Azad Kashmir, infobox)",
     },
     "jammu-and-kashmir-and-ladakh": {
-        "name": "Jammu and Kashmir and Ladakh", "from": ("province", "IN-JK"), "administered_by": "IND", "claimed_by": ("PAK",),
+        "name": "Jammu and Kashmir and Ladakh", "from": ("province", "IN-JK"),
+        "administered_by": "IND", "claimed_by": ("PAK",),
         "note": "Administered by India (two Union Territories since 31 October 2019; the Natural Earth admin-1 "
         "lines predate the split, so they form one area here); claimed by Pakistan. China administers Aksai Chin, "
         "which India counts in Ladakh, and disputes stretches of the line of actual control; Siachen is a "
@@ -541,7 +547,9 @@ CONTESTED = {
         "since 1984 (Operation Meghdoot) and claimed by Pakistan; the Line of Control ends at NJ9842 south of it.",
         "source": {"title": "Siachen is ours", "publisher": "The Nation (Pakistan)",
                    "url": "https://nation.com.pk/24-Aug-2020/siachen-is-ours", "date": "2020-08-24"},
-        "published_km2": None, "published_source": "no published figure for Natural Earth's KAS unit; the glacier system alone covers about 700 km²",
+        "published_km2": None,
+        "published_source": "no published figure for Natural Earth's KAS unit; the glacier system alone covers "
+        "about 700 km²",
     },
 }  # fmt: skip
 
@@ -586,7 +594,9 @@ def build_boundaries(shp: Path, iso: np.ndarray, geom: np.ndarray) -> tuple[list
                 part, left_, right_ = shapely.reverse(part), right, left
             else:
                 left_, right_ = left, right
-            rows.append((featurecla, classes, left_, right_, durand, DURAND_NOTE if durand else "", int(rec.ne_id), part))
+            rows.append(
+                (featurecla, classes, left_, right_, durand, DURAND_NOTE if durand else "", int(rec.ne_id), part)
+            )
     if mismatched:
         raise SystemExit(f"boundaries: NE left/right disagree with the countries layer: {mismatched[:5]}")
     rows.sort(key=lambda r: (r[2], r[3], r[0], r[6], *shapely.get_coordinates(r[7])[0]))
@@ -671,7 +681,9 @@ def build_provinces(lines_shp: Path, csv_path: Path, iso: np.ndarray, geom: np.n
                 for j, lab in enumerate(labels):
                     if lab is None or j == i:
                         continue
-                    shared = shapely.length(shapely.intersection(shapely.boundary(faces[i]), shapely.boundary(faces[j])))
+                    shared = shapely.length(
+                        shapely.intersection(shapely.boundary(faces[i]), shapely.boundary(faces[j]))
+                    )
                     if shared > best_len:
                         best, best_len = j, shared
                 if best is None:
@@ -726,10 +738,16 @@ def build_contested(provinces: list, iso: np.ndarray, geom: np.ndarray) -> tuple
         g = by_code[key] if kind == "province" else geom[int(np.flatnonzero(iso == key)[0])]
         g = to_multipolygon(g)
         src = spec["source"]
-        source = f"{src['publisher']}, \"{src['title']}\", {src['date']}, {src['url']}"
-        rows.append((area_id, spec["name"], spec["administered_by"], ",".join(spec["claimed_by"]), spec["note"], source, g))
-        checks[area_id] = {"km2": round(geodesic_km2(g), 1), "published_km2": spec["published_km2"],
-                           "published_source": spec["published_source"], "derived_from": f"{kind} {key}"}
+        source = f'{src["publisher"]}, "{src["title"]}", {src["date"]}, {src["url"]}'
+        rows.append(
+            (area_id, spec["name"], spec["administered_by"], ",".join(spec["claimed_by"]), spec["note"], source, g)
+        )
+        checks[area_id] = {
+            "km2": round(geodesic_km2(g), 1),
+            "published_km2": spec["published_km2"],
+            "published_source": spec["published_source"],
+            "derived_from": f"{kind} {key}",
+        }
     return rows, checks
 
 
@@ -768,17 +786,24 @@ def extra_layers(provinces, province_checks, blines, boundary_checks, contested,
         "boundaries": {
             "rows": len(blines),
             "geometry_type": "LineString",
-            "fields": ["featurecla", *[f"fclass_{w.lower()}" for w in WORLDVIEWS], "left", "right",
-                       "durand_line", "note", "ne_id"],
+            "fields": [
+                "featurecla",
+                *[f"fclass_{w.lower()}" for w in WORLDVIEWS],
+                "left",
+                "right",
+                "durand_line",
+                "note",
+                "ne_id",
+            ],
             "source": "natural_earth",
             "processing": [
                 f"features of ne_10m_admin_0_boundary_lines_land whose envelope meets the region box {box_txt}, "
                 "intersected with the box and line-merged (one row per LineString part)",
-                "featurecla = FEATURECLA without Natural Earth's \"(please verify)\" / \"(verify)\" suffix: "
+                'featurecla = FEATURECLA without Natural Earth\'s "(please verify)" / "(verify)" suffix: '
                 f"{', '.join(boundary_checks['classes'])}",
                 f"{wv} = the FCLASS_ISO/IN/PK/CN/NP/US point-of-view columns, same suffix removed; where Natural "
                 "Earth leaves a worldview column empty the default class (featurecla) applies and is written "
-                "(values include \"Unrecognized\", \"Admin-1 boundary\", \"Claim boundary\")",
+                '(values include "Unrecognized", "Admin-1 boundary", "Claim boundary")',
                 "left/right = ADM0_A3_L/ADM0_A3_R, ordered so that left < right (the line reversed when swapped); "
                 "checked against the countries whose outline passes through each part's midpoint (ne_id "
                 f"{boundary_checks['ne_id_off_admin0_outline']} depart from the admin-0 outline: Shatt al-Arab, "
@@ -800,7 +825,9 @@ def extra_layers(provinces, province_checks, blines, boundary_checks, contested,
                 "administered_by = ISO3 of the administering country; claimed_by = comma-separated ISO3 list; "
                 "source = publisher, title, date, URL of the publication cited for the note",
                 "areas on the WGS84 ellipsoid vs published figures: "
-                + "; ".join(f"{k} {v['km2']:,.0f} km² (published {v['published_source']})" for k, v in contested_checks.items()),
+                + "; ".join(
+                    f"{k} {v['km2']:,.0f} km² (published {v['published_source']})" for k, v in contested_checks.items()
+                ),
                 "not included: Aksai Chin and the Shaksgam valley (administered by China, claimed by India): none "
                 "of the offline Natural Earth layers (admin-0 boundary lines at 1:10m/1:50m, admin-1 lines) "
                 "carries India's claim line inside China, and Natural Earth's point-of-view country files are in "
@@ -1078,7 +1105,11 @@ def main(argv: list[str] | None = None) -> int:
         write_layer(
             provinces_gpkg,
             "provinces",
-            {"code": [r[0] for r in provinces], "name": [r[1] for r in provinces], "country": [r[2] for r in provinces]},
+            {
+                "code": [r[0] for r in provinces],
+                "name": [r[1] for r in provinces],
+                "country": [r[2] for r in provinces],
+            },
             [r[3] for r in provinces],
             "MultiPolygon",
         )
@@ -1211,8 +1242,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     inputs = {}
     used_for = {
-        "natural_earth": ["countries.gpkg: countries, borders, basemap", "contested.gpkg: boundaries, contested",
-                          "provinces.gpkg: provinces (country outlines)"],
+        "natural_earth": [
+            "countries.gpkg: countries, borders, basemap",
+            "contested.gpkg: boundaries, contested",
+            "provinces.gpkg: provinces (country outlines)",
+        ],
         "globe": ["elevation.tif"],
         "geonames": ["places.gpkg: places", "provinces.gpkg: provinces (names)"],
         "admin1": ["provinces.gpkg: provinces", "contested.gpkg: contested (via provinces)"],

@@ -232,7 +232,7 @@ def test_boundaries_schema(lines):
 def test_line_of_control_is_classed_as_such(lines, countries):
     loc = lines[lines.featurecla == "Line of control"]
     assert len(loc) == 4  # as measured in ../shared/data-sources.md
-    assert set(zip(loc.left, loc.right)) == {("IND", "PAK")}
+    assert set(zip(loc.left, loc.right, strict=True)) == {("IND", "PAK")}
     # it lies on the de facto IND/PAK outline, and India's view does not recognise the Kashmir pieces
     shared = shapely.intersection(countries["IND"].boundary, countries["PAK"].boundary)
     for g in loc.geometry:
@@ -246,16 +246,16 @@ def test_line_of_control_is_classed_as_such(lines, countries):
 
 def test_china_india_and_shaksgam_lines(lines):
     disputed = lines[lines.featurecla == "Disputed"]
-    assert set(zip(disputed.left, disputed.right)) == {("CHN", "IND")}
+    assert set(zip(disputed.left, disputed.right, strict=True)) == {("CHN", "IND")}
     indefinite = lines[lines.featurecla == "Indefinite"]
-    assert set(zip(indefinite.left, indefinite.right)) == {("CHN", "PAK"), ("CHN", "KAS")}
+    assert set(zip(indefinite.left, indefinite.right, strict=True)) == {("CHN", "PAK"), ("CHN", "KAS")}
     assert set(indefinite.fclass_in) == {"Unrecognized"}
     assert set(indefinite.fclass_cn) == {"International boundary"}
 
 
 def test_durand_line_is_flagged_with_a_cited_note(lines):
     durand = lines[lines.durand_line == 1]
-    assert set(zip(durand.left, durand.right)) == {("AFG", "PAK")}
+    assert set(zip(durand.left, durand.right, strict=True)) == {("AFG", "PAK")}
     assert ((lines.durand_line == 1) == ((lines.left == "AFG") & (lines.right == "PAK"))).all()
     for note in durand.note:
         assert "not recognised" in note and "2019-09-21" in note and note.count("https://") == 1
@@ -351,7 +351,14 @@ def test_build_is_deterministic_and_matches_the_shipped_files(tmp_path):
     for run in ("a", "b"):
         out = tmp_path / run
         subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "build_geodata.py"), "--download-dir", downloads, "--out", str(out)],
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "build_geodata.py"),
+                "--download-dir",
+                downloads,
+                "--out",
+                str(out),
+            ],
             check=True,
             capture_output=True,
         )
