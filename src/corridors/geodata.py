@@ -1,7 +1,8 @@
 """The shipped reference layers, opened once and cached.
 
 ``geodata/countries.gpkg`` (layers ``countries``, ``borders``, ``basemap``), ``geodata/places.gpkg``
-(layer ``places``) and ``geodata/elevation.tif`` are built by ``scripts/build_geodata.py`` from
+(layer ``places``), ``geodata/provinces.gpkg`` (layer ``provinces``), ``geodata/contested.gpkg``
+(layers ``boundaries``, ``contested``) and ``geodata/elevation.tif`` are built by ``scripts/build_geodata.py`` from
 Natural Earth, GeoNames and NOAA GLOBE (see ``geodata/SOURCES.md``). Coordinates are lon/lat on
 WGS84 (EPSG:4326).
 
@@ -29,13 +30,23 @@ if TYPE_CHECKING:
     import geopandas
 
 __all__ = [
+    "WORLDVIEWS",
+    "Boundaries",
+    "ContestedAreas",
     "Countries",
+    "Provinces",
     "borders",
+    "boundaries",
+    "boundaries_frame",
+    "contested_areas",
+    "contested_frame",
     "countries",
     "countries_frame",
     "elevation_path",
     "layer_path",
     "provenance",
+    "provinces",
+    "provinces_frame",
     "read_layer",
     "resolve_countries",
 ]
@@ -198,3 +209,209 @@ def resolve_countries(names: str | Iterable[str], *, field: str = "avoid") -> tu
         if code not in out:
             out.append(code)
     return tuple(out)
+
+
+# --- provinces, contested areas, boundary classes -----------------------------------------------------
+
+#: Worldviews with a boundary class column in ``contested.gpkg`` (Natural Earth point-of-view columns).
+WORLDVIEWS: tuple[str, ...] = ("ISO", "IN", "PK", "CN", "NP", "US")
+
+
+def _locate(geometry: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Row of the first polygon containing each point, -1 where none does (bounding boxes first)."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    out = np.full(lon.shape, -1, dtype=np.int64)
+    for row, (x0, y0, x1, y1) in enumerate(shapely.bounds(geometry)):
+        cand = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1) & (out < 0))
+        if len(cand):
+            inside = shapely.contains_xy(geometry[row], lon[cand], lat[cand])
+            out[cand[inside]] = row
+    return out
+
+
+@dataclass(frozen=True)
+class Provinces:
+    """Admin-1 polygons (provinces, states, regions) of the countries that have them, sorted by code.
+
+    ``code`` holds ISO 3166-2 codes (``PK-BA``), ``name`` English names, ``country`` the ISO3 code
+    of the country (as in `Countries`). See ``geodata/SOURCES.md`` for the vintage (FATA still
+    separate as ``PK-TA``; India's Jammu and Kashmir not split from Ladakh).
+    """
+
+    code: np.ndarray
+    name: np.ndarray
+    country: np.ndarray
+    geometry: np.ndarray
+
+    def index_of(self, code: str) -> int:
+        """Row of an ISO 3166-2 code; raises `DataError` when there is no such province."""
+        hits = np.flatnonzero(self.code == code)
+        if not len(hits):
+            raise DataError(f"provinces layer: no province with code {code!r}")
+        return int(hits[0])
+
+    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Row index of the province containing each point, -1 where none does."""
+        return _locate(self.geometry, lon, lat)
+
+
+@dataclass(frozen=True)
+class ContestedAreas:
+    """Territory administered by one country and claimed by others, sorted by ``id``.
+
+    ``administered_by`` is an ISO3 code, ``claimed_by`` a tuple of ISO3 codes per area; ``note``
+    and ``source`` (publisher, title, date, URL) say who claims what.
+    """
+
+    id: np.ndarray
+    name: np.ndarray
+    administered_by: np.ndarray
+    claimed_by: tuple[tuple[str, ...], ...]
+    note: np.ndarray
+    source: np.ndarray
+    geometry: np.ndarray
+
+    def index_of(self, area_id: str) -> int:
+        """Row of an area id; raises `DataError` when there is no such area."""
+        hits = np.flatnonzero(self.id == area_id)
+        if not len(hits):
+            raise DataError(f"contested layer: no area with id {area_id!r}")
+        return int(hits[0])
+
+    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Row index of the contested area containing each point, -1 outside every area."""
+        return _locate(self.geometry, lon, lat)
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Land boundary lines with Natural Earth's class per worldview.
+
+    ``featurecla`` is the default (de facto) class: "International boundary", "Line of control",
+    "Disputed", "Indefinite" or "Indeterminant frontier". ``fclass`` maps a worldview in
+    `WORLDVIEWS` (``"IN"``, ``"PK"``, ``"CN"``, …) to that view's class of each line
+    ("Unrecognized", "Admin-1 boundary", …). ``left``/``right`` are the ISO3 codes on either side;
+    ``durand_line`` marks the Afghanistan–Pakistan boundary, which Afghanistan does not recognise
+    (``note`` cites the source).
+    """
+
+    featurecla: np.ndarray
+    fclass: dict[str, np.ndarray]
+    left: np.ndarray
+    right: np.ndarray
+    durand_line: np.ndarray
+    note: np.ndarray
+    geometry: np.ndarray
+    tree: shapely.STRtree
+
+    def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row of the nearest boundary line to each point and the distance to it, in degrees."""
+        points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        points = np.atleast_1d(points)
+        (src, rows), dist = self.tree.query_nearest(points, return_distance=True, all_matches=False)
+        out_rows = np.full(len(points), -1, dtype=np.int64)
+        out_dist = np.full(len(points), np.inf)
+        out_rows[src] = rows
+        out_dist[src] = dist
+        return out_rows, out_dist
+
+    def classify(
+        self,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        worldview: str | None = None,
+        max_distance_deg: float = 0.05,
+    ) -> np.ndarray:
+        """Boundary class of the nearest boundary line to each (crossing) point.
+
+        ``worldview`` is ``None`` (de facto: ``featurecla``) or one of `WORLDVIEWS`; points farther
+        than ``max_distance_deg`` from every boundary line get ``""``.
+
+        Examples
+        --------
+        >>> str(boundaries().classify([73.887], [34.092])[0])  # on the Line of Control west of Uri
+        'Line of control'
+        >>> str(boundaries().classify([73.887], [34.092], worldview="IN")[0])
+        'Unrecognized'
+        """
+        if worldview is None:
+            classes = self.featurecla
+        elif worldview in self.fclass:
+            classes = self.fclass[worldview]
+        else:
+            raise DataError(f"worldview {worldview!r}: not one of {', '.join(self.fclass)} (or None for de facto)")
+        rows, dist = self.nearest(lon, lat)
+        out = np.where((rows >= 0) & (dist <= max_distance_deg), classes[np.maximum(rows, 0)], "")
+        return out.astype(str)
+
+
+@cache
+def provinces() -> Provinces:
+    """The ``provinces`` layer (Natural Earth admin-1 faces named from GeoNames), cached."""
+    geometry, attrs = read_layer("provinces.gpkg", "provinces", ("code", "name", "country"))
+    shapely.prepare(geometry)
+    return Provinces(
+        code=attrs["code"].astype(str),
+        name=attrs["name"].astype(str),
+        country=attrs["country"].astype(str),
+        geometry=geometry,
+    )
+
+
+@cache
+def contested_areas() -> ContestedAreas:
+    """The ``contested`` layer (areas administered by one country and claimed by others), cached."""
+    cols = ("id", "name", "administered_by", "claimed_by", "note", "source")
+    geometry, attrs = read_layer("contested.gpkg", "contested", cols)
+    shapely.prepare(geometry)
+    claimed = tuple(tuple(c for c in str(v).split(",") if c) for v in attrs["claimed_by"])
+    return ContestedAreas(
+        id=attrs["id"].astype(str),
+        name=attrs["name"].astype(str),
+        administered_by=attrs["administered_by"].astype(str),
+        claimed_by=claimed,
+        note=attrs["note"].astype(str),
+        source=attrs["source"].astype(str),
+        geometry=geometry,
+    )
+
+
+@cache
+def boundaries() -> Boundaries:
+    """The ``boundaries`` layer (Natural Earth land boundary lines with worldview classes), cached."""
+    wv = tuple(f"fclass_{w.lower()}" for w in WORLDVIEWS)
+    cols = ("featurecla", *wv, "left", "right", "durand_line", "note")
+    geometry, attrs = read_layer("contested.gpkg", "boundaries", cols)
+    return Boundaries(
+        featurecla=attrs["featurecla"].astype(str),
+        fclass={w: attrs[c].astype(str) for w, c in zip(WORLDVIEWS, wv, strict=True)},
+        left=attrs["left"].astype(str),
+        right=attrs["right"].astype(str),
+        durand_line=attrs["durand_line"].astype(bool),
+        note=attrs["note"].astype(str),
+        geometry=geometry,
+        tree=shapely.STRtree(geometry),
+    )
+
+
+def provinces_frame() -> geopandas.GeoDataFrame:
+    """The ``provinces`` layer as a GeoDataFrame (code, name, country, geometry; EPSG:4326)."""
+    import pyogrio
+
+    return pyogrio.read_dataframe(layer_path("provinces.gpkg"), layer="provinces")
+
+
+def contested_frame(layer: str = "contested") -> geopandas.GeoDataFrame:
+    """A layer of ``contested.gpkg`` (``contested`` or ``boundaries``) as a GeoDataFrame.
+
+    ``claimed_by`` is the comma-separated ISO3 list as stored; `contested_areas` splits it.
+    """
+    import pyogrio
+
+    return pyogrio.read_dataframe(layer_path("contested.gpkg"), layer=layer)
+
+
+def boundaries_frame() -> geopandas.GeoDataFrame:
+    """The ``boundaries`` layer (land boundary lines with worldview classes) as a GeoDataFrame."""
+    return contested_frame("boundaries")
