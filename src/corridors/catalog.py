@@ -200,6 +200,13 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
     """Load the shipped seeds (unless ``include_seeds`` is false) and the user files ``paths``.
 
     Each path is a YAML record file, a folder of them, or a GeoJSON file.
+
+    Examples
+    --------
+    >>> from corridors import load_catalog
+    >>> catalog = load_catalog()
+    >>> catalog["tapi"].countries, len(catalog) >= 20
+    (('TKM', 'AFG', 'PAK', 'IND'), True)
     """
     files: list[Path] = []
     if include_seeds:

@@ -119,6 +119,15 @@ def split_by_country(
     between its ends (densified to ``densify_km`` internally). ``countries``/``borders`` default to
     the shipped layers; tests pass synthetic ones. ``tolerance_km`` defaults to
     ``settings.BORDER_TOLERANCE_KM``.
+
+    Examples
+    --------
+    A line from Quetta to Kandahar crosses once, from Pakistan into Afghanistan:
+
+    >>> import shapely
+    >>> split = split_by_country([shapely.LineString([(66.99, 30.18), (65.71, 31.61)])])
+    >>> [(str(a), str(b)) for a, b in zip(split.cross_from, split.cross_to)], int(split.crossings[0])
+    ([('PAK', 'AFG')], 1)
     """
     tol_km = settings.BORDER_TOLERANCE_KM if tolerance_km is None else float(tolerance_km)
     countries = geodata.countries() if countries is None else countries
@@ -370,6 +379,14 @@ def narrowest_width(
 
     The shortest line is found in an azimuthal equidistant projection centred on the area, so
     its length is true to well under 0.1 %, then measured on the ellipsoid.
+
+    Examples
+    --------
+    The Wakhan Corridor between Tajikistan and Pakistan (published: about 16 km at its narrowest):
+
+    >>> w = narrowest_width(("TJK", "PAK"))
+    >>> 10 < w.width_km < 20
+    True
     """
     from pyproj import Transformer
 
@@ -549,6 +566,13 @@ def records_of(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> list
 
     A sequence of records is returned as a list. Rows may have been filtered or sorted; a frame
     that did not come from `score` raises `corridors.CorridorsError`.
+
+    Examples
+    --------
+    >>> from corridors import load_catalog, records_of, score
+    >>> scores = score(load_catalog().select(["tapi", "karakoram-highway"]))
+    >>> [r.corridor.id for r in records_of(scores.sort_values("length_km"))]
+    ['karakoram-highway', 'tapi']
     """
     attrs = getattr(scores, "attrs", None)
     if attrs is None:

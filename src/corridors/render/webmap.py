@@ -192,6 +192,7 @@ def atlas_map(
     True
     """
     scores = records_of(scores)
+    import branca.element
     import folium
 
     from . import _elements
@@ -223,7 +224,9 @@ def atlas_map(
     else:
         m.default_js = [(k, v) for k, v in m.default_js if k != "leaflet"]
         m.default_css = [(k, v) for k, v in m.default_css if k != "leaflet_css"]
-    _elements.add_assets(m.get_root(), cdn=cdn)
+    root = m.get_root()
+    assert isinstance(root, branca.element.Figure)  # folium maps live in a branca Figure
+    _elements.add_assets(root, cdn=cdn)
     folium.map.CustomPane("labels", z_index=420, pointer_events=False).add_to(m)
 
     # The legend and distance tool first, then the fit (which measures them and keeps room for the
