@@ -25,6 +25,7 @@ import shapely
 from . import osm, settings
 from ._errors import OutputError
 from .io import atomic_write, to_json
+from .tables import provenance_line
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -260,7 +261,14 @@ def _gpkg(features: Sequence[Feature], path: Path, layer: str) -> None:
     )
     # A fixed "last change" date (GDAL writes the current time otherwise) keeps the file byte-identical.
     with _gdal_config(OGR_CURRENT_DATE="2000-01-01T00:00:00.000Z"):
-        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", append=path.exists())
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=layer,
+            driver="GPKG",
+            append=path.exists(),
+            layer_metadata={"DESCRIPTION": provenance_line()},
+        )
 
 
 @contextmanager

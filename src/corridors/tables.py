@@ -87,13 +87,15 @@ def render_table(
     title: str = "",
     width: int | None = None,
     keep: Sequence[str] = ("rank", "id", "score"),
+    worldview: str = "de facto",
 ) -> str:
     """Render rows (dicts sharing keys) as ``table``, ``csv``, ``json`` or ``markdown`` text.
 
     The terminal table fits ``width`` columns (default: ``$COLUMNS`` or the terminal's; unlimited
     when output is not a terminal, so piped output is complete). It never drops a column silently: the columns of
     ``keep`` that are present always show, the others in order while they fit, and a last line
-    names those left out. Numbers are never wrapped; long text wraps between words.
+    names those left out. Numbers are never wrapped; long text wraps between words. Terminal and
+    Markdown tables end with :func:`provenance_line` (version, data digests, ``worldview``).
     """
     columns = list(rows[0]) if rows else []
     if fmt == "json":
@@ -110,9 +112,10 @@ def render_table(
         lines.append("| " + " | ".join(columns) + " |")
         lines.append("|" + "|".join("---:" if _numeric(rows, c) else "---" for c in columns) + "|")
         lines += ["| " + " | ".join(esc(r.get(c), c) for c in columns) + " |" for r in rows]
+        lines += ["", f"_{provenance_line(worldview)}_"]
         return "\n".join(lines) + "\n"
     if fmt == "table":
-        return _terminal_table(rows, columns, title, width, keep)
+        return _terminal_table(rows, columns, title, width, keep, provenance_line(worldview))
     raise ValueError(f"format {fmt!r} is not one of {', '.join(TABLE_FORMATS)}")
 
 
@@ -121,11 +124,17 @@ _WRAP_CHARS = 36
 
 
 def _terminal_table(
-    rows: Sequence[dict[str, Any]], columns: list[str], title: str, width: int | None, keep: Sequence[str]
+    rows: Sequence[dict[str, Any]],
+    columns: list[str],
+    title: str,
+    width: int | None,
+    keep: Sequence[str],
+    caption: str,
 ) -> str:
     import os
     import shutil
     import sys
+    import textwrap
 
     from rich.console import Console
     from rich.table import Table
@@ -168,9 +177,13 @@ def _terminal_table(
     console = Console(file=_io.StringIO(), width=max(used, 20), color_system=None, force_terminal=False)
     console.print(table)
     out: str = console.file.getvalue()  # type: ignore[attr-defined]
+    out += "\n".join(textwrap.wrap(caption, width=max(width, 40), break_long_words=False)) + "\n"
     if hidden:
-        out += f"({len(hidden)} column(s) hidden to fit {width} characters: {', '.join(hidden)}; "
-        out += "--format csv, json or markdown show every column, or widen the terminal)\n"
+        note = (
+            f"({len(hidden)} column(s) hidden to fit {width} characters: {', '.join(hidden)}; "
+            "--format csv, json or markdown show every column, or widen the terminal)"
+        )
+        out += "\n".join(textwrap.wrap(note, width=max(width, 40), break_long_words=False)) + "\n"
     return out
 
 
@@ -294,6 +307,7 @@ def score_dict(s: CorridorScore) -> dict:
         "waypoints": [{"name": w.name, "lon": w.lon, "lat": w.lat, "source": w.source} for w in c.waypoints],
         "sources": [{"title": x.title, "url": x.url, "date": x.date} for x in c.sources],
         "file": c.path,
+        "provenance": provenance_line(),
     }
 
 

@@ -355,9 +355,7 @@ def _add_basemap(group: Any, base: _basemap.Basemap) -> None:
 def _add_borders(group: Any, base: _basemap.Basemap) -> None:
     from ._elements import Shapes
 
-    Shapes(
-        _pixels(base.borders), closed=False, color=_style.BORDER, weight=1.2, opacity=0.9, fill=False
-    ).add_to(group)
+    Shapes(_pixels(base.borders), closed=False, color=_style.BORDER, weight=1.2, opacity=0.9, fill=False).add_to(group)
 
 
 @cache
@@ -469,9 +467,7 @@ def _add_corridor(group: Any, s: CorridorScore, line: shapely.LineString, countr
         [w.lat, w.lon, "waypoint", _e(w.name), _position(w.lat, w.lon), _e(w.source) if w.source else ""]
         for w in c.waypoints
     ]
-    points += [
-        [round(x.lat, 5), round(x.lon, 5), "crossing", *_crossing_fields(x, country_name)] for x in s.crossings
-    ]
+    points += [[round(x.lat, 5), round(x.lon, 5), "crossing", *_crossing_fields(x, country_name)] for x in s.crossings]
     CorridorLayer(
         _pixels(np.array([line]), _LINE_DECIMALS)[0],
         line_options,
