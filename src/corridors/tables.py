@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .scoring import CorridorScore, Crossing
 
 __all__ = [
+    "SUMMARY_FIRST",
     "cell",
     "column_digits",
     "corridor_text",
@@ -214,10 +215,14 @@ def crossing_text(c: Crossing) -> str:
     return f"{c.from_country}>{c.to_country} at km {c.at_km:.0f} ({c.lat:.3f}N {c.lon:.3f}E){near}"
 
 
+#: Columns a reader looks at first; narrow terminal tables keep these before the others.
+SUMMARY_FIRST = ("rank", "id", "modeled_km", "published_km", "diff_pct", "countries", "crossings", "score")
+
+
 def summary_row(s: CorridorScore) -> dict:
     """One flat row of the comparison table (CSV/Markdown/terminal)."""
     pub = s.published_length
-    return {
+    row = {
         "rank": s.rank,
         "id": s.corridor.id,
         "name": s.corridor.name,
@@ -241,6 +246,7 @@ def summary_row(s: CorridorScore) -> dict:
         "score": _r(s.score, 2),
         "published_source": pub.source if pub else "",
     }
+    return {**{k: row[k] for k in SUMMARY_FIRST if k in row}, **row}
 
 
 def score_dict(s: CorridorScore) -> dict:

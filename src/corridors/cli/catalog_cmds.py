@@ -119,7 +119,7 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
     (endpoint distance / length); score = weighted length, crossings and detour (lower is better).
     """
     from ..io import to_json
-    from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
+    from ..tables import SUMMARY_FIRST, csv_text, data_frame, render_table, score_dict, summary_row
 
     scores = sorted(_scores(ids, catalogs, tolerance_km, weights), key=lambda s: s.rank)
     if fmt == "json":
@@ -130,21 +130,7 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
         return
     rows = [summary_row(s) for s in scores]
     if fmt == "table":
-        keep = (
-            "rank",
-            "id",
-            "modeled_km",
-            "published_km",
-            "diff_pct",
-            "countries",
-            "crossings",
-            "score",
-            "km_by_country",
-            "straightness",
-            "max_elevation_m",
-            "kind",
-            "status",
-        )
+        keep = (*SUMMARY_FIRST, "km_by_country", "straightness", "max_elevation_m", "kind", "status")
         rows = [{k: r.get(k) for k in keep} for r in rows]
     emit(render_table(rows, fmt, title="Corridor comparison (km, WGS84 geodesic; published vs modeled)"), output)
 
