@@ -152,7 +152,7 @@ def test_bad_exports_are_one_line_errors(tmp_path):
     result = run("export", "tapi", "-o", str(tmp_path / "x.shp"))
     assert (
         result.exit_code == 2
-        and "x.shp: unknown output format; use one of .geojson, .json, .gpkg, .kml" in result.stderr
+        and "x.shp: GIS files are written as .geojson, .json, .gpkg, .kml or .graphml" in result.stderr
     )
     assert run("export", "tapi", "-o", str(tmp_path / "x.graphml")).exit_code == 2
     assert run("export", "tapi", "--network", "-o", str(tmp_path / "x.geojson")).exit_code == 2

@@ -236,7 +236,7 @@ def test_scale_bar_length_is_geodesic(scores):
 
 def test_formats_by_suffix_and_save_figure(scores, tmp_path):
     assert [figure_format(f"x.{s}") for s in ("png", "SVG", "pdf")] == ["png", "svg", "pdf"]
-    with pytest.raises(OutputError, match="not 'jpg'"):
+    with pytest.raises(OutputError, match="not '.jpg'"):
         figure_format("x.jpg")
     fig = figure(scores[:1], dpi=40, towns=False)
     assert save_figure(fig, tmp_path / "a.svg").read_bytes() == figure_bytes(fig, "svg")

@@ -116,7 +116,7 @@ def test_cli_report_and_bad_output(tmp_path):
     keep = tmp_path / "r.pdf"
     keep.write_text("previous")
     for args, message in (
-        (["wakhan-corridor", "-o", str(keep)], "reports are written as .html or .md"),
+        (["wakhan-corridor", "-o", str(keep)], "reports are written as .html, .htm or .md"),
         (["nope", "-o", str(target)], "unknown corridor id 'nope'"),
         (["wakhan-corridor", "-o", str(tmp_path / "no" / "r.md")], "does not exist"),
     ):

@@ -24,7 +24,7 @@ import shapely
 
 from . import osm, settings
 from ._errors import OutputError
-from .io import atomic_write, to_json
+from .io import atomic_write, format_of, to_json
 from .tables import provenance_line
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ __all__ = [
     "SUFFIXES",
     "Feature",
     "export_network",
-    "format_of",
     "geojson_text",
     "kml_text",
     "network_features",
@@ -49,14 +48,6 @@ SUFFIXES = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".kml": 
 
 #: A feature: a lon/lat geometry and flat attributes (str, int, float, bool or None).
 Feature = tuple[shapely.Geometry, dict[str, Any]]
-
-
-def format_of(path: str | Path) -> str:
-    """Format named by a file's suffix; `OutputError` listing the known suffixes otherwise."""
-    fmt = SUFFIXES.get(Path(path).suffix.lower())
-    if fmt is None:
-        raise OutputError(f"{path}: unknown output format; use one of {', '.join(SUFFIXES)}")
-    return fmt
 
 
 def score_features(scores: Sequence[CorridorScore], extra: Sequence[dict[str, Any]] = ()) -> list[Feature]:
@@ -141,7 +132,7 @@ def write_features(
     ``more_layers`` (name → features) go into the same GeoPackage as extra layers, such as the
     crossings as points; GeoJSON and KML hold one layer and leave them out.
     """
-    fmt = format_of(path)
+    fmt = format_of(path, SUFFIXES, "GIS files")
     if fmt == "geojson":
         return atomic_write(path, geojson_text(features, layer))
     if fmt == "kml":
@@ -160,7 +151,7 @@ def write_features(
 
 def export_network(G: nx.MultiDiGraph, path: str | Path) -> Path:
     """Write the network to ``path``: GraphML, GeoPackage (``nodes``/``edges``), GeoJSON or KML."""
-    fmt = format_of(path)
+    fmt = format_of(path, SUFFIXES, "GIS files")
     if fmt == "graphml":
         return osm.write_graphml(G, path)
     if fmt == "gpkg":

@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 from ._errors import OutputError
 
-__all__ = ["TABLE_FORMATS", "atomic_write", "file_digest", "npy_bytes", "to_json", "write_cache"]
+__all__ = ["TABLE_FORMATS", "atomic_write", "file_digest", "format_of", "npy_bytes", "to_json", "write_cache"]
 
 #: Formats of tabular output (``--format``): a terminal table, CSV, JSON or Markdown.
 TABLE_FORMATS = ("table", "csv", "json", "markdown")
@@ -57,6 +57,22 @@ def atomic_write(path: str | Path, data: str | bytes | Callable[[Path], object])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return path
+
+
+def format_of(path: str | Path, suffixes: Mapping[str, str], what: str) -> str:
+    """The format a file's suffix names (case ignored); `OutputError` naming the accepted ones.
+
+    ``suffixes`` maps each accepted suffix to its format; ``what`` names the output in the error.
+
+    >>> format_of("brief/TAPI.SVG", {".png": "png", ".svg": "svg"}, "figures")
+    'svg'
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in suffixes:
+        accepted = list(dict.fromkeys(suffixes))
+        listed = ", ".join(accepted[:-1]) + " or " + accepted[-1] if len(accepted) > 1 else accepted[0]
+        raise OutputError(f"{path}: {what} are written as {listed}, not {suffix or 'a file without suffix'!r}")
+    return suffixes[suffix]
 
 
 def to_json(data: Any) -> str:

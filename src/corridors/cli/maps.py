@@ -55,17 +55,15 @@ def map_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, tiles, fra
     per-country lengths and border crossings. The page works offline (Leaflet inlined) unless --cdn
     is given. The same input gives a byte-identical file.
     """
-    from pathlib import Path
 
-    from .._errors import OutputError
+    from ..io import format_of
     from ..render.webmap import DEFAULT_TILES, atlas_map, map_html, tile_provider
 
     names = () if tiles == ("none",) else (tiles or DEFAULT_TILES)
     for name in names:
         tile_provider(name)  # fail on a bad name before the scoring work
-    if output and not fragment and Path(output).suffix.lower() not in (".html", ".htm"):
-        suffix = Path(output).suffix.lower()
-        raise OutputError(f"{output}: a web map is written as .html, not {suffix or 'a file without suffix'!r}")
+    if output and not fragment:
+        format_of(output, {".html": "html", ".htm": "html"}, "web maps")
     m = atlas_map(_scores(ids, catalogs, tolerance_km), tiles=names, title=title, cdn=cdn)
     emit(map_html(m, fragment=True) + "\n" if fragment else map_html(m), output)  # atomically to a file
 

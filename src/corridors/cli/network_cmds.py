@@ -201,13 +201,14 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
     GeoJSON/KML. GeoJSON, KML and GraphML are byte-identical for the same inputs.
     """
     from .. import export
+    from ..io import format_of
 
     chosen = [
         name for name, on in (("corridor ids", bool(ids)), ("--route", bool(ends)), ("--network", whole_network)) if on
     ]
     if len(chosen) > 1:
         raise click.UsageError(f"give one of corridor ids, --route or --network, not {' and '.join(chosen)}")
-    fmt = export.format_of(output)
+    fmt = format_of(output, export.SUFFIXES, "GIS files")
     if whole_network:
         from .. import network, osm
         from ..catalog import load_catalog

@@ -294,14 +294,11 @@ def write_report(scores: Sequence[CorridorScore], path: str | Path, *, cdn: bool
         For another suffix, or a folder that does not exist.
     """
     scores = records_of(scores)
-    from ..io import atomic_write
+    from ..io import atomic_write, format_of
 
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
+    if format_of(path, {".html": "html", ".htm": "html", ".md": "markdown"}, "reports") == "html":
         return [atomic_write(path, report_html(scores, cdn=cdn))]
-    if suffix != ".md":
-        raise OutputError(f"{path}: reports are written as .html or .md, not {suffix or 'no suffix'!r}")
     if not path.parent.is_dir():
         raise OutputError(f"{path}: output folder {str(path.parent)!r} does not exist")
     folder = path.with_name(f"{path.stem}_files")

@@ -25,6 +25,7 @@ import shapely
 
 from .. import alignment, distance
 from .._errors import GeometryError, OutputError
+from ..io import format_of
 from ..scoring import records_of
 from ..tables import cell, provenance_line
 from . import _basemap, _style, _towns
@@ -66,17 +67,14 @@ Scores = "geopandas.GeoDataFrame | Sequence[CorridorScore]"
 
 
 def figure_format(path: str | Path) -> str:
-    """Format named by a file's suffix; :class:`OutputError` for anything but .png, .svg, .pdf.
+    """Format a figure file's suffix names: ``png``, ``svg`` or ``pdf`` (`OutputError` otherwise).
 
     Examples
     --------
     >>> figure_format("brief/tapi.SVG")
     'svg'
     """
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise OutputError(f"{path}: figures are written as .png, .svg or .pdf, not {suffix or 'no suffix'!r}")
-    return suffix
+    return format_of(path, {f".{f}": f for f in FORMATS}, "figures")
 
 
 def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
