@@ -260,6 +260,8 @@ class Corridor:
     osm: str = ""  #: OSM XML extract for ``alignment: osm``, resolved against the record's folder
     stops: tuple[Waypoint, ...] = ()  #: off-line stops (``offline: true``), reached by a spur
     attributes: Attributes = field(default_factory=Attributes)
+    #: Properties of a user's GeoJSON feature that the schema does not name, carried through untouched.
+    properties: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def source_text(self) -> str:
@@ -840,12 +842,18 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
         name = str(props.get("name") or props.get("id") or rid)
         countries = props.get("countries")
         countries = tuple(countries) if isinstance(countries, list) else ()
+        status = _status(Path(label), props.get("status")) if props.get("status") is not None else "modeled"
+        v.check_choice(problems, f"{f}.properties.status", status, v.STATUSES)
+        if props.get("kind") is not None:
+            v.check_choice(problems, f"{f}.properties.kind", props["kind"], v.KINDS)
+        extra = {k: x for k, x in props.items() if k not in _GEOJSON_KEYS}
         out.append(
             Corridor(
                 id=rid,
                 name=name,
                 kind=str(props["kind"]) if props.get("kind") in v.KINDS else "route",
-                status=str(props["status"]) if props.get("status") in v.STATUSES else "modeled",
+                status=str(status) if status in v.STATUSES else "modeled",
+                properties=extra,
                 waypoints=(Waypoint("start", *coords[0]), Waypoint("end", *coords[-1])),
                 countries=countries,
                 summary=str(props.get("description") or ""),
@@ -856,6 +864,10 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
         )
     v.raise_if(label, problems)
     return out
+
+
+#: Feature properties the schema reads from a GeoJSON file; every other property is carried through.
+_GEOJSON_KEYS = ("id", "name", "kind", "status", "countries", "description")
 
 
 def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list[tuple[float, float]] | None:
