@@ -164,16 +164,43 @@ def test_check_flags_a_segment_without_exception(tmp_path):
     ("text", "expected"),
     [
         (RECORD + "alignmnet: terrain\n", "alignmnet: unknown key; did you mean 'alignment'?"),
-        (RECORD + "published:\n  lenght_km: {value: 3, source: t}\n", "published.lenght_km: unknown key; did you mean 'length_km'?"),
-        (RECORD.replace("source: test}", "source: test, sorce: x}"), "waypoints[1].sorce: unknown key; did you mean 'source'?"),
-        (RECORD + "capacity: {value: 3, unit: bcm/yr, source: t}\n", "capacity.unit: 'bcm/yr' is not one of bcm/y, Mt/y"),
+        (
+            RECORD + "published:\n  lenght_km: {value: 3, source: t}\n",
+            "published.lenght_km: unknown key; did you mean 'length_km'?",
+        ),
+        (
+            RECORD.replace("source: test}", "source: test, sorce: x}"),
+            "waypoints[1].sorce: unknown key; did you mean 'source'?",
+        ),
+        (
+            RECORD + "capacity: {value: 3, unit: bcm/yr, source: t}\n",
+            "capacity.unit: 'bcm/yr' is not one of bcm/y, Mt/y",
+        ),
         (RECORD.replace("status: proposed", "status: dreaming"), "status: 'dreaming' is not one of proposed"),
-        (RECORD + "published:\n  segments:\n    - {from: Quetta, to: Kandahar, km: 30, source: t}\n", "segments[0].to: 'Kandahar' is not a waypoint of the record"),
-        (RECORD + "published:\n  segments:\n    - {from: Quetta, to: Pishin, km: -3, source: t}\n", "segments[0].value: -3 is not a non-negative number"),
-        (RECORD + "published:\n  segments:\n    - {from: Quetta, to: Pishin, km: .nan, source: t}\n", "segments[0].value: nan is not a non-negative number"),
-        (RECORD + "published:\n  length_km: {value: 3, source: t, alternatives: [{value: 4, source: u}]}\n", "length_km.reason: missing"),
-        (RECORD + "published:\n  length_km: {value: 3, source: t, kind: blog}\n", "length_km.kind: 'blog' is not one of official, press, secondary"),
-        (RECORD + "cost: {amount: 3, currency: dollars, source: t}\n", "cost.currency: 'dollars' is not an ISO 4217 code"),
+        (
+            RECORD + "published:\n  segments:\n    - {from: Quetta, to: Kandahar, km: 30, source: t}\n",
+            "segments[0].to: 'Kandahar' is not a waypoint of the record",
+        ),
+        (
+            RECORD + "published:\n  segments:\n    - {from: Quetta, to: Pishin, km: -3, source: t}\n",
+            "segments[0].value: -3 is not a non-negative number",
+        ),
+        (
+            RECORD + "published:\n  segments:\n    - {from: Quetta, to: Pishin, km: .nan, source: t}\n",
+            "segments[0].value: nan is not a non-negative number",
+        ),
+        (
+            RECORD + "published:\n  length_km: {value: 3, source: t, alternatives: [{value: 4, source: u}]}\n",
+            "length_km.reason: missing",
+        ),
+        (
+            RECORD + "published:\n  length_km: {value: 3, source: t, kind: blog}\n",
+            "length_km.kind: 'blog' is not one of official, press, secondary",
+        ),
+        (
+            RECORD + "cost: {amount: 3, currency: dollars, source: t}\n",
+            "cost.currency: 'dollars' is not an ISO 4217 code",
+        ),
         (RECORD + "milestones: {fid: soon}\n", "milestones.fid: 'soon' is not a year"),
         (RECORD + "route_accuracy: perfect\n", "route_accuracy: 'perfect' is not one of high, medium, low"),
         (RECORD + "ids: {gem: P1}\n", "ids.gem: unknown key; did you mean 'gem_id'?"),
@@ -261,7 +288,12 @@ def test_attributes_are_typed_in_the_data_frame_and_json(segment_scores):
     assert frame.loc[0, "fuel"] == "gas" and frame.loc[1, "route_accuracy"] == "medium"
     assert frame.loc[0, "published_min_km"] == 1735 and frame.loc[0, "published_max_km"] == 1840
     doc = score_dict(segment_scores["iran-pakistan"])
-    assert doc["attributes"]["cost"] == {"amount": 7.5e9, "currency": "USD", "year": None, "source": doc["attributes"]["cost"]["source"]}
+    assert doc["attributes"]["cost"] == {
+        "amount": 7.5e9,
+        "currency": "USD",
+        "year": None,
+        "source": doc["attributes"]["cost"]["source"],
+    }
     assert doc["attributes"]["fuel"] == "gas" and doc["offline_stops"][0]["name"] == "Gwadar"
 
 
@@ -285,5 +317,5 @@ def test_geojson_keeps_extra_properties_and_checks_schema_ones(tmp_path):
     assert corridor.status == "operating" and corridor.properties == {"surveyor": "A. B.", "meta": {"k": 1}}
     feature["properties"]["status"] = "flying"
     path.write_text(json.dumps(feature), encoding="utf-8")
-    with pytest.raises(CatalogError, match="properties.status: 'flying' is not one of"):
+    with pytest.raises(CatalogError, match=r"properties\.status: 'flying' is not one of"):
         read_geojson(path)

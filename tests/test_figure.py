@@ -170,7 +170,7 @@ def test_legend_sits_outside_the_map_and_separates_kind_from_status(catalog_figu
     assert kinds.get_title().get_text().startswith("Kind") and statuses.get_title().get_text().startswith("Status")
     rail = next(h for h, t in zip(kinds.legend_handles, kinds.get_texts(), strict=True) if t.get_text() == "Rail")
     operational = next(
-        h for h, t in zip(statuses.legend_handles, statuses.get_texts(), strict=True) if t.get_text() == "Operational"
+        h for h, t in zip(statuses.legend_handles, statuses.get_texts(), strict=True) if t.get_text() == "Operating"
     )
     # rail: black with cross-ties; operational: a thin neutral line, no ties
     assert any(type(e).__name__ == "TickedStroke" for e in rail.get_path_effects())

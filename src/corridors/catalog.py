@@ -72,7 +72,7 @@ RECORD_KEYS = (
     "sources",
     *_ATTRIBUTE_KEYS,
 )
-VARIANT_KEYS = tuple(k for k in RECORD_KEYS if k != "variants") + ("continues",)
+VARIANT_KEYS = (*(k for k in RECORD_KEYS if k != "variants"), "continues")
 WAYPOINT_KEYS = ("place", "name", "lon", "lat", "source", "note", "offline")
 PUBLISHED_KEYS = ("length_km", "country_length_km", "segments", "facts")
 _CITATION_KEYS = ("source", "url", "date", "kind", "as_of")
@@ -777,7 +777,9 @@ def _parse_sources(value: object, field_name: str, problems: list[str]) -> tuple
         v.check_keys(problems, f"{field_name}[{i}]", item, SOURCE_KEYS)
         if "kind" in item:
             v.check_choice(problems, f"{field_name}[{i}].kind", item["kind"], v.SOURCE_KINDS)
-        out.append(Source(item["title"], str(item.get("url", "")), str(item.get("date", "")), str(item.get("kind", ""))))
+        out.append(
+            Source(item["title"], str(item.get("url", "")), str(item.get("date", "")), str(item.get("kind", "")))
+        )
     return tuple(out)
 
 

@@ -74,10 +74,10 @@ def score_features(scores: Sequence[CorridorScore], extra: Sequence[dict[str, An
     ]
     extra = list(extra) or [{}] * len(scores)
     # a user's own GeoJSON properties travel with the feature, never overriding a computed column
-    own = [{k: x for k, x in s.corridor.properties.items() if k not in row} for s, row in zip(scores, rows, strict=True)]
-    return [
-        (line, {**row, **mine, **more}) for line, row, mine, more in zip(lines, rows, own, extra, strict=True)
+    own = [
+        {k: x for k, x in s.corridor.properties.items() if k not in row} for s, row in zip(scores, rows, strict=True)
     ]
+    return [(line, {**row, **mine, **more}) for line, row, mine, more in zip(lines, rows, own, extra, strict=True)]
 
 
 def crossing_features(scores: Sequence[CorridorScore]) -> list[Feature]:

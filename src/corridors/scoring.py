@@ -535,8 +535,9 @@ def segment_lengths(
         at = _positions(corridor, v_xy, cum)
         rows = []
         for seg in corridor.published.segments:
-            a, b = at[seg.start], at[seg.end]
-            rows.append(SegmentLength(seg, abs(b - a), a, b))
+            if seg.start in at and seg.end in at:  # a copy with other waypoints may no longer hold them
+                a, b = at[seg.start], at[seg.end]
+                rows.append(SegmentLength(seg, abs(b - a), a, b))
         out[i] = tuple(rows)
     return out
 

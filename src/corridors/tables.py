@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .scoring import CorridorScore, Crossing
 
 __all__ = [
+    "attribute_columns",
+    "attribute_dict",
     "cell",
     "column_digits",
     "corridor_text",
@@ -30,11 +32,9 @@ __all__ = [
     "crossing_text",
     "csv_text",
     "data_frame",
-    "attribute_dict",
     "figure_dict",
-    "range_text",
     "provenance_line",
-    "attribute_columns",
+    "range_text",
     "render_table",
     "route_row",
     "score_dict",
@@ -461,7 +461,7 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
             )
     attrs = _attribute_lines(c, b)
     if attrs:
-        lines += ["", h("Attributes")] + attrs
+        lines += ["", h("Attributes"), *attrs]
     lines += ["", h("Countries")]
     lines.append(
         f"{b}modeled: {' > '.join(s.sequence)}; declared by sources: {' > '.join(c.countries) or '—'}"
@@ -558,7 +558,7 @@ def attribute_columns(corridors: Sequence[Any]) -> dict[str, Any]:
     attrs = [c.attributes for c in corridors]
 
     def num(values: list[Any], dtype: str = "Float64") -> Any:
-        return pd.array(values, dtype=dtype)
+        return pd.array(values, dtype=dtype)  # type: ignore[call-overload]
 
     return {
         "capacity": num([float(a.capacity.value) if a.capacity else None for a in attrs]),
