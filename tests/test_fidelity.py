@@ -319,3 +319,11 @@ def test_geojson_keeps_extra_properties_and_checks_schema_ones(tmp_path):
     path.write_text(json.dumps(feature), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"properties\.status: 'flying' is not one of"):
         read_geojson(path)
+
+
+def test_popup_shows_segments_and_the_whole_diameter_label(segment_scores):
+    from corridors.render.webmap import _corridor_popup
+
+    popup = _corridor_popup(segment_scores["iran-pakistan"], lambda code: code, 1)
+    assert "Diameter (Pakistani section, planned)" in popup
+    assert '<table class="segments">' in popup and "700–781 km" in popup and "+0.8 %" in popup
