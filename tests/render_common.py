@@ -35,7 +35,7 @@ PAYLOAD_YAML = f"""
 - id: payload-script
   name: {json.dumps(SCRIPT)}
   kind: pipeline
-  status: planned
+  status: proposed
   waypoints:
     - {{name: {json.dumps(TEMPLATE_LITERAL)}, lon: 66.0, lat: 30.0}}
     - {{name: {json.dumps(JINJA)}, lon: 67.0, lat: 31.0}}

@@ -170,7 +170,7 @@ def test_legend_sits_outside_the_map_and_separates_kind_from_status(catalog_figu
     assert kinds.get_title().get_text().startswith("Kind") and statuses.get_title().get_text().startswith("Status")
     rail = next(h for h, t in zip(kinds.legend_handles, kinds.get_texts(), strict=True) if t.get_text() == "Rail")
     operational = next(
-        h for h, t in zip(statuses.legend_handles, statuses.get_texts(), strict=True) if t.get_text() == "Operational"
+        h for h, t in zip(statuses.legend_handles, statuses.get_texts(), strict=True) if t.get_text() == "Operating"
     )
     # rail: black with cross-ties; operational: a thin neutral line, no ties
     assert any(type(e).__name__ == "TickedStroke" for e in rail.get_path_effects())
@@ -236,7 +236,7 @@ def test_scale_bar_length_is_geodesic(scores):
 
 def test_formats_by_suffix_and_save_figure(scores, tmp_path):
     assert [figure_format(f"x.{s}") for s in ("png", "SVG", "pdf")] == ["png", "svg", "pdf"]
-    with pytest.raises(OutputError, match="not '.jpg'"):
+    with pytest.raises(OutputError, match=r"not '\.jpg'"):
         figure_format("x.jpg")
     fig = figure(scores[:1], dpi=40, towns=False)
     assert save_figure(fig, tmp_path / "a.svg").read_bytes() == figure_bytes(fig, "svg")

@@ -383,7 +383,7 @@ def test_missing_osm_file(tmp_path):
 def _record(folder, cid: str, names: list[str], osm: str | None) -> str:
     wps = "\n".join(f"  - {{name: {n}, lon: {PLACES[n][0]}, lat: {PLACES[n][1]}}}" for n in names)
     text = (
-        f"id: {cid}\nname: {cid}\nkind: road\nstatus: operational\nalignment: osm\n"
+        f"id: {cid}\nname: {cid}\nkind: road\nstatus: operating\nalignment: osm\n"
         + (f"osm: {osm}\n" if osm else "")
         + f"waypoints:\n{wps}\nsources: [synthetic]\n"
     )
@@ -467,7 +467,7 @@ def test_fetch_osm_downloads_and_caches_a_corridor(tmp_path, monkeypatch):
     monkeypatch.setenv("CORRIDORS_CACHE", str(tmp_path))
     record = tmp_path / "m2.yaml"
     record.write_text(
-        "id: m2-stub\nname: Islamabad ring stub\nkind: road\nstatus: operational\nalignment: osm\n"
+        "id: m2-stub\nname: Islamabad ring stub\nkind: road\nstatus: operating\nalignment: osm\n"
         "waypoints:\n  - {name: Zero Point, lon: 73.0551, lat: 33.6938}\n"
         "  - {name: Faizabad, lon: 73.0647, lat: 33.6623}\n"
         "sources: [OpenStreetMap]\n"

@@ -13,16 +13,36 @@ from . import settings
 from ._errors import CatalogError
 
 KINDS = ("road", "rail", "pipeline", "port-link", "strip", "connector", "route")
+#: One status vocabulary, after Global Energy Monitor's trackers (``partly-built``: some sections
+#: operate, others are not built). ``modeled`` is the status of a user-drawn route with none given.
 STATUSES = (
-    "operational",
-    "under-construction",
-    "partial",
     "proposed",
-    "planned",
-    "suspended",
-    "historic",
+    "construction",
+    "operating",
+    "shelved",
+    "cancelled",
+    "idle",
+    "mothballed",
+    "retired",
+    "partly-built",
     "modeled",
 )
+#: Old spellings, still read (with a one-line deprecation message naming the file).
+LEGACY_STATUSES = {
+    "operational": "operating",
+    "under-construction": "construction",
+    "partial": "partly-built",
+    "planned": "proposed",
+    "suspended": "shelved",
+    "historic": "retired",
+}
+SOURCE_KINDS = ("official", "press", "secondary")
+ROUTE_ACCURACIES = ("high", "medium", "low")
+FUELS = ("gas", "oil", "hydrogen", "products")
+#: Units a capacity may be given in (gas in bcm/y; roads and railways in Mt/y of freight).
+CAPACITY_UNITS = ("bcm/y", "Mt/y")
+#: Milestone years of a project (Global Energy Monitor's columns).
+MILESTONES = ("proposed", "fid", "construction_start", "operation_start")
 ALIGNMENTS = ("geodesic", "terrain", "osm")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -37,11 +57,66 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def load_yaml(text: str) -> object:
-    """Parse YAML safely, with libyaml's C loader when PyYAML was built with it (10x faster)."""
+def _strict_loader() -> type:
+    """A safe YAML loader (libyaml's C parser when available) that rejects duplicate mapping keys."""
     import yaml
 
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class StrictLoader(base):  # type: ignore[valid-type,misc]
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, str | int | float | bool) and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                        key_node.start_mark,
+                    )
+                if isinstance(key, str | int | float | bool):
+                    seen[key] = key_node.start_mark.line
+            return dict(super().construct_mapping(node, deep=deep))
+
+    return StrictLoader
+
+
+_LOADER: list[type] = []
+
+
+def load_yaml(text: str) -> object:
+    """Parse YAML safely, with libyaml's C loader when PyYAML was built with it (10x faster).
+
+    Duplicate keys in a mapping are errors (PyYAML would keep the last one silently).
+
+    >>> import yaml
+    >>> try:
+    ...     load_yaml("a: 1\\na: 2")
+    ... except yaml.YAMLError as exc:
+    ...     print(exc.problem)
+    duplicate key 'a' (first on line 1)
+    """
+    import yaml
+
+    if not _LOADER:
+        _LOADER.append(_strict_loader())
+    return yaml.load(text, Loader=_LOADER[0])
+
+
+def check_keys(problems: list[str], field: str, value: object, allowed: Iterable[str]) -> None:
+    """Name every key of mapping ``value`` that ``allowed`` does not list, with a did-you-mean."""
+    import difflib
+
+    if not isinstance(value, dict):
+        return
+    allowed = tuple(allowed)
+    for key in value:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+            where = f"{field}." if field else ""
+            problems.append(f"{where}{key}: unknown key{hint}")
 
 
 def raise_if(path: object, problems: list[str]) -> None:
@@ -117,5 +192,5 @@ def check_figure(problems: list[str], field: str, value: object) -> None:
 
 
 def check_number(problems: list[str], field: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value < 0:
         problems.append(f"{field}: {value!r} is not a non-negative number")

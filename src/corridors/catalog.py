@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,10 +27,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MODES",
+    "Attributes",
     "Catalog",
     "Corridor",
+    "Cost",
     "Figure",
+    "Owner",
     "Published",
+    "Segment",
     "Source",
     "Waypoint",
     "corridors_from_gdf",
@@ -48,24 +53,163 @@ MODES: dict[str, str] = {
 }
 
 
+_ATTRIBUTE_KEYS = ("capacity", "diameter_mm", "cost", "milestones", "owners", "fuel", "route_accuracy", "ids")
+#: Keys a record may carry (anything else is an error with a did-you-mean).
+RECORD_KEYS = (
+    "id",
+    "name",
+    "kind",
+    "status",
+    "summary",
+    "countries",
+    "alignment",
+    "osm",
+    "waypoints",
+    "coords",
+    "narrowest_between",
+    "published",
+    "variants",
+    "sources",
+    *_ATTRIBUTE_KEYS,
+)
+VARIANT_KEYS = (*(k for k in RECORD_KEYS if k != "variants"), "continues")
+WAYPOINT_KEYS = ("place", "name", "lon", "lat", "source", "note", "offline")
+PUBLISHED_KEYS = ("length_km", "country_length_km", "segments", "facts")
+_CITATION_KEYS = ("source", "url", "date", "kind", "as_of")
+FIGURE_KEYS = ("value", "unit", "label", *_CITATION_KEYS, "alternatives", "reason", "exception")
+SEGMENT_KEYS = ("from", "to", "km", "label", *_CITATION_KEYS, "alternatives", "reason", "exception")
+SOURCE_KEYS = ("title", "url", "date", "kind")
+COST_KEYS = ("amount", "currency", "year", *_CITATION_KEYS)
+OWNER_KEYS = ("name", "role", "share_pct", "source")
+ID_KEYS = ("gem_id", "wikidata", "osm_relation")
+
+
 @dataclass(frozen=True)
 class Figure:
-    """A published figure and where it was published. ``value`` is a number or a text."""
+    """A published figure and where it was published. ``value`` is a number or a text.
+
+    ``kind`` is the kind of source (official, press or secondary), ``as_of`` the date the figure
+    describes. A length with ``alternatives`` spans a range; ``reason`` says why ``value`` is the
+    headline, ``exception`` why a modeled length may differ from the range beyond the tolerance.
+    """
 
     value: float | str
     source: str
     label: str = ""
     unit: str = ""
     alternatives: tuple[Figure, ...] = ()
+    url: str = ""
+    date: str = ""
+    kind: str = ""
+    as_of: str = ""
+    reason: str = ""
+    exception: str = ""
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """Every numeric value: the headline first, then the alternatives."""
+        return tuple(
+            float(f.value)
+            for f in (self, *self.alternatives)
+            if isinstance(f.value, int | float) and not isinstance(f.value, bool)
+        )
+
+    @property
+    def range(self) -> tuple[float, float] | None:
+        """Smallest and largest published value (None when none is a number).
+
+        >>> Figure(573, "a", alternatives=(Figure(764, "b"), Figure(600, "c"))).range
+        (573.0, 764.0)
+        """
+        vals = self.values
+        return (min(vals), max(vals)) if vals else None
+
+    def diff_to_range_pct(self, modeled: float) -> float | None:
+        """Difference of ``modeled`` to the published range, percent of the nearer end (0 inside).
+
+        >>> Figure(100, "a", alternatives=(Figure(120, "b"),)).diff_to_range_pct(110.0)
+        0.0
+        >>> round(Figure(100, "a").diff_to_range_pct(90.0), 1)
+        -10.0
+        """
+        rng = self.range
+        if rng is None or rng[0] <= 0:
+            return None
+        lo, hi = rng
+        if modeled < lo:
+            return (modeled - lo) / lo * 100.0
+        if modeled > hi:
+            return (modeled - hi) / hi * 100.0
+        return 0.0
+
+    @property
+    def sources(self) -> tuple[Figure, ...]:
+        """The headline and its alternatives: one figure per source."""
+        return (self, *self.alternatives)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A published length between two waypoints of the record (names as the record shows them)."""
+
+    start: str
+    end: str
+    km: Figure
+
+    @property
+    def label(self) -> str:
+        return f"{self.start} – {self.end}"
 
 
 @dataclass(frozen=True)
 class Published:
-    """Published figures of a corridor: total length, length per country (ISO3), other facts."""
+    """Published figures of a corridor: total length, length per country (ISO3), segments, facts."""
 
     length_km: Figure | None = None
     country_length_km: Mapping[str, Figure] = field(default_factory=dict)
     facts: tuple[Figure, ...] = ()
+    segments: tuple[Segment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Published cost of a project: amount in ``currency`` of ``year``."""
+
+    amount: float
+    currency: str
+    year: int | None
+    source: str
+    as_of: str = ""
+
+
+@dataclass(frozen=True)
+class Owner:
+    """An owner or operator of a project, with its share (percent) when published."""
+
+    name: str
+    role: str = "owner"
+    share_pct: float | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Attributes:
+    """Structured project attributes after Global Energy Monitor's pipeline tracker.
+
+    ``capacity`` in bcm/y (gas) or Mt/y (freight); ``diameter_mm``; ``cost``; ``milestones``:
+    years by ``proposed``, ``fid``, ``construction_start``, ``operation_start``; ``owners``;
+    ``fuel``; ``route_accuracy`` (high / medium / low); ``ids``: ``gem_id``, ``wikidata``,
+    ``osm_relation``.
+    """
+
+    capacity: Figure | None = None
+    diameter_mm: Figure | None = None
+    cost: Cost | None = None
+    milestones: Mapping[str, int] = field(default_factory=dict)
+    owners: tuple[Owner, ...] = ()
+    fuel: str = ""
+    route_accuracy: str = ""
+    ids: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +219,7 @@ class Source:
     title: str
     url: str = ""
     date: str = ""
+    kind: str = ""  #: official, press or secondary
 
 
 @dataclass(frozen=True)
@@ -86,6 +231,8 @@ class Waypoint:
     lat: float
     source: str = ""
     kind: str = ""
+    offline: bool = False  #: an off-line stop: served by a spur, not part of the line
+    alias: str = ""  #: the place name as the record wrote it, when the gazetteer's differs
 
 
 @dataclass(frozen=True)
@@ -111,6 +258,10 @@ class Corridor:
     path: str = ""
     coords: tuple[tuple[float, float], ...] = ()
     osm: str = ""  #: OSM XML extract for ``alignment: osm``, resolved against the record's folder
+    stops: tuple[Waypoint, ...] = ()  #: off-line stops (``offline: true``), reached by a spur
+    attributes: Attributes = field(default_factory=Attributes)
+    #: Properties of a user's GeoJSON feature that the schema does not name, carried through untouched.
+    properties: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def source_text(self) -> str:
@@ -250,6 +401,7 @@ def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
     for key in ("id", "name", "kind", "status", "waypoints"):
         if key not in record:
             problems.append(f"{prefix}{key}: missing")
+    v.check_keys(problems, prefix.rstrip("."), record, RECORD_KEYS)
     v.raise_if(path, problems)
     corridor = _parse_route(path, record, prefix, problems, parent=None)
     variants = record.get("variants") or []
@@ -262,14 +414,11 @@ def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
         if not isinstance(variant, dict):
             problems.append(f"{vp[:-1]}: {variant!r} is not a mapping")
             continue
-        merged = {
-            "kind": record.get("kind"),
-            "status": record.get("status"),
-            "sources": record.get("sources"),
-            "alignment": record.get("alignment", "geodesic"),
-            "osm": record.get("osm"),
-            **variant,
-        }
+        v.check_keys(problems, vp.rstrip("."), variant, VARIANT_KEYS)
+        inherited = ("kind", "status", "sources", "alignment", "osm", *_ATTRIBUTE_KEYS)
+        merged = {k: record[k] for k in inherited if k in record}
+        merged.update(variant)
+        merged.pop("continues", None)
         if variant.get("continues") and isinstance(record.get("waypoints"), list):
             merged["waypoints"] = record["waypoints"] + list(variant.get("waypoints") or [])
         for key in ("id", "name", "waypoints", "countries"):
@@ -288,12 +437,16 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
     v.check_id(problems, f"{prefix}id", rec.get("id"))
     v.check_text(problems, f"{prefix}name", rec.get("name"))
     v.check_choice(problems, f"{prefix}kind", rec.get("kind"), v.KINDS)
-    v.check_choice(problems, f"{prefix}status", rec.get("status"), v.STATUSES)
+    status = _status(path, rec.get("status"))
+    v.check_choice(problems, f"{prefix}status", status, v.STATUSES)
     v.check_choice(problems, f"{prefix}alignment", rec.get("alignment", "geodesic"), v.ALIGNMENTS)
     if "countries" in rec:
         v.check_countries(problems, f"{prefix}countries", rec["countries"])
-    waypoints = _parse_waypoints(rec.get("waypoints"), f"{prefix}waypoints", problems)
-    published = _parse_published(rec.get("published"), f"{prefix}published", problems)
+    every = _parse_waypoints(rec.get("waypoints"), f"{prefix}waypoints", problems)
+    waypoints = tuple(w for w in every if not w.offline)
+    stops = tuple(w for w in every if w.offline)
+    published = _parse_published(rec.get("published"), f"{prefix}published", problems, every)
+    attributes = _parse_attributes(rec, prefix, problems)
     sources = _parse_sources(rec.get("sources"), f"{prefix}sources", problems)
     osm = rec.get("osm")
     if osm is not None:
@@ -314,7 +467,7 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
         id=rec["id"],
         name=rec["name"].strip(),
         kind=rec["kind"],
-        status=rec["status"],
+        status=str(status),
         waypoints=waypoints,
         countries=tuple(rec.get("countries") or ()),
         alignment=rec.get("alignment", "geodesic"),
@@ -326,7 +479,20 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
         path=str(path),
         osm=str(path.parent / osm) if osm else "",
         coords=tuple(coords or ()),
+        stops=stops,
+        attributes=attributes,
     )
+
+
+def _status(path: Path, status: object) -> object:
+    """The status in today's vocabulary; an old spelling is read with a one-line deprecation message."""
+    if isinstance(status, str) and status in v.LEGACY_STATUSES:
+        import warnings
+
+        new = v.LEGACY_STATUSES[status]
+        warnings.warn(f"{path}: status: {status!r} is deprecated; use {new!r}", DeprecationWarning, stacklevel=2)
+        return new
+    return status
 
 
 def _parse_waypoints(value: object, field_name: str, problems: list[str]) -> tuple[Waypoint, ...]:
@@ -344,68 +510,264 @@ def _parse_waypoints(value: object, field_name: str, problems: list[str]) -> tup
         if not isinstance(item, dict):
             problems.append(f"{f}: {item!r} is neither a place name nor a mapping with lon and lat")
             continue
+        v.check_keys(problems, f, item, WAYPOINT_KEYS)
+        offline = item.get("offline", False)
+        if not isinstance(offline, bool):
+            problems.append(f"{f}.offline: {offline!r} is not true or false")
+            offline = False
         if "place" in item:
             try:
                 place = gazetteer.lookup(str(item["place"]))
             except PlaceError as exc:
                 problems.append(f"{f}.place: {exc}")
                 continue
-            out.append(Waypoint(place.name, place.lon, place.lat, place.source, place.kind))
+            alias = str(item["place"]) if str(item["place"]) != place.name else ""
+            out.append(Waypoint(place.name, place.lon, place.lat, place.source, place.kind, offline, alias))
         elif "lon" in item or "lat" in item:
             if v.check_lonlat(problems, f, item.get("lon"), item.get("lat")):
                 name = str(item.get("name") or f"waypoint {i + 1}")
-                out.append(Waypoint(name, float(item["lon"]), float(item["lat"]), str(item.get("source", ""))))
+                source = str(item.get("source", ""))
+                out.append(Waypoint(name, float(item["lon"]), float(item["lat"]), source, offline=offline))
         else:
             problems.append(f"{f}: {item!r} has neither 'place' nor 'lon'/'lat'")
+    _check_retrace(out, field_name, problems)
     return tuple(out)
+
+
+def _check_retrace(points: list[Waypoint], field_name: str, problems: list[str]) -> None:
+    """No line segment may retrace the previous one (A → B → A): make B an off-line stop instead."""
+    line = [w for w in points if not w.offline]
+    for i in range(len(line) - 2):
+        a, b, c = line[i], line[i + 1], line[i + 2]
+        if abs(a.lon - c.lon) < 1e-3 and abs(a.lat - c.lat) < 1e-3:
+            problems.append(
+                f"{field_name}: {a.name!r} → {b.name!r} → {c.name!r} retraces the previous segment; "
+                f"mark {b.name!r} 'offline: true' (a stop reached by a spur, not part of the line)"
+            )
 
 
 def _figure(value: dict, label: str = "") -> Figure:
     return Figure(
-        value=value["value"],
+        value=value["value"] if "value" in value else value["km"],
         source=str(value["source"]),
         label=str(value.get("label", label)),
         unit=str(value.get("unit", "")),
         alternatives=tuple(_figure(a, label) for a in value.get("alternatives") or ()),
+        url=str(value.get("url", "")),
+        date=str(value.get("date", "")),
+        kind=str(value.get("kind", "")),
+        as_of=str(value.get("as_of", "")),
+        reason=str(value.get("reason", "")).strip(),
+        exception=str(value.get("exception", "")).strip(),
     )
 
 
-def _parse_published(value: object, field_name: str, problems: list[str]) -> Published:
+def _check_citation(problems: list[str], field: str, value: object, keys: Sequence[str] = FIGURE_KEYS) -> None:
+    """A figure's keys, source kind and dates (the figure itself by `_validate.check_figure`)."""
+    if not isinstance(value, dict):
+        return
+    v.check_keys(problems, field, value, keys)
+    if "kind" in value:
+        v.check_choice(problems, f"{field}.kind", value["kind"], v.SOURCE_KINDS)
+    for key in ("reason", "exception", "url", "date", "as_of"):
+        if key in value and not isinstance(value[key], str | int):
+            problems.append(f"{field}.{key}: {value[key]!r} is not a text")
+    for i, alt in enumerate(value.get("alternatives") or ()):
+        _check_citation(problems, f"{field}.alternatives[{i}]", alt, keys)
+
+
+def _check_length(problems: list[str], field: str, fig: object, keys: Sequence[str] = FIGURE_KEYS) -> None:
+    """A published length: a figure whose value (and every alternative's) is a number of km."""
+    v.check_figure(problems, field, fig)
+    _check_citation(problems, field, fig, keys)
+    if isinstance(fig, dict):
+        v.check_number(problems, f"{field}.value", fig.get("value"))
+        if fig.get("unit", "km") != "km":
+            problems.append(f"{field}.unit: {fig['unit']!r} is not km")
+        for i, alt in enumerate(fig.get("alternatives") or ()):
+            if isinstance(alt, dict):
+                v.check_number(problems, f"{field}.alternatives[{i}].value", alt.get("value"))
+        if fig.get("alternatives") and not str(fig.get("reason", "")).strip():
+            problems.append(f"{field}.reason: missing; say why {fig.get('value')!r} is the headline among the sources")
+
+
+def _parse_published(
+    value: object, field_name: str, problems: list[str], waypoints: Sequence[Waypoint] = ()
+) -> Published:
     if value is None:
         return Published()
     if not isinstance(value, dict):
         problems.append(f"{field_name}: {value!r} is not a mapping")
         return Published()
     start = len(problems)
+    v.check_keys(problems, field_name, value, PUBLISHED_KEYS)
     length = value.get("length_km")
     if length is not None:
-        v.check_figure(problems, f"{field_name}.length_km", length)
-        if isinstance(length, dict):
-            v.check_number(problems, f"{field_name}.length_km.value", length.get("value"))
+        _check_length(problems, f"{field_name}.length_km", length)
     by_country = value.get("country_length_km") or {}
     if not isinstance(by_country, dict):
         problems.append(f"{field_name}.country_length_km: {by_country!r} is not a mapping of ISO3 to figures")
         by_country = {}
     for code, fig in by_country.items():
         v.check_countries(problems, f"{field_name}.country_length_km", [code])
-        v.check_figure(problems, f"{field_name}.country_length_km.{code}", fig)
-        if isinstance(fig, dict):
-            v.check_number(problems, f"{field_name}.country_length_km.{code}.value", fig.get("value"))
+        _check_length(problems, f"{field_name}.country_length_km.{code}", fig)
+    segments = _parse_segments(value.get("segments"), f"{field_name}.segments", problems, waypoints)
     facts = value.get("facts") or []
     if not isinstance(facts, list):
         problems.append(f"{field_name}.facts: {facts!r} is not a list")
         facts = []
     for i, fact in enumerate(facts):
         v.check_figure(problems, f"{field_name}.facts[{i}]", fact)
+        _check_citation(problems, f"{field_name}.facts[{i}]", fact)
         if isinstance(fact, dict):
             v.check_text(problems, f"{field_name}.facts[{i}].label", fact.get("label"))
+            if fact.get("value") is None:
+                problems.append(f"{field_name}.facts[{i}].value: None is not a value")
     if len(problems) > start:
         return Published()
     return Published(
         length_km=_figure(length, "Length") if length else None,
         country_length_km={code: _figure(fig, f"Length in {code}") for code, fig in sorted(by_country.items())},
         facts=tuple(_figure(f) for f in facts),
+        segments=segments,
     )
+
+
+def _parse_segments(
+    value: object, field_name: str, problems: list[str], waypoints: Sequence[Waypoint]
+) -> tuple[Segment, ...]:
+    """Published lengths between two of the record's waypoints (``from``, ``to``, ``km``, source)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append(f"{field_name}: {value!r} is not a list of segments")
+        return ()
+    names: dict[str, str] = {}
+    for w in waypoints:
+        names[w.name] = w.name
+        if w.alias:
+            names[w.alias] = w.name
+    out = []
+    for i, item in enumerate(value):
+        f = f"{field_name}[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{f}: {item!r} is not a mapping with from, to, km and source")
+            continue
+        start = len(problems)
+        v.check_keys(problems, f, item, SEGMENT_KEYS)
+        for end in ("from", "to"):
+            if item.get(end) not in names:
+                close = difflib.get_close_matches(str(item.get(end)), list(names), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(f"{f}.{end}: {item.get(end)!r} is not a waypoint of the record{hint}")
+        if item.get("from") == item.get("to") and item.get("from") is not None:
+            problems.append(f"{f}.to: {item.get('to')!r} is the segment's start too")
+        fig = {("value" if k == "km" else k): x for k, x in item.items() if k not in ("from", "to")}
+        if "km" not in item:
+            problems.append(f"{f}.km: missing")
+        else:
+            _check_length(problems, f, fig, (*SEGMENT_KEYS, "value"))
+        if len(problems) == start:
+            a, b = names[item["from"]], names[item["to"]]
+            out.append(Segment(a, b, _figure(fig, f"{a} – {b}")))
+    return tuple(out)
+
+
+def _parse_attributes(rec: dict, prefix: str, problems: list[str]) -> Attributes:
+    """GEM-style project attributes (capacity, diameter, cost, milestones, owners, fuel, ids)."""
+    start = len(problems)
+    capacity = rec.get("capacity")
+    if capacity is not None:
+        f = f"{prefix}capacity"
+        v.check_figure(problems, f, capacity)
+        _check_citation(problems, f, capacity)
+        if isinstance(capacity, dict):
+            v.check_number(problems, f"{f}.value", capacity.get("value"))
+            v.check_choice(problems, f"{f}.unit", capacity.get("unit"), v.CAPACITY_UNITS)
+    diameter = rec.get("diameter_mm")
+    if diameter is not None:
+        f = f"{prefix}diameter_mm"
+        v.check_figure(problems, f, diameter)
+        _check_citation(problems, f, diameter)
+        if isinstance(diameter, dict):
+            v.check_number(problems, f"{f}.value", diameter.get("value"))
+            if diameter.get("unit", "mm") != "mm":
+                problems.append(f"{f}.unit: {diameter['unit']!r} is not mm")
+    cost = rec.get("cost")
+    if cost is not None:
+        f = f"{prefix}cost"
+        if not isinstance(cost, dict):
+            problems.append(f"{f}: {cost!r} is not a mapping with amount, currency, year and source")
+        else:
+            v.check_keys(problems, f, cost, COST_KEYS)
+            v.check_number(problems, f"{f}.amount", cost.get("amount"))
+            if not isinstance(cost.get("currency"), str) or not re.fullmatch(r"[A-Z]{3}", cost["currency"]):
+                problems.append(f"{f}.currency: {cost.get('currency')!r} is not an ISO 4217 code such as 'USD'")
+            if cost.get("year") is not None and not _is_year(cost["year"]):
+                problems.append(f"{f}.year: {cost['year']!r} is not a year")
+            v.check_text(problems, f"{f}.source", cost.get("source"))
+    milestones = rec.get("milestones") or {}
+    if not isinstance(milestones, dict):
+        problems.append(f"{prefix}milestones: {milestones!r} is not a mapping of milestone to year")
+        milestones = {}
+    v.check_keys(problems, f"{prefix}milestones", milestones, v.MILESTONES)
+    for key, year in milestones.items():
+        if not _is_year(year):
+            problems.append(f"{prefix}milestones.{key}: {year!r} is not a year")
+    owners = rec.get("owners") or []
+    if not isinstance(owners, list):
+        problems.append(f"{prefix}owners: {owners!r} is not a list")
+        owners = []
+    for i, owner in enumerate(owners):
+        f = f"{prefix}owners[{i}]"
+        if not isinstance(owner, dict):
+            problems.append(f"{f}: {owner!r} is not a mapping with a name")
+            continue
+        v.check_keys(problems, f, owner, OWNER_KEYS)
+        v.check_text(problems, f"{f}.name", owner.get("name"))
+        v.check_choice(problems, f"{f}.role", owner.get("role", "owner"), ("owner", "operator", "owner-operator"))
+        if owner.get("share_pct") is not None:
+            v.check_number(problems, f"{f}.share_pct", owner["share_pct"])
+    for key, allowed in (("fuel", v.FUELS), ("route_accuracy", v.ROUTE_ACCURACIES)):
+        if rec.get(key) is not None:
+            v.check_choice(problems, f"{prefix}{key}", rec[key], allowed)
+    ids = rec.get("ids") or {}
+    if not isinstance(ids, dict):
+        problems.append(f"{prefix}ids: {ids!r} is not a mapping")
+        ids = {}
+    v.check_keys(problems, f"{prefix}ids", ids, ID_KEYS)
+    if len(problems) > start:
+        return Attributes()
+    return Attributes(
+        capacity=_figure(capacity) if capacity else None,
+        diameter_mm=_figure(diameter) if diameter else None,
+        cost=Cost(
+            float(cost["amount"]),
+            cost["currency"],
+            int(cost["year"]) if cost.get("year") is not None else None,
+            str(cost["source"]),
+            str(cost.get("as_of", "")),
+        )
+        if cost
+        else None,
+        milestones={k: int(milestones[k]) for k in v.MILESTONES if k in milestones},
+        owners=tuple(
+            Owner(
+                str(o["name"]),
+                str(o.get("role", "owner")),
+                float(o["share_pct"]) if o.get("share_pct") is not None else None,
+                str(o.get("source", "")),
+            )
+            for o in owners
+        ),
+        fuel=str(rec.get("fuel") or ""),
+        route_accuracy=str(rec.get("route_accuracy") or ""),
+        ids={k: str(ids[k]) for k in ID_KEYS if k in ids},
+    )
+
+
+def _is_year(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1800 <= value <= 2100
 
 
 def _parse_sources(value: object, field_name: str, problems: list[str]) -> tuple[Source, ...]:
@@ -419,7 +781,12 @@ def _parse_sources(value: object, field_name: str, problems: list[str]) -> tuple
         if not isinstance(item, dict) or not isinstance(item.get("title"), str):
             problems.append(f"{field_name}[{i}]: {item!r} is not a source with a title")
             continue
-        out.append(Source(item["title"], str(item.get("url", "")), str(item.get("date", ""))))
+        v.check_keys(problems, f"{field_name}[{i}]", item, SOURCE_KEYS)
+        if "kind" in item:
+            v.check_choice(problems, f"{field_name}[{i}].kind", item["kind"], v.SOURCE_KINDS)
+        out.append(
+            Source(item["title"], str(item.get("url", "")), str(item.get("date", "")), str(item.get("kind", "")))
+        )
     return tuple(out)
 
 
@@ -484,12 +851,18 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
         name = str(props.get("name") or props.get("id") or rid)
         countries = props.get("countries")
         countries = tuple(countries) if isinstance(countries, list) else ()
+        status = _status(Path(label), props.get("status")) if props.get("status") is not None else "modeled"
+        v.check_choice(problems, f"{f}.properties.status", status, v.STATUSES)
+        if props.get("kind") is not None:
+            v.check_choice(problems, f"{f}.properties.kind", props["kind"], v.KINDS)
+        extra = {k: x for k, x in props.items() if k not in _GEOJSON_KEYS}
         out.append(
             Corridor(
                 id=rid,
                 name=name,
                 kind=str(props["kind"]) if props.get("kind") in v.KINDS else "route",
-                status=str(props["status"]) if props.get("status") in v.STATUSES else "modeled",
+                status=str(status) if status in v.STATUSES else "modeled",
+                properties=extra,
                 waypoints=(Waypoint("start", *coords[0]), Waypoint("end", *coords[-1])),
                 countries=countries,
                 summary=str(props.get("description") or ""),
@@ -500,6 +873,10 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
         )
     v.raise_if(label, problems)
     return out
+
+
+#: Feature properties the schema reads from a GeoJSON file; every other property is carried through.
+_GEOJSON_KEYS = ("id", "name", "kind", "status", "countries", "description")
 
 
 def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list[tuple[float, float]] | None:

@@ -65,7 +65,11 @@ def score_features(scores: Sequence[CorridorScore], extra: Sequence[dict[str, An
         {str(k): v for k, v in row.items()} for row in frame.where(frame.notna(), None).to_dict("records")
     ]
     extra = list(extra) or [{}] * len(scores)
-    return [(line, {**row, **more}) for line, row, more in zip(lines, rows, extra, strict=True)]
+    # a user's own GeoJSON properties travel with the feature, never overriding a computed column
+    own = [
+        {k: x for k, x in s.corridor.properties.items() if k not in row} for s, row in zip(scores, rows, strict=True)
+    ]
+    return [(line, {**row, **mine, **more}) for line, row, mine, more in zip(lines, rows, own, extra, strict=True)]
 
 
 def crossing_features(scores: Sequence[CorridorScore]) -> list[Feature]:
@@ -115,6 +119,10 @@ def _plain(value: Any) -> Any:
     """A GIS-friendly scalar: lists (OSMnx merges tags when simplifying) become ``a; b`` text."""
     if isinstance(value, list):
         return "; ".join(map(str, value))
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, np.generic):
         return value.item()
     return value

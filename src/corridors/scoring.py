@@ -26,7 +26,7 @@ import shapely
 
 from . import alignment, distance, gazetteer, geodata, profile, settings
 from ._errors import CorridorsError
-from .catalog import Corridor, Figure, corridors_from_gdf
+from .catalog import Corridor, Figure, Segment, corridors_from_gdf
 
 if TYPE_CHECKING:
     import geopandas
@@ -37,6 +37,7 @@ __all__ = [
     "Crossing",
     "Hugging",
     "Narrowest",
+    "SegmentLength",
     "crossings_gdf",
     "narrowest_width",
     "records_of",
@@ -295,6 +296,28 @@ class CountryLength:
 
 
 @dataclass(frozen=True)
+class SegmentLength:
+    """Modeled length between two waypoints of a corridor beside the published segment figure.
+
+    ``from_km``/``to_km`` are the waypoints' positions along the modeled route (km from its start).
+    """
+
+    segment: Segment
+    modeled_km: float
+    from_km: float
+    to_km: float
+
+    @property
+    def published(self) -> Figure:
+        return self.segment.km
+
+    @property
+    def diff_pct(self) -> float | None:
+        """Difference to the published range, percent of its nearer end (0 inside the range)."""
+        return self.segment.km.diff_to_range_pct(self.modeled_km)
+
+
+@dataclass(frozen=True)
 class CorridorScore:
     """Every metric of one corridor. Lengths in km on the WGS84 ellipsoid."""
 
@@ -310,6 +333,7 @@ class CorridorScore:
     rank: int = 0
     narrowest: Narrowest | None = None
     extra: Mapping[str, float | str] = field(default_factory=dict)
+    segments: tuple[SegmentLength, ...] = ()
 
     @property
     def published_length(self) -> Figure | None:
@@ -319,6 +343,28 @@ class CorridorScore:
     def length_diff_pct(self) -> float | None:
         """(modeled - published) / published total length, percent."""
         return _diff_pct(self.length_km, self.published_length)
+
+    @property
+    def length_diff_range_pct(self) -> float | None:
+        """Difference of the modeled length to the published range, percent (0 inside the range)."""
+        fig = self.published_length
+        return fig.diff_to_range_pct(self.length_km) if fig is not None else None
+
+    def off_by(self, max_diff_pct: float) -> list[tuple[str, float, str]]:
+        """Published lengths (total, segments) the model misses by more than ``max_diff_pct``.
+
+        Each as ``(what, diff_pct, exception)``; ``exception`` is the record's written reason ("" if none).
+        """
+        out = []
+        fig = self.published_length
+        d = self.length_diff_range_pct
+        if fig is not None and d is not None and abs(d) > max_diff_pct:
+            out.append(("total length", d, fig.exception))
+        for seg in self.segments:
+            d = seg.diff_pct
+            if d is not None and abs(d) > max_diff_pct:
+                out.append((f"segment {seg.segment.label}", d, seg.published.exception))
+        return out
 
     @property
     def matches_sources(self) -> bool:
@@ -431,6 +477,7 @@ def score_records(
     ranks[np.lexsort((np.arange(len(items)), np.round(composite, 9)))] = np.arange(1, len(items) + 1)
     names, dists = _nearest_named(split.cross_lonlat)
     terrain_rows = _terrain_extra(items, lines)
+    segment_rows = segment_lengths(items, lines)
     out = []
     for i, corridor in enumerate(items):
         ci = np.flatnonzero(split.cross_route == i)
@@ -474,9 +521,56 @@ def score_records(
                 rank=int(ranks[i]),
                 narrowest=narrowest,
                 extra=terrain_rows[i],
+                segments=segment_rows[i],
             )
         )
     return out
+
+
+def segment_lengths(
+    corridors: Sequence[Corridor], lines: np.ndarray, *, densify_km: float | None = None
+) -> list[tuple[SegmentLength, ...]]:
+    """Modeled length of every published segment, measured along each corridor's modeled line.
+
+    The line is densified geodesically (as `split_by_country` does); each waypoint is located at
+    the nearest vertex, searching onward from the previous waypoint's position so that a route that
+    passes a place twice is read in order. An off-line stop is located at the nearest vertex of the
+    whole line (where its spur leaves). Lengths are cumulative geodesic km between the positions.
+    """
+    out: list[tuple[SegmentLength, ...]] = [() for _ in corridors]
+    todo = [i for i, c in enumerate(corridors) if c.published.segments]
+    if not todo:
+        return out
+    dense, step_km = distance.densify_lines(np.asarray([lines[i] for i in todo], dtype=object), densify_km=densify_km)
+    xy, route = shapely.get_coordinates(dense, return_index=True)
+    first = np.searchsorted(route, np.arange(len(todo)))
+    ends = np.append(first[1:], len(route))
+    for j, i in enumerate(todo):
+        corridor = corridors[i]
+        v_xy = xy[first[j] : ends[j]]
+        cum = np.concatenate([[0.0], np.cumsum(step_km[first[j] : ends[j]][:-1])])
+        at = _positions(corridor, v_xy, cum)
+        rows = []
+        for seg in corridor.published.segments:
+            if seg.start in at and seg.end in at:  # a copy with other waypoints may no longer hold them
+                a, b = at[seg.start], at[seg.end]
+                rows.append(SegmentLength(seg, abs(b - a), a, b))
+        out[i] = tuple(rows)
+    return out
+
+
+def _positions(corridor: Corridor, v_xy: np.ndarray, cum: np.ndarray) -> dict[str, float]:
+    """km along the modeled line of each waypoint (in order) and each off-line stop (anywhere)."""
+    at: dict[str, float] = {}
+    lo = 0
+    for w in corridor.waypoints:
+        k, _ = distance.nearest(np.array([w.lon]), np.array([w.lat]), v_xy[lo:, 0], v_xy[lo:, 1])
+        lo += int(k[0])
+        at.setdefault(w.name, float(cum[lo]))
+    for w in corridor.stops:
+        k, _ = distance.nearest(np.array([w.lon]), np.array([w.lat]), v_xy[:, 0], v_xy[:, 1])
+        at.setdefault(w.name, float(cum[int(k[0])]))
+    return at
 
 
 def _terrain_extra(items: Sequence[Corridor], lines: np.ndarray) -> list[dict[str, float | str]]:

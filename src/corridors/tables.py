@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SUMMARY_FIRST",
+    "attribute_columns",
+    "attribute_dict",
     "cell",
     "column_digits",
     "corridor_text",
@@ -33,6 +35,7 @@ __all__ = [
     "data_frame",
     "figure_dict",
     "provenance_line",
+    "range_text",
     "render_table",
     "route_row",
     "score_dict",
@@ -198,16 +201,95 @@ def _r(value: float | None, digits: int = 1) -> float | None:
 
 
 def figure_dict(fig: Figure | None) -> dict | None:
+    """A published figure as JSON-ready data: value, source and every citation field that is set."""
     if fig is None:
         return None
     out: dict = {"value": fig.value, "source": fig.source}
-    if fig.unit:
-        out["unit"] = fig.unit
-    if fig.label:
-        out["label"] = fig.label
+    for key in ("unit", "label", "url", "date", "kind", "as_of", "reason", "exception"):
+        if getattr(fig, key):
+            out[key] = getattr(fig, key)
     if fig.alternatives:
         out["alternatives"] = [figure_dict(a) for a in fig.alternatives]
+        out["range"] = list(fig.range) if fig.range else None
     return out
+
+
+def range_text(fig: Figure | None) -> str:
+    """A published length as its range over all sources, e.g. ``573–764`` (or the one value).
+
+    >>> from corridors.catalog import Figure
+    >>> range_text(Figure(573, "a", alternatives=(Figure(764, "b"),))), range_text(Figure(80, "c"))
+    ('573–764', '80')
+    """
+    if fig is None or fig.range is None:
+        return "" if fig is None else str(fig.value)
+    lo, hi = fig.range
+    return cell(lo, 0) if lo == hi else f"{cell(lo, 0)}–{cell(hi, 0)}"
+
+
+def attribute_dict(c: Any) -> dict:
+    """A corridor's structured attributes (GEM conventions) as JSON-ready data, unset ones left out."""
+    a = c.attributes
+    out: dict = {}
+    if a.capacity is not None:
+        out["capacity"] = figure_dict(a.capacity)
+    if a.diameter_mm is not None:
+        out["diameter_mm"] = figure_dict(a.diameter_mm)
+    if a.cost is not None:
+        out["cost"] = {
+            "amount": a.cost.amount,
+            "currency": a.cost.currency,
+            "year": a.cost.year,
+            "source": a.cost.source,
+            **({"as_of": a.cost.as_of} if a.cost.as_of else {}),
+        }
+    if a.milestones:
+        out["milestones"] = dict(a.milestones)
+    if a.owners:
+        out["owners"] = [
+            {"name": o.name, "role": o.role, "share_pct": o.share_pct, **({"source": o.source} if o.source else {})}
+            for o in a.owners
+        ]
+    for key in ("fuel", "route_accuracy"):
+        if getattr(a, key):
+            out[key] = getattr(a, key)
+    if a.ids:
+        out["ids"] = dict(a.ids)
+    return out
+
+
+def _attribute_lines(c: Any, b: str) -> list[str]:
+    a = c.attributes
+    lines = []
+    if a.capacity is not None:
+        lines.append(f"{b}capacity: {cell(a.capacity.value)} {a.capacity.unit} ({_cite(a.capacity)})")
+    if a.diameter_mm is not None:
+        lines.append(f"{b}diameter: {cell(a.diameter_mm.value)} mm ({_cite(a.diameter_mm)})")
+    if a.cost is not None:
+        year = f" ({a.cost.year})" if a.cost.year else ""
+        lines.append(f"{b}cost: {cell(a.cost.amount)} {a.cost.currency}{year} ({a.cost.source})")
+    if a.milestones:
+        lines.append(f"{b}milestones: " + ", ".join(f"{k.replace('_', ' ')} {y}" for k, y in a.milestones.items()))
+    if a.owners:
+        lines.append(
+            f"{b}owners/operators: "
+            + "; ".join(
+                f"{o.name} ({o.role}" + (f", {cell(o.share_pct)} %" if o.share_pct is not None else "") + ")"
+                for o in a.owners
+            )
+        )
+    for key in ("fuel", "route_accuracy"):
+        if getattr(a, key):
+            lines.append(f"{b}{key.replace('_', ' ')}: {getattr(a, key)}")
+    if a.ids:
+        lines.append(f"{b}ids: " + ", ".join(f"{k} {x}" for k, x in a.ids.items()))
+    return lines
+
+
+def _cite(fig: Figure) -> str:
+    """A figure's source with its kind and dates, for text output."""
+    extra = [x for x in (fig.kind, fig.date, f"as of {fig.as_of}" if fig.as_of else "") if x]
+    return fig.source + (f"; {', '.join(extra)}" if extra else "") + (f", {fig.url}" if fig.url else "")
 
 
 def crossing_text(c: Crossing) -> str:
@@ -216,7 +298,17 @@ def crossing_text(c: Crossing) -> str:
 
 
 #: Columns a reader looks at first; narrow terminal tables keep these before the others.
-SUMMARY_FIRST = ("rank", "id", "modeled_km", "published_km", "diff_pct", "countries", "crossings", "score")
+SUMMARY_FIRST = (
+    "rank",
+    "id",
+    "modeled_km",
+    "published_km",
+    "published_range_km",
+    "diff_range_pct",
+    "countries",
+    "crossings",
+    "score",
+)
 
 
 def summary_row(s: CorridorScore) -> dict:
@@ -230,7 +322,9 @@ def summary_row(s: CorridorScore) -> dict:
         "status": s.corridor.status,
         "modeled_km": _r(s.length_km),
         "published_km": pub.value if pub else None,
+        "published_range_km": range_text(pub),
         "diff_pct": _r(s.length_diff_pct),
+        "diff_range_pct": _r(s.length_diff_range_pct),
         "countries": " > ".join(s.sequence),
         "matches_sources": "yes" if s.matches_sources else "NO, sources: " + " > ".join(s.corridor.countries),
         "crossings": len(s.crossings),
@@ -244,6 +338,7 @@ def summary_row(s: CorridorScore) -> dict:
         **{k: v for k, v in s.extra.items()},
         **({"narrowest_km": _r(s.narrowest.width_km)} if s.narrowest else {}),
         "score": _r(s.score, 2),
+        "segments_off": sum(1 for seg in s.segments if seg.diff_pct is not None and abs(seg.diff_pct) > 10),
         "published_source": pub.source if pub else "",
     }
     return {**{k: row[k] for k in SUMMARY_FIRST if k in row}, **row}
@@ -264,8 +359,25 @@ def score_dict(s: CorridorScore) -> dict:
         "length_km": {
             "modeled": _r(s.length_km),
             "published": figure_dict(s.published_length),
+            "published_range": list(s.published_length.range)
+            if s.published_length and s.published_length.range
+            else None,
             "diff_pct": _r(s.length_diff_pct),
+            "diff_to_range_pct": _r(s.length_diff_range_pct),
         },
+        "segments_km": [
+            {
+                "from": g.segment.start,
+                "to": g.segment.end,
+                "modeled": _r(g.modeled_km),
+                "from_km": _r(g.from_km),
+                "to_km": _r(g.to_km),
+                "published": figure_dict(g.published),
+                "published_range": list(g.published.range) if g.published.range else None,
+                "diff_to_range_pct": _r(g.diff_pct),
+            }
+            for g in s.segments
+        ],
         "countries": {"modeled": list(s.sequence), "declared": list(c.countries), "match": s.matches_sources},
         "length_by_country_km": [
             {
@@ -309,9 +421,13 @@ def score_dict(s: CorridorScore) -> dict:
             "lat": _r(s.narrowest.lat, 4),
         },
         **({"terrain": dict(s.extra)} if s.extra else {}),
+        "attributes": attribute_dict(c),
         "facts": [figure_dict(f) for f in c.published.facts],
         "waypoints": [{"name": w.name, "lon": w.lon, "lat": w.lat, "source": w.source} for w in c.waypoints],
-        "sources": [{"title": x.title, "url": x.url, "date": x.date} for x in c.sources],
+        "offline_stops": [{"name": w.name, "lon": w.lon, "lat": w.lat, "source": w.source} for w in c.stops],
+        "sources": [
+            {"title": x.title, "url": x.url, "date": x.date, **({"kind": x.kind} if x.kind else {})} for x in c.sources
+        ],
         "file": c.path,
         "provenance": provenance_line(),
     }
@@ -352,7 +468,9 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
         h("Length (km, WGS84 geodesic)"),
         f"{b}modeled {cell(s.length_km, 1)}"
         + (
-            f"; published {pub.value} ({pub.source}); difference {_pct(s.length_diff_pct)}"
+            f"; published {range_text(pub)} (headline {pub.value}: {_cite(pub)}"
+            + (f"; chosen because {pub.reason}" if pub.reason else "")
+            + f"); difference to the range {_pct(s.length_diff_range_pct)}"
             if pub
             else "; no published length"
         ),
@@ -360,7 +478,20 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
         f"{b}composite score {s.score:.2f} (lower is better)",
     ]
     for alt in pub.alternatives if pub else ():
-        lines.append(f"{b}also published: {alt.value} ({alt.source})")
+        lines.append(f"{b}also published: {alt.value} ({_cite(alt)})")
+    if pub and pub.exception:
+        lines.append(f"{b}exception: {pub.exception}")
+    if s.segments:
+        lines += ["", h("Segments (km along the modeled route)")]
+        for g in s.segments:
+            lines.append(
+                f"{b}{g.segment.label}: modeled {cell(g.modeled_km, 1)}; published {range_text(g.published)} "
+                f"({_cite(g.published)}); difference to the range {_pct(g.diff_pct)}"
+                + (f"; exception: {g.published.exception}" if g.published.exception else "")
+            )
+    attrs = _attribute_lines(c, b)
+    if attrs:
+        lines += ["", h("Attributes"), *attrs]
     lines += ["", h("Countries")]
     lines.append(
         f"{b}modeled: {' > '.join(s.sequence)}; declared by sources: {' > '.join(c.countries) or '—'}"
@@ -394,6 +525,10 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
         lines += [f"{b}{f.label}: {f.value}{' ' + f.unit if f.unit else ''} ({f.source})" for f in c.published.facts]
     lines += ["", h("Waypoints")]
     lines += [f"{b}{w.name}: {w.lat:.4f}N {w.lon:.4f}E" + (f" ({w.source})" if w.source else "") for w in c.waypoints]
+    lines += [
+        f"{b}{w.name} (off-line stop): {w.lat:.4f}N {w.lon:.4f}E" + (f" ({w.source})" if w.source else "")
+        for w in c.stops
+    ]
     lines += ["", h("Sources")]
     lines += [f"{b}{x.title}" + (f", {x.url}" if x.url else "") + (f", {x.date}" if x.date else "") for x in c.sources]
     lines.append(f"{b}record: {c.path}")
@@ -433,7 +568,47 @@ def data_frame(scores: Sequence[CorridorScore]) -> pandas.DataFrame:
             dtype="Float64",
         )
     frame["published_source"] = [s.published_length.source if s.published_length else "" for s in scores]
+    pubs = [s.published_length for s in scores]
+    frame["published_min_km"] = pd.array([p.range[0] if p and p.range else None for p in pubs], dtype="Float64")
+    frame["published_max_km"] = pd.array([p.range[1] if p and p.range else None for p in pubs], dtype="Float64")
+    frame["diff_range_pct"] = pd.array([_r(s.length_diff_range_pct) for s in scores], dtype="Float64")
+    frame["segments"] = pd.array([len(s.segments) for s in scores], dtype="Int64")
+    frame["segments_off_10pct"] = pd.array(
+        [sum(1 for g in s.segments if g.diff_pct is not None and abs(g.diff_pct) > 10) for s in scores], dtype="Int64"
+    )
+    for column, values in attribute_columns([s.corridor for s in scores]).items():
+        frame[column] = values
     return frame
+
+
+def attribute_columns(corridors: Sequence[Any]) -> dict[str, Any]:
+    """Typed columns of the structured attributes (GEM conventions), one entry per corridor."""
+    import pandas as pd
+
+    attrs = [c.attributes for c in corridors]
+
+    def num(values: list[Any], dtype: str = "Float64") -> Any:
+        return pd.array(values, dtype=dtype)  # type: ignore[call-overload]
+
+    return {
+        "capacity": num([float(a.capacity.value) if a.capacity else None for a in attrs]),
+        "capacity_unit": [a.capacity.unit if a.capacity else "" for a in attrs],
+        "diameter_mm": num([float(a.diameter_mm.value) if a.diameter_mm else None for a in attrs]),
+        "cost_amount": num([a.cost.amount if a.cost else None for a in attrs]),
+        "cost_currency": [a.cost.currency if a.cost else "" for a in attrs],
+        "cost_year": num([a.cost.year if a.cost else None for a in attrs], "Int64"),
+        **{f"{k}_year": num([a.milestones.get(k) for a in attrs], "Int64") for k in _MILESTONES},
+        "owners": ["; ".join(o.name for o in a.owners if o.role != "operator") for a in attrs],
+        "operators": ["; ".join(o.name for o in a.owners if o.role != "owner") for a in attrs],
+        "fuel": [a.fuel for a in attrs],
+        "route_accuracy": [a.route_accuracy for a in attrs],
+        "gem_id": [a.ids.get("gem_id", "") for a in attrs],
+        "wikidata": [a.ids.get("wikidata", "") for a in attrs],
+        "osm_relation": [a.ids.get("osm_relation", "") for a in attrs],
+    }
+
+
+_MILESTONES = ("proposed", "fid", "construction_start", "operation_start")
 
 
 def csv_text(frame: pandas.DataFrame) -> str:

@@ -104,6 +104,12 @@ def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
         emit(render_table([summary_row(s) for s in scores], fmt, title="Corridor scores"), output)
 
 
+def _status_choices() -> list[str]:
+    from .._validate import STATUSES
+
+    return list(STATUSES)
+
+
 @click.command("compare")
 @click.argument("ids", nargs=-1, metavar="[ID]...")
 @catalog_option
@@ -111,7 +117,14 @@ def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
 @output_option
 @tolerance_option
 @weight_option
-def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(_status_choices()),
+    help="Only corridors of this status (repeat for several), e.g. --status operating.",
+)
+def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights, statuses):
     """Compare corridors (all by default), ranked by composite score, published vs modeled side by side.
 
     Columns: modeled_km (geodesic, WGS84) beside published_km and diff_pct; the country sequence and
@@ -121,6 +134,14 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
     from ..io import to_json
     from ..tables import SUMMARY_FIRST, csv_text, data_frame, render_table, score_dict, summary_row
 
+    if statuses:
+        from .._errors import CatalogError
+        from ..catalog import load_catalog
+
+        catalog = load_catalog(catalogs)
+        ids = tuple(c.id for c in catalog.select(ids) if c.status in statuses)
+        if not ids:
+            raise CatalogError(f"--status: no corridor is {' or '.join(statuses)}")
     scores = sorted(_scores(ids, catalogs, tolerance_km, weights), key=lambda s: s.rank)
     if fmt == "json":
         emit(to_json([score_dict(s) for s in scores]), output)
@@ -138,26 +159,49 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
 @click.command("check")
 @catalog_option
 @tolerance_option
-def check_cmd(catalogs, tolerance_km):
-    """Check that every modeled route crosses the countries its sources declare, in order.
+@click.option(
+    "--max-diff-pct",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Largest difference (percent) of a modeled total or segment length to its published range.",
+)
+def check_cmd(catalogs, tolerance_km, max_diff_pct):
+    """Check every record against its sources: country sequence, total and segment lengths.
 
-    Exits 2 and names each mismatching record when one does not.
+    A route must cross the countries its sources declare, in order; each published total and
+    segment length must lie within --max-diff-pct of its published range (km along the modeled
+    route), unless the record gives a written ``exception:`` reason, which is printed. Exits 2 and
+    names each failing record when one fails.
     """
     from .._errors import CatalogError
     from ..catalog import load_catalog
     from ..scoring import score_records
+    from ..tables import cell
 
     scores = score_records(list(load_catalog(catalogs).values()), tolerance_km=tolerance_km)
-    bad = [s for s in scores if not s.matches_sources]
+    problems = []
     for s in scores:
-        click.echo(f"{'ok ' if s.matches_sources else 'BAD'} {s.corridor.id}: {' > '.join(s.sequence)}")
-    if bad:
-        raise CatalogError(
-            "; ".join(
-                f"{s.corridor.path}: countries: declared {list(s.corridor.countries)}, modeled {list(s.sequence)}"
-                for s in bad
-            )
+        off = s.off_by(max_diff_pct)
+        failing = [o for o in off if not o[2]]
+        ok = s.matches_sources and not failing
+        checked = int(s.published_length is not None) + len(s.segments)
+        click.echo(
+            f"{'ok ' if ok else 'BAD'} {s.corridor.id}: {' > '.join(s.sequence)}; "
+            f"{checked - len(off)}/{checked} lengths within {cell(max_diff_pct)} %"
         )
+        if not s.matches_sources:
+            problems.append(
+                f"{s.corridor.path}: countries: declared {list(s.corridor.countries)}, modeled {list(s.sequence)}"
+            )
+        for what, diff, exception in off:
+            if exception:
+                click.echo(f"    exception: {what} off by {cell(diff, 1)} %: {exception}")
+            else:
+                click.echo(f"    {what}: off by {cell(diff, 1)} % (more than {cell(max_diff_pct)} %)")
+                problems.append(f"{s.corridor.path}: {what}: modeled off by {cell(diff, 1)} %")
+    if problems:
+        raise CatalogError("; ".join(problems))
 
 
 @click.command("crossings")

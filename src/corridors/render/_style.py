@@ -44,14 +44,19 @@ KINDS: dict[str, KindStyle] = {
 }
 
 #: Dash pattern by status (``corridors._validate.STATUSES``), in line widths; empty means solid.
+#: The vocabulary is Global Energy Monitor's; each status keeps a distinct pattern (the old
+#: ``operational``, ``partial``, ``under-construction``, ``suspended`` and ``historic`` patterns carry
+#: over to ``operating``, ``partly-built``, ``construction``, ``shelved`` and ``retired``).
 STATUSES: dict[str, tuple[str, tuple[float, ...]]] = {
-    "operational": ("Operational", ()),
-    "partial": ("Partly built", (4.0, 1.5, 1.0, 1.5)),
-    "under-construction": ("Under construction", (4.0, 2.0)),
-    "planned": ("Planned", (2.0, 2.0)),
+    "operating": ("Operating", ()),
+    "partly-built": ("Partly built", (4.0, 1.5, 1.0, 1.5)),
+    "construction": ("Under construction", (4.0, 2.0)),
     "proposed": ("Proposed", (1.0, 1.5)),
-    "suspended": ("Suspended", (4.0, 1.5, 1.0, 1.5, 1.0, 1.5)),
-    "historic": ("Historic", (0.7, 3.0)),
+    "shelved": ("Shelved", (4.0, 1.5, 1.0, 1.5, 1.0, 1.5)),
+    "idle": ("Idle", (2.0, 2.0)),
+    "mothballed": ("Mothballed", (2.0, 1.0, 0.7, 1.0)),
+    "cancelled": ("Cancelled", (0.7, 1.5, 0.7, 4.0)),
+    "retired": ("Retired", (0.7, 3.0)),
     "modeled": ("Modeled", (6.0, 1.5, 2.0, 1.5)),
 }
 

@@ -37,7 +37,7 @@ import shapely
 from .. import alignment
 from .._errors import CorridorsError, GeometryError, PlaceError
 from ..scoring import records_of
-from ..tables import cell, provenance_line
+from ..tables import cell, provenance_line, range_text
 from . import _basemap, _style
 
 if TYPE_CHECKING:
@@ -555,6 +555,12 @@ def _corridor_popup(s: CorridorScore, country_name: Any, n: int) -> str:
         f'<td class="num">{_km(r.modeled_km)}</td><td>{_published_km(r.published)}</td></tr>'
         for r in s.countries
     )
+    segments = "".join(
+        f"<tr><td>{_e(g.segment.label)}</td>"
+        f'<td class="num">{_km(g.modeled_km)}</td><td>{_e(range_text(g.published))} km {_cite(g.published.source)}</td>'
+        f'<td class="num">{"" if g.diff_pct is None else _e(f"{g.diff_pct:+.1f} %")}</td></tr>'
+        for g in s.segments
+    )
     sources = "; ".join(_link(x.title, x.url) + (f", {_e(x.date)}" if x.date else "") for x in c.sources)
     status = f"{_e(_style.kind_style(c.kind).label)} · {_e(_style.status_label(c.status))}"
     return (
@@ -563,6 +569,12 @@ def _corridor_popup(s: CorridorScore, country_name: Any, n: int) -> str:
         + f"<table>{table}</table>"
         + '<table class="by-country"><tr><th>Country</th><th>modeled</th><th>published</th></tr>'
         + f"{by_country}</table>"
+        + (
+            '<table class="segments"><tr><th>Segment</th><th>modeled</th><th>published</th><th>diff</th></tr>'
+            + f"{segments}</table>"
+            if segments
+            else ""
+        )
         + f'<p class="sources">Sources: {sources}</p></div>'
     )
 
