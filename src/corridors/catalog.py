@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from . import _validate as v
 from . import settings
 from ._errors import CatalogError, PlaceError, UnknownCorridorError
@@ -204,7 +202,7 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
     files: list[Path] = []
     if include_seeds:
         files += sorted(p for p in settings.seeds_dir().glob("*.yaml") if p.name != "places.yaml")
-    for path in map(Path, paths):
+    for path in map(v.input_path, paths):
         if path.is_dir():
             files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".geojson", ".json"))
         elif path.exists():
@@ -219,15 +217,7 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
 
 def read_yaml(path: Path) -> list[Corridor]:
     """Corridors (with their variants) of one YAML file holding a record or a list of them."""
-    try:
-        data = v.load_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise CatalogError(f"{path}: {where}{problem}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from None
+    data = v.parse_yaml(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
     records = data if isinstance(data, list) else [data]
     out: list[Corridor] = []
     for i, record in enumerate(records):
@@ -263,8 +253,9 @@ def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
             "osm": record.get("osm"),
             **variant,
         }
-        if variant.get("continues") and isinstance(record.get("waypoints"), list):
-            merged["waypoints"] = record["waypoints"] + list(variant.get("waypoints") or [])
+        more = variant.get("waypoints") or []
+        if variant.get("continues") and isinstance(record.get("waypoints"), list) and isinstance(more, list):
+            merged["waypoints"] = record["waypoints"] + more
         for key in ("id", "name", "waypoints", "countries"):
             if key not in merged:
                 problems.append(f"{vp}{key}: missing")
@@ -422,12 +413,7 @@ def read_geojson(path: Path) -> list[Corridor]:
     Only the geometry is required; ``id`` and ``name`` come from the properties when present,
     otherwise from the file name and the feature's position.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from None
+    data = v.parse_json(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
     if not isinstance(data, dict):
         raise CatalogError(f"{path}: top level: {type(data).__name__} is not a GeoJSON object")
     if data.get("type") == "FeatureCollection":
@@ -460,6 +446,7 @@ def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> 
 def _corridors_of_features(features: list, label: str, stem: str, feature_field: str) -> list[Corridor]:
     if not features:
         raise CatalogError(f"{label}: features: the collection is empty; a route needs a LineString")
+    v.check_count(label, "features", len(features), "MAX_FEATURES")
     problems: list[str] = []
     out: list[Corridor] = []
     for i, feature in enumerate(features):
@@ -476,6 +463,8 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
         rid = v.slug(str(props.get("id", feature.get("id", "")))) or (stem if len(features) == 1 else f"{stem}-{i + 1}")
         name = str(props.get("name") or props.get("id") or rid)
         countries = props.get("countries")
+        if countries is not None:
+            v.check_countries(problems, f"{f}.properties.countries", countries)
         countries = tuple(countries) if isinstance(countries, list) else ()
         out.append(
             Corridor(
@@ -492,6 +481,7 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
             )
         )
     v.raise_if(label, problems)
+    v.check_count(label, "vertices", sum(len(c.coords) for c in out), "MAX_VERTICES")
     return out
 
 
