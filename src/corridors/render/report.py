@@ -198,7 +198,7 @@ def report_markdown(
         "",
         "## Comparison",
         "",
-        _md(render_table(rows, "markdown")).rstrip("\n"),
+        render_table(rows, "markdown").rstrip("\n"),  # data Markdown-escaped (tables.markdown_escape)
         "",
         "## Map",
         "",
@@ -213,7 +213,7 @@ def report_markdown(
         name = f"{s.corridor.id}.png"
         files[name] = figure_bytes(figure([s], dpi=dpi), "png")
         text = re.sub(r"^#", "###", corridor_text(s, markdown=True), flags=re.MULTILINE)
-        lines += [_md(text).rstrip("\n"), "", f"![{_md(alt_text([s]))}]({files_dir}/{name})", ""]
+        lines += [text.rstrip("\n"), "", f"![{_md(alt_text([s]))}]({files_dir}/{name})", ""]
     return "\n".join(lines), files
 
 
@@ -228,7 +228,7 @@ def write_report(scores: Sequence[CorridorScore], path: str | Path, *, self_cont
     Companion files of a Markdown report are written first, the report itself last, each atomically.
     """
     scores = records_of(scores)
-    from ..io import atomic_write
+    from ..io import atomic_write, atomic_write_tree
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -240,10 +240,4 @@ def write_report(scores: Sequence[CorridorScore], path: str | Path, *, self_cont
         raise OutputError(f"{path}: output folder {str(path.parent)!r} does not exist")
     folder = path.with_name(f"{path.stem}_files")
     text, files = report_markdown(scores, folder.name, self_contained=self_contained)
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the figures folder: {exc.strerror or exc}") from None
-    written = [atomic_write(folder / name, data) for name, data in files.items()]
-    written.append(atomic_write(path, text))
-    return written
+    return atomic_write_tree(path.parent, {**{f"{folder.name}/{n}": d for n, d in files.items()}, path.name: text})
