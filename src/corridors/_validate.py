@@ -169,6 +169,8 @@ def parse_yaml(text: str, label: object) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise CatalogError(f"{label}: {where}{problem}") from None
+    except CatalogError:
+        raise
     except (ValueError, RecursionError) as exc:  # digits of an int beyond Python's limit, deep nesting
         raise CatalogError(f"{label}: not usable YAML: {_first_line(exc)}") from None
     return plain_data(data, label)
@@ -194,7 +196,10 @@ def parse_json(text: str, label: object) -> Any:
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+    text = (str(exc).splitlines() or [type(exc).__name__])[0]
+    if "integer string conversion" in text:
+        return "a number has thousands of digits (MAX_NUMBER_DIGITS)"
+    return text[:200]
 
 
 #: C0 and C1 controls (tab, newline and carriage return allowed), DEL, lone surrogates, non-characters.

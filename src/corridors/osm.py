@@ -195,7 +195,6 @@ def fetch_osm(corridor: Corridor, *, buffer_km: float = settings.OSM_BUFFER_KM) 
     path = osm_cache_path(corridor.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_graphml(_as_network(G, f"OSM {mode}s along {corridor.id}", "Overpass API"), path)
-    seal_cache(path, key=_GRAPHML_KEY)
     return path
 
 
@@ -328,8 +327,15 @@ def snap_to_osm(corridor: Corridor, G: nx.MultiDiGraph, *, source: str = "OSM da
 
 
 def write_graphml(G: nx.MultiDiGraph, path: str | Path) -> Path:
-    """The graph as GraphML through ``osmnx.io.save_graphml``, written atomically."""
+    """The graph as GraphML through ``osmnx.io.save_graphml``, written atomically.
+
+    Characters XML 1.0 forbids are dropped from text attributes, so ``osmnx.load_graphml`` reads
+    it back. Written into the cache folder, it gets a checksum sidecar (`corridors.io.write_cache`).
+    """
     import osmnx as ox
 
-    safe = xml_safe_graph(G)  # drop characters XML 1.0 forbids, so osmnx.load_graphml reads it back
-    return atomic_write(path, lambda tmp: ox.io.save_graphml(safe, tmp))
+    safe = xml_safe_graph(G)
+    out = atomic_write(path, lambda tmp: ox.io.save_graphml(safe, tmp))
+    if Path(path).resolve().is_relative_to(settings.cache_dir().resolve()):
+        seal_cache(Path(path), key=_GRAPHML_KEY)
+    return out
