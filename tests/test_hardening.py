@@ -347,7 +347,7 @@ def test_strings_are_nfc_normalised_and_ids_fullmatched(tmp_path):
     path = record(tmp_path, name="Mo\u0308nchgladbach")  # o + combining diaeresis
     assert load_catalog([path], include_seeds=False)["mine"].name == "M\u00f6nchgladbach"
     bad = record(tmp_path, id="tapi\\n", file="b.yaml")
-    bad.write_text(bad.read_text().replace('id: tapi\\n', 'id: "tapi\\n"'))
+    bad.write_text(bad.read_text().replace("id: tapi\\n", 'id: "tapi\\n"'))
     with pytest.raises(CatalogError, match=r"'tapi\\n' is not a lower-case id"):
         load_catalog([bad], include_seeds=False)
 
@@ -452,4 +452,3 @@ def test_a_corrupt_cached_graphml_is_one_line(tmp_path, monkeypatch):
     write_cache(path, "<graphml><broken", key=osm._GRAPHML_KEY)  # sealed, yet not GraphML
     with pytest.raises(DataError, match="cannot be read"):
         osm._osm_graph(str(path), 2)
-

@@ -128,8 +128,8 @@ def _check_yaml_events(text: str, label: object) -> None:
                 stack.append([event.anchor, 1])
                 if len(stack) - 1 > depth_cap:
                     raise CatalogError(
-                        f"{label}: nested deeper than {depth_cap} levels (MAX_NESTING_DEPTH) at line "
-                        f"{event.start_mark.line + 1}"
+                        f"{label}: nested deeper than {depth_cap} levels (MAX_NESTING_DEPTH)"
+                        + (f" at line {event.start_mark.line + 1}" if event.start_mark else "")
                     )
                 continue
             if isinstance(event, yaml.CollectionEndEvent):
@@ -263,7 +263,8 @@ def plain_data(data: Any, label: object) -> Any:
                 return out
             finally:
                 seen.discard(id(value))
-        kind = {bytes: "binary data (!!binary)", set: "a set (!!set)"}.get(type(value), type(value).__name__)
+        names: dict[type, str] = {bytes: "binary data (!!binary)", set: "a set (!!set)"}
+        kind = names.get(type(value), type(value).__name__)
         problems.append(f"{field or 'value'}: {kind} is not a text, number, list or mapping")
         return None
 

@@ -322,9 +322,7 @@ def xml_safe_graph(G: Any) -> Any:
     """
 
     def clean(data: dict) -> dict:
-        return {
-            xml_safe(k): [xml_safe(x) for x in v] if isinstance(v, list) else xml_safe(v) for k, v in data.items()
-        }
+        return {xml_safe(k): [xml_safe(x) for x in v] if isinstance(v, list) else xml_safe(v) for k, v in data.items()}
 
     H = G.copy()
     H.graph.clear()

@@ -12,6 +12,7 @@ import click
 from .. import settings
 from ..io import TABLE_FORMATS
 
+
 class FiniteFloat(click.FloatRange):
     """A float option that refuses NaN and ±Inf (which pass every comparison of a plain range)."""
 
