@@ -21,6 +21,12 @@ _hypothesis.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
 )
 _hypothesis.register_profile(
+    "medium",
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
+_hypothesis.register_profile(
     "long",
     max_examples=2000,
     deadline=None,
