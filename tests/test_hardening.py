@@ -282,16 +282,28 @@ def test_inputs_that_are_not_regular_files_are_refused(tmp_path):
     assert "x.yaml: no such OSM file" in one_error_line(invoke("route", "A", "B", "--osm", str(fifo)))
 
 
-def test_empty_paths_are_errors_not_the_current_folder():
+def test_empty_paths_are_errors_not_the_current_folder(tmp_path):
     assert "catalog path is empty" in one_error_line(invoke("list", "--catalog", ""))
-    line = one_error_line(invoke("profile", "wakhan-corridor", "-o", "x.png", env={"CORRIDORS_CACHE": ""}))
-    assert "CORRIDORS_CACHE is set but empty" in line
-    with pytest.raises(SettingsError):
-        os.environ["CORRIDORS_SEEDS"] = " "
+    for env, folder in (("CORRIDORS_CACHE", settings.cache_dir), ("CORRIDORS_SEEDS", settings.seeds_dir)):
+        os.environ[env] = " "
         try:
-            settings.seeds_dir()
+            with pytest.raises(SettingsError, match=f"{env} is set but empty"):
+                folder()
         finally:
-            del os.environ["CORRIDORS_SEEDS"]
+            del os.environ[env]
+    assert "CORRIDORS_SEEDS is set but empty" in one_error_line(invoke("list", env={"CORRIDORS_SEEDS": ""}))
+    out = tmp_path / "p.png"  # a fresh process: the DEM is not yet cached in memory
+    done = subprocess.run(
+        [sys.executable, "-c", "from corridors.cli.main import main; main()", "profile", "wakhan-corridor", "-o", out],
+        env={**os.environ, "CORRIDORS_CACHE": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "corridors: error: CORRIDORS_CACHE is set but empty; unset it or name a folder"
+    ]
+    assert not out.exists()
 
 
 def test_memory_error_becomes_one_line_suggesting_to_split(monkeypatch):
