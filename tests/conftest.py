@@ -13,7 +13,7 @@ from hypothesis import settings as _hypothesis
 
 _hypothesis.register_profile(
     "ci",
-    max_examples=12,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     database=None,

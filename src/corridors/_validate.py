@@ -215,60 +215,76 @@ def clean_text(value: str, field: str, problems: list[str]) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def _field_name(path: tuple) -> str:
+    """``a.b[2].c`` from the linked path ``(((None, "a"), "b"), 2), "c")`` built by `plain_data`."""
+    parts: list[str] = []
+    while path:
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key!s:.40}")
+    return "".join(reversed(parts)).lstrip(".")
+
+
 def plain_data(data: Any, label: object) -> Any:
     """Checked plain data: see the module docstring. Raises one `CatalogError` listing the problems."""
     problems: list[str] = []
     digits = settings.limit("MAX_NUMBER_DIGITS")
     depth_cap = settings.limit("MAX_NESTING_DEPTH")
+    int_cap = 10**digits
+    tiny = sys.float_info.min
     seen: set[int] = set()
+    isfinite = math.isfinite
 
-    def walk(value: Any, field: str, depth: int) -> Any:
-        if len(problems) >= 20:
-            return None
-        if isinstance(value, str):
-            return clean_text(value, field or "value", problems)
-        if value is None or isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            if abs(value) >= 10**digits:
-                problems.append(f"{field}: a number of {len(str(abs(value)))} digits is too long (MAX_NUMBER_DIGITS)")
-            return value
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                problems.append(f"{field}: {value!r} is not a finite number")
-            elif value != 0 and abs(value) < sys.float_info.min:
+    def walk(value: Any, path: tuple, depth: int) -> Any:  # the field name is built only for a problem
+        kind = type(value)
+        if kind is float:
+            if not isfinite(value):
+                problems.append(f"{_field_name(path) or 'value'}: {value!r} is not a finite number")
+            elif value != 0 and -tiny < value < tiny:
                 return 0.0  # subnormal: below any meaningful quantity, read as zero
             return value
-        if isinstance(value, _dt.datetime | _dt.date):
-            return value.isoformat()
-        if isinstance(value, list | dict):
+        if kind is str:
+            if _BAD_CHARS.search(value) or not value.isascii():
+                return clean_text(value, _field_name(path) or "value", problems)
+            return value
+        if value is None or kind is bool:
+            return value
+        if kind is int:
+            if not -int_cap < value < int_cap:
+                problems.append(
+                    f"{_field_name(path)}: a number of {len(str(abs(value)))} digits is too long (MAX_NUMBER_DIGITS)"
+                )
+            return value
+        if len(problems) >= 20:
+            return None
+        if kind is list or kind is dict:
             if depth >= depth_cap:
-                problems.append(f"{field}: nested deeper than {depth_cap} levels (MAX_NESTING_DEPTH)")
+                problems.append(f"{_field_name(path)}: nested deeper than {depth_cap} levels (MAX_NESTING_DEPTH)")
                 return None
             if id(value) in seen:
-                problems.append(f"{field}: refers to itself (a recursive YAML alias)")
+                problems.append(f"{_field_name(path)}: refers to itself (a recursive YAML alias)")
                 return None
             seen.add(id(value))
             try:
-                if isinstance(value, list):
-                    return [walk(item, f"{field}[{i}]", depth + 1) for i, item in enumerate(value)]
+                if kind is list:
+                    return [walk(item, (path, i), depth + 1) for i, item in enumerate(value)]
                 out = {}
                 for key, item in value.items():
-                    k = walk(key, f"{field}.{key!s:.40}" if field else f"{key!s:.40}", depth + 1)
+                    k = walk(key, (path, str(key)), depth + 1)
                     if not isinstance(k, str | int | float | bool) and k is not None:
-                        problems.append(f"{field or 'record'}: key {key!r} is not a text or number")
+                        problems.append(f"{_field_name(path) or 'record'}: key {key!r} is not a text or number")
                         continue
-                    name = f"{field}.{k}" if field else str(k)
-                    out[k] = walk(item, name, depth + 1)
+                    out[k] = walk(item, (path, str(k)), depth + 1)
                 return out
             finally:
                 seen.discard(id(value))
+        if isinstance(value, _dt.datetime | _dt.date):
+            return value.isoformat()
         names: dict[type, str] = {bytes: "binary data (!!binary)", set: "a set (!!set)"}
-        kind = names.get(type(value), type(value).__name__)
-        problems.append(f"{field or 'value'}: {kind} is not a text, number, list or mapping")
+        what = names.get(kind, kind.__name__)
+        problems.append(f"{_field_name(path) or 'value'}: {what} is not a text, number, list or mapping")
         return None
 
-    out = walk(data, "", 0)
+    out = walk(data, (), 0)
     raise_if(label, problems)
     return out
 
