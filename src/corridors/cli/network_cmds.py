@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import settings
+from ..io import strip_terminal_controls
 from .options import FiniteFloat, catalog_option, common, emit, output_file_option, tolerance_option
 
 _VECTOR = ("geojson", "kml", "gpkg")
@@ -79,7 +80,7 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
     )
     for stop in found.stops:
         if stop.note:
-            click.echo(f"corridors: note: {stop.note}", err=True)
+            click.echo(f"corridors: note: {strip_terminal_controls(stop.note)}", err=True)
     if len(found.routes) < k:
         click.echo(f"corridors: note: only {len(found.routes)} route(s) exist between these places", err=True)
     return found

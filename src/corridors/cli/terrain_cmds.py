@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..io import strip_terminal_controls
 from .options import FiniteFloat, catalog_option, emit, format_option, output_file_option, tolerance_option
 
 
@@ -157,7 +158,7 @@ def plan_cmd(
             progress=progress,
         )
     for note in result.notes:
-        click.echo(f"corridors: note: {note}", err=True)
+        click.echo(f"corridors: note: {strip_terminal_controls(note)}", err=True)
     others = load_catalog(catalogs).select(compare) if compare else []
     scores = score_records([result.corridor, *others], tolerance_km=tolerance_km)
     if output:
