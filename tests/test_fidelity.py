@@ -183,11 +183,11 @@ def test_check_flags_a_segment_without_exception(tmp_path):
         ),
         (
             RECORD + "published:\n  segments:\n    - {from: Quetta, to: Pishin, km: -3, source: t}\n",
-            "segments[0].value: -3 is not a non-negative number",
+            "segments[0].value: -3 is not a non-negative finite number",
         ),
         (
             RECORD + "published:\n  segments:\n    - {from: Quetta, to: Pishin, km: .nan, source: t}\n",
-            "segments[0].value: nan is not a non-negative number",
+            "segments[0].km: nan is not a finite number",
         ),
         (
             RECORD + "published:\n  length_km: {value: 3, source: t, alternatives: [{value: 4, source: u}]}\n",

@@ -15,6 +15,7 @@ __all__ = [
     "OutputError",
     "PlaceError",
     "RoutingError",
+    "SettingsError",
     "UnknownCorridorError",
 ]
 
@@ -52,3 +53,7 @@ class OutputError(CorridorsError, OSError):
 
 class RoutingError(CorridorsError, ValueError):
     """No route satisfies the request (unreachable target, forbidden endpoints, bad parameters)."""
+
+
+class SettingsError(CorridorsError, ValueError):
+    """A setting or its environment variable holds an unusable value."""

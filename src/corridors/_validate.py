@@ -1,16 +1,31 @@
-"""Checks for corridor records and user route files.
+"""Checks for corridor records, user route files and OSM extracts, at the boundary.
 
 Each checker appends ``"field: problem"`` strings to a list; `raise_if` turns the list into
 one `CatalogError` whose single line names the file, every bad field and its value.
+
+Files are read through `read_input` (regular files only, size-limited) and parsed by `parse_yaml`
+or `parse_json`, which enforce the limits of `corridors.settings` (nesting depth, YAML aliases and
+expanded size, digits of a number) and hand back plain data: text NFC-normalised with control
+characters and lone surrogates refused, finite numbers only, YAML dates as ISO text, and nothing
+but text, numbers, booleans, None, lists and mappings.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
+import os
 import re
+import stat
+import sys
+import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from . import settings
 from ._errors import CatalogError
+from .io import note_input
 
 KINDS = ("road", "rail", "pipeline", "port-link", "strip", "connector", "route")
 #: One status vocabulary, after Global Energy Monitor's trackers (``partly-built``: some sections
@@ -44,8 +59,8 @@ CAPACITY_UNITS = ("bcm/y", "Mt/y")
 #: Milestone years of a project (Global Energy Monitor's columns).
 MILESTONES = ("proposed", "fid", "construction_start", "operation_start")
 ALIGNMENTS = ("geodesic", "terrain", "osm")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_ISO3 = re.compile(r"^[A-Z]{3}$")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_ISO3 = re.compile(r"[A-Z]{3}")
 
 
 def slug(text: str) -> str:
@@ -85,9 +100,10 @@ def _strict_loader() -> type:
 _LOADER: list[type] = []
 
 
-def load_yaml(text: str) -> object:
+def load_yaml(text: str, label: object = "YAML") -> object:
     """Parse YAML safely, with libyaml's C loader when PyYAML was built with it (10x faster).
 
+    The document is checked first for the limits of `parse_yaml`; ``label`` names it in errors.
     Duplicate keys in a mapping are errors (PyYAML would keep the last one silently).
 
     >>> import yaml
@@ -99,6 +115,7 @@ def load_yaml(text: str) -> object:
     """
     import yaml
 
+    _check_yaml_events(text, label)
     if not _LOADER:
         _LOADER.append(_strict_loader())
     return yaml.load(text, Loader=_LOADER[0])
@@ -119,10 +136,246 @@ def check_keys(problems: list[str], field: str, value: object, allowed: Iterable
             problems.append(f"{where}{key}: unknown key{hint}")
 
 
+# ------------------------------------------------------------------------------------ reading
+
+
+def input_path(value: str | Path, what: str = "catalog") -> Path:
+    """``value`` as a path; an empty name is an error, not "the current folder"."""
+    if not str(value).strip():
+        raise CatalogError(f"{what} path is empty; name a file or folder")
+    return Path(value)
+
+
+def check_regular_file(path: Path, what: str = "input") -> os.stat_result:
+    """The ``stat`` of ``path``; `CatalogError` unless it is a regular file (no device, FIFO, folder)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "not a file"
+        raise CatalogError(f"{path}: is {kind}; the {what} must be a regular file")
+    note_input(path)
+    return st
+
+
+def read_input(path: Path, what: str = "catalog file") -> str:
+    """The text of a regular, UTF-8 input file no larger than ``MAX_INPUT_BYTES``."""
+    st = check_regular_file(path, what)
+    cap = settings.limit("MAX_INPUT_BYTES")
+    if st.st_size > cap:
+        raise CatalogError(
+            f"{path}: {st.st_size:,} bytes is larger than the limit of {cap:,} (MAX_INPUT_BYTES); "
+            "split the file, or raise CORRIDORS_MAX_INPUT_BYTES"
+        )
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(cap + 1)
+        if len(raw) > cap:
+            raise CatalogError(f"{path}: larger than the limit of {cap:,} bytes (MAX_INPUT_BYTES)")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _check_yaml_events(text: str, label: object) -> None:
+    """Refuse YAML nested too deep, with too many aliases, or expanding to too many nodes.
+
+    Walks libyaml's event stream (no objects are built) and sums each anchored node's expanded
+    size, so a "billion laughs" file stops after reading its few hundred bytes.
+    """
+    import yaml
+
+    depth_cap = settings.limit("MAX_NESTING_DEPTH")
+    alias_cap = settings.limit("MAX_YAML_ALIASES")
+    node_cap = settings.limit("MAX_YAML_NODES")
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, expanded size so far] per open collection
+    aliases = total = 0
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append([event.anchor, 1])
+                if len(stack) - 1 > depth_cap:
+                    raise CatalogError(
+                        f"{label}: nested deeper than {depth_cap} levels (MAX_NESTING_DEPTH)"
+                        + (f" at line {event.start_mark.line + 1}" if event.start_mark else "")
+                    )
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                anchor, size = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > alias_cap:
+                    raise CatalogError(f"{label}: more than {alias_cap:,} YAML aliases (MAX_YAML_ALIASES)")
+                size = sizes.get(event.anchor or "", 1)
+            elif isinstance(event, yaml.ScalarEvent):
+                size = 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            else:
+                continue
+            stack[-1][1] += size
+            total += size if len(stack) == 1 else 0
+            if stack[-1][1] > node_cap or total > node_cap:
+                raise CatalogError(
+                    f"{label}: expands to more than {node_cap:,} values through YAML aliases "
+                    "(MAX_YAML_NODES); a record needs a few hundred"
+                )
+    except yaml.YAMLError:
+        return  # the loader reports it, with its position
+
+
+def parse_yaml(text: str, label: object) -> Any:
+    """YAML text as plain checked data (see the module docstring); one `CatalogError` naming ``label``."""
+    import yaml
+
+    try:
+        data = load_yaml(text, label)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise CatalogError(f"{label}: {where}{problem}") from None
+    except CatalogError:
+        raise
+    except (ValueError, RecursionError) as exc:  # digits of an int beyond Python's limit, deep nesting
+        raise CatalogError(f"{label}: not usable YAML: {_first_line(exc)}") from None
+    return plain_data(data, label)
+
+
+def parse_json(text: str, label: object) -> Any:
+    """JSON text as plain checked data (see the module docstring); NaN and Infinity are refused."""
+    import json
+
+    def constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a finite number")
+
+    try:
+        data = json.loads(text, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{label}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        cap = settings.limit("MAX_NESTING_DEPTH")
+        raise CatalogError(f"{label}: nested deeper than {cap} levels (MAX_NESTING_DEPTH)") from None
+    except ValueError as exc:
+        raise CatalogError(f"{label}: not usable JSON: {_first_line(exc)}") from None
+    return plain_data(data, label)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = (str(exc).splitlines() or [type(exc).__name__])[0]
+    if "integer string conversion" in text:
+        return "a number has thousands of digits (MAX_NUMBER_DIGITS)"
+    return text[:200]
+
+
+#: C0 and C1 controls (tab, newline and carriage return allowed), DEL, lone surrogates, non-characters.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: str, field: str, problems: list[str]) -> str:
+    """``value`` NFC-normalised; a problem when it holds control characters or lone surrogates."""
+    bad = _BAD_CHARS.search(value)
+    if bad:
+        problems.append(f"{field}: {value[:80]!r} holds the control or invalid character {bad.group()!r}")
+        return value
+    return unicodedata.normalize("NFC", value)
+
+
+def _field_name(path: tuple) -> str:
+    """``a.b[2].c`` from the linked path ``(((None, "a"), "b"), 2), "c")`` built by `plain_data`."""
+    parts: list[str] = []
+    while path:
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key!s:.40}")
+    return "".join(reversed(parts)).lstrip(".")
+
+
+def plain_data(data: Any, label: object) -> Any:
+    """Checked plain data: see the module docstring. Raises one `CatalogError` listing the problems."""
+    problems: list[str] = []
+    digits = settings.limit("MAX_NUMBER_DIGITS")
+    depth_cap = settings.limit("MAX_NESTING_DEPTH")
+    int_cap = 10**digits
+    tiny = sys.float_info.min
+    seen: set[int] = set()
+    isfinite = math.isfinite
+
+    def walk(value: Any, path: tuple, depth: int) -> Any:  # the field name is built only for a problem
+        kind = type(value)
+        if kind is float:
+            if not isfinite(value):
+                problems.append(f"{_field_name(path) or 'value'}: {value!r} is not a finite number")
+            elif value != 0 and -tiny < value < tiny:
+                return 0.0  # subnormal: below any meaningful quantity, read as zero
+            return value
+        if kind is str:
+            if _BAD_CHARS.search(value) or not value.isascii():
+                return clean_text(value, _field_name(path) or "value", problems)
+            return value
+        if value is None or kind is bool:
+            return value
+        if kind is int:
+            if not -int_cap < value < int_cap:
+                problems.append(
+                    f"{_field_name(path)}: a number of {len(str(abs(value)))} digits is too long (MAX_NUMBER_DIGITS)"
+                )
+            return value
+        if len(problems) >= 20:
+            return None
+        if kind is list or kind is dict:
+            if depth >= depth_cap:
+                problems.append(f"{_field_name(path)}: nested deeper than {depth_cap} levels (MAX_NESTING_DEPTH)")
+                return None
+            if id(value) in seen:
+                problems.append(f"{_field_name(path)}: refers to itself (a recursive YAML alias)")
+                return None
+            seen.add(id(value))
+            try:
+                if kind is list:
+                    return [walk(item, (path, i), depth + 1) for i, item in enumerate(value)]
+                out = {}
+                for key, item in value.items():
+                    k = walk(key, (path, str(key)), depth + 1)
+                    if not isinstance(k, str | int | float | bool) and k is not None:
+                        problems.append(f"{_field_name(path) or 'record'}: key {key!r} is not a text or number")
+                        continue
+                    out[k] = walk(item, (path, str(k)), depth + 1)
+                return out
+            finally:
+                seen.discard(id(value))
+        if isinstance(value, _dt.datetime | _dt.date):
+            return value.isoformat()
+        names: dict[type, str] = {bytes: "binary data (!!binary)", set: "a set (!!set)"}
+        what = names.get(kind, kind.__name__)
+        problems.append(f"{_field_name(path) or 'value'}: {what} is not a text, number, list or mapping")
+        return None
+
+    out = walk(data, (), 0)
+    raise_if(label, problems)
+    return out
+
+
 def raise_if(path: object, problems: list[str]) -> None:
     """Raise one `CatalogError` naming ``path`` and every problem, if there are any."""
     if problems:
         raise CatalogError(f"{path}: " + "; ".join(problems))
+
+
+def check_count(label: object, what: str, count: int, limit_name: str) -> None:
+    """`CatalogError` when ``count`` items exceed the limit ``limit_name`` of `corridors.settings`."""
+    cap = settings.limit(limit_name)
+    if count > cap:
+        raise CatalogError(
+            f"{label}: {what}: {count:,} is more than the limit of {cap:,} ({limit_name}); split the input, "
+            f"or raise CORRIDORS_{limit_name}"
+        )
 
 
 def check_choice(problems: list[str], field: str, value: object, allowed: Iterable[str]) -> None:
@@ -132,7 +385,7 @@ def check_choice(problems: list[str], field: str, value: object, allowed: Iterab
 
 
 def check_id(problems: list[str], field: str, value: object) -> None:
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         problems.append(f"{field}: {value!r} is not a lower-case id of letters, digits and '-'")
 
 
@@ -146,7 +399,7 @@ def check_countries(problems: list[str], field: str, value: object) -> None:
         problems.append(f"{field}: {value!r} is not a non-empty list of ISO alpha-3 codes")
         return
     for i, code in enumerate(value):
-        if not isinstance(code, str) or not _ISO3.match(code):
+        if not isinstance(code, str) or not _ISO3.fullmatch(code):
             problems.append(f"{field}[{i}]: {code!r} is not an ISO alpha-3 code such as 'PAK'")
 
 
@@ -159,8 +412,11 @@ def check_lonlat(problems: list[str], field: str, lon: object, lat: object) -> b
             ok = False
     if not ok:
         return False
-    lon_f, lat_f = float(lon), float(lat)  # type: ignore[arg-type]
-    if lon_f != lon_f or lat_f != lat_f:
+    try:
+        lon_f, lat_f = float(lon), float(lat)  # type: ignore[arg-type]
+    except OverflowError:
+        lon_f = lat_f = math.nan
+    if not (math.isfinite(lon_f) and math.isfinite(lat_f)):
         problems.append(f"{field}: ({lon!r}, {lat!r}) is not a number")
         return False
     west, south, east, north = settings.REGION_BOUNDS
@@ -186,11 +442,94 @@ def check_figure(problems: list[str], field: str, value: object) -> None:
         return
     if "value" not in value:
         problems.append(f"{field}.value: missing")
+    elif isinstance(value["value"], bool) or not isinstance(value["value"], str | int | float):
+        problems.append(f"{field}.value: {value['value']!r} is not a number or a text")
+    elif isinstance(value["value"], int | float) and not math.isfinite(value["value"]):
+        problems.append(f"{field}.value: {value['value']!r} is not a finite number")
     check_text(problems, f"{field}.source", value.get("source"))
-    for i, alt in enumerate(value.get("alternatives") or ()):
+    for key in ("label", "unit"):
+        if value.get(key) is not None and not isinstance(value.get(key), str | int | float):
+            problems.append(f"{field}.{key}: {value.get(key)!r} is not a text")
+    alternatives = value.get("alternatives") or []
+    if not isinstance(alternatives, list):
+        problems.append(f"{field}.alternatives: {alternatives!r} is not a list of figures")
+        return
+    for i, alt in enumerate(alternatives):
         check_figure(problems, f"{field}.alternatives[{i}]", alt)
 
 
+#: Largest number a record field may hold: above any cost in currency units or length in metres.
+_MAX_NUMBER = 1e15
+
+
 def check_number(problems: list[str], field: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value < 0:
-        problems.append(f"{field}: {value!r} is not a non-negative number")
+    """A non-negative finite number no larger than 1e15 (costs in currency units fit)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+        or value > _MAX_NUMBER
+    ):
+        problems.append(f"{field}: {value!r} is not a non-negative finite number up to {_MAX_NUMBER:g}")
+
+
+def check_osm_file(path: Path) -> None:
+    """Read an OSM XML file once as a stream and refuse what would exhaust the parser.
+
+    ``.gz`` and ``.bz2`` are decompressed on the fly; `CatalogError` when the file is not a
+    regular file, is truncated or damaged, decompresses to more than ``MAX_OSM_BYTES``, or holds
+    one element (``<`` to ``<``) longer than ``MAX_OSM_ELEMENT_BYTES`` (expat is quadratic in it).
+    """
+    import bz2
+    import gzip
+    import zlib
+
+    check_regular_file(path, "OSM file")
+    total_cap = settings.limit("MAX_OSM_BYTES")
+    element_cap = settings.limit("MAX_OSM_ELEMENT_BYTES")
+    chunk_size = min(1 << 16, element_cap)  # gaps inside one chunk are shorter than the cap
+    suffix = path.suffix.lower()
+    opener: Any = bz2.open if suffix == ".bz2" else gzip.open if suffix == ".gz" else open
+    total = since_lt = 0
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(chunk_size):
+                total += len(chunk)
+                if total > total_cap:
+                    raise CatalogError(
+                        f"{path}: decompresses to more than {total_cap:,} bytes (MAX_OSM_BYTES); "
+                        "cut a smaller extract, or raise CORRIDORS_MAX_OSM_BYTES"
+                    )
+                first, last = chunk.find(b"<"), chunk.rfind(b"<")
+                if first < 0:
+                    since_lt += len(chunk)
+                else:
+                    since_lt += first
+                    if since_lt > element_cap:
+                        break
+                    since_lt = len(chunk) - last
+                if since_lt > element_cap:
+                    break
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
+        raise CatalogError(f"{path}: truncated or damaged ({_first_line(exc)})") from None
+    if since_lt > element_cap:
+        raise CatalogError(
+            f"{path}: holds an XML element longer than {element_cap:,} bytes (MAX_OSM_ELEMENT_BYTES); "
+            "not an OSM extract"
+        )
+
+
+def check_osm_nodes(label: object, nodes: Iterable[tuple[object, object, object]]) -> None:
+    """`CatalogError` naming the first OSM nodes whose (id, lon, lat) is not a finite, valid coordinate."""
+    problems = []
+    for node, lon, lat in nodes:
+        try:
+            x, y = float(lon), float(lat)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            x = y = math.nan
+        if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
+            problems.append(f"node {node}: lon {lon!r}, lat {lat!r} is not a valid coordinate")
+            if len(problems) == 5:
+                break
+    raise_if(label, problems)

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from . import _validate as v
 from . import settings
 from ._errors import CatalogError, PlaceError, UnknownCorridorError
@@ -362,7 +360,7 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
     files: list[Path] = []
     if include_seeds:
         files += sorted(p for p in settings.seeds_dir().glob("*.yaml") if p.name != "places.yaml")
-    for path in map(Path, paths):
+    for path in map(v.input_path, paths):
         if path.is_dir():
             files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".geojson", ".json"))
         elif path.exists():
@@ -377,15 +375,7 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
 
 def read_yaml(path: Path) -> list[Corridor]:
     """Corridors (with their variants) of one YAML file holding a record or a list of them."""
-    try:
-        data = v.load_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise CatalogError(f"{path}: {where}{problem}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from None
+    data = v.parse_yaml(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
     records = data if isinstance(data, list) else [data]
     out: list[Corridor] = []
     for i, record in enumerate(records):
@@ -419,8 +409,9 @@ def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
         merged = {k: record[k] for k in inherited if k in record}
         merged.update(variant)
         merged.pop("continues", None)
-        if variant.get("continues") and isinstance(record.get("waypoints"), list):
-            merged["waypoints"] = record["waypoints"] + list(variant.get("waypoints") or [])
+        more = variant.get("waypoints") or []
+        if variant.get("continues") and isinstance(record.get("waypoints"), list) and isinstance(more, list):
+            merged["waypoints"] = record["waypoints"] + more
         for key in ("id", "name", "waypoints", "countries"):
             if key not in merged:
                 problems.append(f"{vp}{key}: missing")
@@ -572,7 +563,11 @@ def _check_citation(problems: list[str], field: str, value: object, keys: Sequen
     for key in ("reason", "exception", "url", "date", "as_of"):
         if key in value and not isinstance(value[key], str | int):
             problems.append(f"{field}.{key}: {value[key]!r} is not a text")
-    for i, alt in enumerate(value.get("alternatives") or ()):
+    alternatives = value.get("alternatives") or []
+    if not isinstance(alternatives, list):
+        problems.append(f"{field}.alternatives: {alternatives!r} is not a list")
+        return
+    for i, alt in enumerate(alternatives):
         _check_citation(problems, f"{field}.alternatives[{i}]", alt, keys)
 
 
@@ -584,7 +579,8 @@ def _check_length(problems: list[str], field: str, fig: object, keys: Sequence[s
         v.check_number(problems, f"{field}.value", fig.get("value"))
         if fig.get("unit", "km") != "km":
             problems.append(f"{field}.unit: {fig['unit']!r} is not km")
-        for i, alt in enumerate(fig.get("alternatives") or ()):
+        alternatives = fig.get("alternatives") or []
+        for i, alt in enumerate(alternatives if isinstance(alternatives, list) else []):
             if isinstance(alt, dict):
                 v.check_number(problems, f"{field}.alternatives[{i}].value", alt.get("value"))
         if fig.get("alternatives") and not str(fig.get("reason", "")).strip():
@@ -796,12 +792,7 @@ def read_geojson(path: Path) -> list[Corridor]:
     Only the geometry is required; ``id`` and ``name`` come from the properties when present,
     otherwise from the file name and the feature's position.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot read: {exc}") from None
+    data = v.parse_json(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
     if not isinstance(data, dict):
         raise CatalogError(f"{path}: top level: {type(data).__name__} is not a GeoJSON object")
     if data.get("type") == "FeatureCollection":
@@ -834,6 +825,7 @@ def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> 
 def _corridors_of_features(features: list, label: str, stem: str, feature_field: str) -> list[Corridor]:
     if not features:
         raise CatalogError(f"{label}: features: the collection is empty; a route needs a LineString")
+    v.check_count(label, "features", len(features), "MAX_FEATURES")
     problems: list[str] = []
     out: list[Corridor] = []
     for i, feature in enumerate(features):
@@ -850,6 +842,8 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
         rid = v.slug(str(props.get("id", feature.get("id", "")))) or (stem if len(features) == 1 else f"{stem}-{i + 1}")
         name = str(props.get("name") or props.get("id") or rid)
         countries = props.get("countries")
+        if countries is not None:
+            v.check_countries(problems, f"{f}.properties.countries", countries)
         countries = tuple(countries) if isinstance(countries, list) else ()
         status = _status(Path(label), props.get("status")) if props.get("status") is not None else "modeled"
         v.check_choice(problems, f"{f}.properties.status", status, v.STATUSES)
@@ -872,6 +866,7 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
             )
         )
     v.raise_if(label, problems)
+    v.check_count(label, "vertices", sum(len(c.coords) for c in out), "MAX_VERTICES")
     return out
 
 

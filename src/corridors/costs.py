@@ -37,7 +37,7 @@ import numpy as np
 from . import _lcp, geodata, settings
 from ._errors import GeometryError, RoutingError
 from .dem import dem
-from .io import file_digest, npy_bytes, write_cache
+from .io import file_digest, npy_bytes, read_npy_cache, write_cache
 
 __all__ = [
     "COST_MODELS",
@@ -160,14 +160,12 @@ def _derived(name: str, compute) -> tuple[np.ndarray, ...]:
     ).hexdigest()[:24]
     folder = settings.cache_dir() / "terrain"
     paths = [folder / f"{name}-{key}-{i}.npy" for i in range(len(name.split("-")))]
-    if all(p.is_file() for p in paths):
-        try:
-            return tuple(np.load(p, mmap_mode="r") for p in paths)
-        except (OSError, ValueError):
-            pass
+    cached = [read_npy_cache(p, key=f"{name} {key}", shape=dem().shape) for p in paths]  # verified, or None
+    if all(a is not None for a in cached):
+        return tuple(a for a in cached if a is not None)
     arrays = compute()
     for p, a in zip(paths, arrays, strict=True):
-        write_cache(p, npy_bytes(a))
+        write_cache(p, npy_bytes(a), key=f"{name} {key}")
     return arrays
 
 
@@ -319,11 +317,9 @@ def terrain_vertices(
         ).encode()
     ).hexdigest()[:32]
     path = settings.cache_dir() / "terrain" / f"align-{key}.npy"
-    if use_cache and path.is_file():
-        try:
-            return np.load(path, allow_pickle=False)
-        except (OSError, ValueError):
-            pass
+    cached = read_npy_cache(path, key=key) if use_cache else None  # checksum and key verified
+    if cached is not None and cached.ndim == 2 and cached.shape[1] == 2 and len(cached) >= 2:
+        return np.array(cached, dtype=float)
     rows, cols = grid.rowcol(lonlat[:, 0], lonlat[:, 1])
     cid = country_raster()[rows, cols]
     legs = []
@@ -336,5 +332,5 @@ def terrain_vertices(
         legs.append(xy if i == 0 else xy[1:])
     out = np.concatenate(legs)
     if use_cache:
-        write_cache(path, npy_bytes(out))
+        write_cache(path, npy_bytes(out), key=key)
     return out

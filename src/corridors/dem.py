@@ -17,7 +17,7 @@ import numpy as np
 
 from . import geodata, settings
 from ._errors import DataError
-from .io import file_digest, npy_bytes, write_cache
+from .io import file_digest, npy_bytes, read_cache, read_npy_cache, write_cache
 
 __all__ = [
     "DEM",
@@ -82,15 +82,17 @@ def dem() -> DEM:
     checksum = file_digest(path)
     folder = settings.cache_dir() / "terrain"
     npy, meta_path = folder / f"dem-{checksum}.npy", folder / f"dem-{checksum}.json"
-    if npy.is_file() and meta_path.is_file():
+    key = f"dem {checksum}"  # each entry carries its checksum and this key (corridors.io.write_cache)
+    cached, meta_raw = read_npy_cache(npy, key=key), read_cache(meta_path, key=key)
+    if cached is not None and meta_raw is not None and cached.ndim == 2:
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            return DEM(np.load(npy, mmap_mode="r"), meta["west"], meta["north"], meta["res_deg"], checksum)
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache entry: read the GeoTIFF again
+            meta = json.loads(meta_raw)
+            return DEM(cached, float(meta["west"]), float(meta["north"]), float(meta["res_deg"]), checksum)
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged or foreign entry: read the GeoTIFF again
     array, west, north, res = _read_geotiff(path)
-    write_cache(npy, npy_bytes(array))
-    write_cache(meta_path, json.dumps({"west": west, "north": north, "res_deg": res}))
+    write_cache(npy, npy_bytes(array), key=key)
+    write_cache(meta_path, json.dumps({"west": west, "north": north, "res_deg": res}), key=key)
     return DEM(array, west, north, res, checksum)
 
 

@@ -24,7 +24,7 @@ import shapely
 
 from . import osm, settings
 from ._errors import OutputError
-from .io import atomic_write, format_of, to_json
+from .io import atomic_write, format_of, to_json, xml_safe
 from .tables import provenance_line
 
 if TYPE_CHECKING:
@@ -235,8 +235,8 @@ def _kml(features: Sequence[Feature], path: Path, layer: str) -> None:
         raise OutputError(f"{path.name}: GDAL has no LIBKML driver; write .geojson or .gpkg instead")
     rows = []
     for _, props in features:
-        row = {k: _plain(v) for k, v in props.items()}
-        row["Name"] = str(props.get("name") or props.get("id") or "")
+        row = {k: xml_safe(_plain(v)) for k, v in props.items()}  # KML is XML 1.0: no control characters
+        row["Name"] = xml_safe(str(props.get("name") or props.get("id") or ""))
         row["OGR_STYLE"] = _kml_style(props)
         rows.append(row)
     frame = pd.DataFrame(rows)

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from . import settings
+from . import _validate, settings
 from ._errors import CatalogError, DataError, GeometryError
 from .catalog import MODES, Corridor, with_coords
 from .distance import densify_lines, line_lengths_m, nearest
 from .graph_search import Router, by_mode, edge_geometries, path_coords, path_edges
-from .io import atomic_write
+from .io import atomic_write, read_cache, seal_cache, xml_safe_graph
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -90,9 +90,11 @@ def load_osm(path: str | Path) -> nx.MultiDiGraph:
         raise CatalogError(
             f"{path}: OSM PBF cannot be read; convert it to OSM XML first (osmium cat {path.name} -o extract.osm)"
         )
+    _validate.check_osm_file(path)  # regular file, size and element limits, not truncated
     with _osmnx_settings(useful_tags_way=_way_tags()) as ox:
         try:
-            G = ox.graph_from_xml(path, retain_all=True)
+            with np.errstate(all="ignore"):  # bad coordinates are reported below, not as warnings
+                G = ox.graph_from_xml(path, retain_all=True)
         except (ParseError, SAXParseException) as exc:
             raise CatalogError(f"{path}: not valid OSM XML: {exc}") from None
         except ox._errors.InsufficientResponseError:
@@ -103,7 +105,19 @@ def load_osm(path: str | Path) -> nx.MultiDiGraph:
             raise CatalogError(f"{path}: not valid OSM XML: an element lacks or misstates {exc}") from None
         except OSError as exc:
             raise CatalogError(f"{path}: cannot read: {exc}") from None
+    _validate.check_osm_nodes(path, _node_coords(G))
     return _as_network(G, f"OSM extract {path.name}", str(path))
+
+
+def _node_coords(G: nx.MultiDiGraph) -> Iterator[tuple[object, object, object]]:
+    """(node, lon, lat) of every node, then the corners of the ways' simplified geometries."""
+    yield from ((n, d.get("x"), d.get("y")) for n, d in G.nodes(data=True))
+    geoms = [d["geometry"] for *_, d in G.edges(data=True) if d.get("geometry") is not None]
+    if geoms:
+        bounds = shapely.bounds(np.array(geoms, dtype=object))
+        for corner in (bounds[:, :2], bounds[:, 2:]):
+            bad = ~(np.isfinite(corner).all(axis=1) & (np.abs(corner) <= (180, 90)).all(axis=1))
+            yield from (("of a way", x, y) for x, y in corner[bad].tolist())
 
 
 def _as_network(G: nx.MultiDiGraph, name: str, source: str) -> nx.MultiDiGraph:
@@ -215,12 +229,22 @@ def osm_vertices(corridor: Corridor) -> np.ndarray | None:
     return _snapped(str(source), source.stat().st_mtime_ns, mode, corridor.id, waypoints)
 
 
+#: Key of the checksum sidecar of a cached GraphML (see `corridors.io.write_cache`).
+_GRAPHML_KEY = "osm-graphml-1"
+
+
 @lru_cache(maxsize=8)
 def _osm_graph(source: str, mtime_ns: int) -> nx.MultiDiGraph:
     if source.endswith(".graphml"):
         import osmnx as ox
 
-        return ox.load_graphml(source)
+        again = f"run 'corridors fetch-osm {Path(source).stem}' again"
+        if read_cache(Path(source), key=_GRAPHML_KEY) is None:
+            raise DataError(f"{source}: cached OSM graph is damaged or was not written by corridors; {again}")
+        try:
+            return ox.load_graphml(source)
+        except Exception as exc:  # a foreign file that passed its checksum: any parser error
+            raise DataError(f"{source}: cached OSM graph cannot be read ({type(exc).__name__}); {again}") from None
     return load_osm(source)
 
 
@@ -303,7 +327,15 @@ def snap_to_osm(corridor: Corridor, G: nx.MultiDiGraph, *, source: str = "OSM da
 
 
 def write_graphml(G: nx.MultiDiGraph, path: str | Path) -> Path:
-    """The graph as GraphML through ``osmnx.io.save_graphml``, written atomically."""
+    """The graph as GraphML through ``osmnx.io.save_graphml``, written atomically.
+
+    Characters XML 1.0 forbids are dropped from text attributes, so ``osmnx.load_graphml`` reads
+    it back. Written into the cache folder, it gets a checksum sidecar (`corridors.io.write_cache`).
+    """
     import osmnx as ox
 
-    return atomic_write(path, lambda tmp: ox.io.save_graphml(G, tmp))
+    safe = xml_safe_graph(G)
+    out = atomic_write(path, lambda tmp: ox.io.save_graphml(safe, tmp))
+    if Path(path).resolve().is_relative_to(settings.cache_dir().resolve()):
+        seal_cache(Path(path), key=_GRAPHML_KEY)
+    return out

@@ -293,29 +293,28 @@ def to_record(corridor: Corridor) -> dict:
 
 
 def save_record(corridor: Corridor, path: str | Path) -> Path:
-    """Save a corridor into a user YAML catalog file, atomically.
+    """Save a corridor into a user YAML catalog file, atomically and under a lock.
 
     A new file holds a list of one record; an existing file (one record or a list) keeps its
     other records, and a record with the same id is replaced. Comments in an existing file are
-    not kept.
+    not kept. Concurrent saves into one file (several ``corridors plan -o``) queue on a
+    ``filelock`` lock (``.NAME.lock`` beside it), so every record survives.
     """
     import yaml
 
-    from .io import atomic_write
+    from .io import atomic_write, locked
 
     path = Path(path)
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise CatalogError(f"{path}: a user catalog is a .yaml file")
-    records: list = []
-    if path.exists():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise CatalogError(f"{path}: cannot read the existing catalog: {str(exc).splitlines()[0]}") from None
-        records = data if isinstance(data, list) else [] if data is None else [data]
-        if not all(isinstance(r, dict) for r in records):
-            raise CatalogError(f"{path}: not a catalog of records; choose another file")
-        records = [r for r in records if r.get("id") != corridor.id]
-    records.append(to_record(corridor))
-    text = yaml.safe_dump(records, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
-    return atomic_write(path, text)
+    with locked(path):  # concurrent saves queue: each reads the records the previous one wrote
+        records: list = []
+        if path.exists():
+            data = _validate.parse_yaml(_validate.read_input(path, "user catalog"), path)
+            records = data if isinstance(data, list) else [] if data is None else [data]
+            if not all(isinstance(r, dict) for r in records):
+                raise CatalogError(f"{path}: not a catalog of records; choose another file")
+            records = [r for r in records if r.get("id") != corridor.id]
+        records.append(to_record(corridor))
+        text = yaml.safe_dump(records, sort_keys=False, allow_unicode=True, default_flow_style=None, width=120)
+        return atomic_write(path, text, check_inputs=False)  # updating it in place is the point

@@ -25,6 +25,16 @@ __all__ = [
     "LCP_MAX_WIDENINGS",
     "LCP_MIN_MARGIN_KM",
     "MAX_CROSSING_PENALTY_KM",
+    "MAX_FEATURES",
+    "MAX_INPUT_BYTES",
+    "MAX_NESTING_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "MAX_OSM_BYTES",
+    "MAX_OSM_ELEMENT_BYTES",
+    "MAX_ROUTES_K",
+    "MAX_VERTICES",
+    "MAX_YAML_ALIASES",
+    "MAX_YAML_NODES",
     "NAMED_CROSSING_RADIUS_KM",
     "NEAREST_BRUTE_FORCE_PAIRS",
     "NETWORK_SNAP_KM",
@@ -35,6 +45,7 @@ __all__ = [
     "SCORE_WEIGHTS",
     "cache_dir",
     "geodata_dir",
+    "limit",
     "seeds_dir",
 ]
 
@@ -130,12 +141,91 @@ ALTERNATIVE_MIN_SHARE = 0.05
 #: Decimal places kept in GeoJSON and KML coordinates (1e-6° ≈ 0.1 m, far below the data's accuracy).
 COORD_DECIMALS = 6
 
+# ------------------------------------------------------------------------------------- limits
+# Each limit refuses absurd input with one clear line instead of exhausting memory or time. The
+# defaults leave room for legitimate large work (a million routes, a country-sized OSM extract);
+# `limit` reads them, and the environment variable ``CORRIDORS_<NAME>`` (for example
+# ``CORRIDORS_MAX_INPUT_BYTES=8000000000``) or an assignment in a notebook overrides any of them.
+
+#: Largest catalog file (YAML or GeoJSON) read, bytes (2 GiB). A million GeoJSON routes of a
+#: hundred vertices take about 1.5 GB; the parsed data take several times the file in memory.
+MAX_INPUT_BYTES = 2 * 1024**3
+
+#: Most features (GeoJSON features, YAML records) in one catalog file. A million routes pass.
+MAX_FEATURES = 5_000_000
+
+#: Most vertices of all the routes of one catalog file (200 per route for a million routes).
+MAX_VERTICES = 200_000_000
+
+#: Deepest nesting of lists and mappings in a YAML or JSON file. Records and GeoJSON need fewer
+#: than 10 levels; the limit stops ``RecursionError`` (and a C stack overflow in libyaml's
+#: composer) on hostile files nested 100,000 deep.
+MAX_NESTING_DEPTH = 64
+
+#: Most alias references (``*name``) in one YAML file. Records rarely use any.
+MAX_YAML_ALIASES = 10_000
+
+#: Most nodes of a YAML document with every alias expanded (as printing or JSON output would
+#: expand it). A 1 KB "billion laughs" file with anchors nested 9 × 9 expands to 9⁹ ≈ 387 million
+#: nodes and is refused after a few milliseconds; a million small records hold about 30 million.
+MAX_YAML_NODES = 50_000_000
+
+#: Most digits of an integer in a record or GeoJSON property (a float holds 15 to 17 significant
+#: digits; longer numbers are typing errors or attacks on ``int`` parsing).
+MAX_NUMBER_DIGITS = 30
+
+#: Largest OSM XML read, bytes after decompressing ``.gz``/``.bz2`` (64 GiB). Pakistan's whole
+#: OSM extract is about 25 GB as XML; a 1 KB bzip2 bomb stops at this budget or at the next limit.
+MAX_OSM_BYTES = 64 * 1024**3
+
+#: Longest single XML element (from one ``<`` to the next) in an OSM file, bytes. OSM caps tag
+#: values at 255 characters, so real elements stay under a few KB; expat is quadratic in the
+#: length of one attribute, and a 1 GiB attribute would hang the parser for hours.
+MAX_OSM_ELEMENT_BYTES = 1024**2
+
+#: Most routes ``route -k`` asks for (Yen's k shortest paths costs k shortest-path searches).
+MAX_ROUTES_K = 1000
+
+
+def limit(name: str) -> int:
+    """The limit ``name`` (such as ``"MAX_INPUT_BYTES"``): ``$CORRIDORS_<name>`` when set, else the setting.
+
+    >>> limit("MAX_NESTING_DEPTH")
+    64
+    """
+    from ._errors import SettingsError
+
+    default = globals()[name]
+    raw = os.environ.get(f"CORRIDORS_{name}")
+    if raw is None:
+        return int(default)
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = -1
+    if value < 1:
+        raise SettingsError(f"CORRIDORS_{name}: {raw!r} is not a positive whole number")
+    return value
+
+
 _ROOT = Path(__file__).resolve().parent
 
 
+def _env_folder(env: str) -> Path | None:
+    """The folder named by environment variable ``env``; an empty value is an error, not "here"."""
+    if env not in os.environ:
+        return None
+    if not os.environ[env].strip():
+        from ._errors import SettingsError
+
+        raise SettingsError(f"{env} is set but empty; unset it or name a folder")
+    return Path(os.environ[env])
+
+
 def _data_folder(env: str, name: str) -> Path:
-    if env in os.environ:
-        return Path(os.environ[env])
+    folder = _env_folder(env)
+    if folder is not None:
+        return folder
     packaged = _ROOT / "_data" / name
     if packaged.is_dir():
         return packaged
@@ -154,7 +244,8 @@ def seeds_dir() -> Path:
 
 def cache_dir() -> Path:
     """Folder for downloaded assets and OSM responses (``CORRIDORS_CACHE`` overrides)."""
-    if "CORRIDORS_CACHE" in os.environ:
-        return Path(os.environ["CORRIDORS_CACHE"])
+    folder = _env_folder("CORRIDORS_CACHE")
+    if folder is not None:
+        return folder
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "corridors"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io as _io
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import geodata
-from .io import TABLE_FORMATS, to_json
+from .io import TABLE_FORMATS, strip_terminal_controls, to_json
 
 if TYPE_CHECKING:
     import pandas
@@ -34,13 +35,44 @@ __all__ = [
     "csv_text",
     "data_frame",
     "figure_dict",
+    "markdown_escape",
     "provenance_line",
     "range_text",
     "render_table",
     "route_row",
     "score_dict",
     "summary_row",
+    "terminal_text",
 ]
+
+#: Characters with a meaning anywhere in Markdown text: backslash, code, emphasis, attribute lists,
+#: link and image brackets, table pipes.
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]|~])")
+#: Block syntax at the start of a line: headings, quotes, list items, rules, setext underlines.
+_MD_START = re.compile(r"^(\s*\d*)([#>]|(?<=\d)[.)](?=\s|$)|(?<![\d])[-+=](?=[\s=+-]|$))")
+
+
+def markdown_escape(text: object) -> str:
+    """Text from data, safe to place in Markdown: shown as written, never a link, image, heading or HTML.
+
+    Line breaks become spaces (a summary cannot start a heading); ``& < >`` become HTML entities;
+    link, image, emphasis, code and table syntax is backslash-escaped (Python-Markdown, as MkDocs
+    renders it, and CommonMark).
+
+    >>> markdown_escape("[x](javascript:alert(1))")
+    '\\\\[x\\\\](javascript:alert(1))'
+    >>> markdown_escape("ok\\n# <b>heading</b>")
+    'ok # &lt;b&gt;heading&lt;/b&gt;'
+    """
+    value = " ".join(str(text).splitlines())
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _MD_INLINE.sub(r"\\\1", value)
+    return _MD_START.sub(r"\1\\\2", value, count=1)
+
+
+def terminal_text(text: object) -> str:
+    """Text from data, safe to print on a terminal: escape sequences and C0/C1 controls removed."""
+    return strip_terminal_controls(str(text))
 
 
 def cell(value: Any, digits: int | None = None) -> str:
@@ -111,9 +143,9 @@ def render_table(
         writer.writerows({k: "" if r.get(k) is None else r.get(k) for k in columns} for r in rows)
         return buf.getvalue()
     if fmt == "markdown":
-        esc = lambda s, c: cell(s, column_digits(c)).replace("|", "\\|").replace("\n", " ")  # noqa: E731
-        lines = [f"**{title}**", ""] if title else []
-        lines.append("| " + " | ".join(columns) + " |")
+        esc = lambda s, c: markdown_escape(cell(s, column_digits(c)))  # noqa: E731
+        lines = [f"**{markdown_escape(title)}**", ""] if title else []
+        lines.append("| " + " | ".join(map(markdown_escape, columns)) + " |")
         lines.append("|" + "|".join("---:" if _numeric(rows, c) else "---" for c in columns) + "|")
         lines += ["| " + " | ".join(esc(r.get(c), c) for c in columns) + " |" for r in rows]
         lines += ["", f"_{provenance_line(worldview)}_"]
@@ -148,7 +180,7 @@ def _terminal_table(
             width = shutil.get_terminal_size((80, 24)).columns
         else:
             width = 1_000_000
-    texts = {c: [cell(r.get(c), column_digits(c)) for r in rows] for c in columns}
+    texts = {c: [terminal_text(cell(r.get(c), column_digits(c))) for r in rows] for c in columns}
     numeric = {c: _numeric(rows, c) for c in columns}
 
     def need(c: str) -> int:  # the column's width: whole numbers, text wrapped at _WRAP_CHARS
@@ -166,7 +198,7 @@ def _terminal_table(
             used += need(c)
     shown.sort(key=columns.index)
     hidden = [c for c in columns if c not in shown]
-    table = Table(title=title or None, header_style="bold", show_lines=False)
+    table = Table(title=terminal_text(title) or None, header_style="bold", show_lines=False)
     for c in shown:
         table.add_column(
             c,
@@ -451,18 +483,22 @@ def _pct(value: float | None) -> str:
 
 
 def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
-    """Readable summary of one scored corridor (plain text, or Markdown with ``markdown=True``)."""
+    """Readable summary of one scored corridor (plain text, or Markdown with ``markdown=True``).
+
+    Every text from data passes `markdown_escape` (Markdown) or `terminal_text` (plain text).
+    """
     c = s.corridor
-    h = (lambda t: f"## {t}") if markdown else (lambda t: f"{t}\n{'-' * len(t)}")
+    t: Callable[[object], str] = str  # every line is escaped once, at the end
+    h = (lambda x: f"## {x}") if markdown else (lambda x: f"{x}\n{'-' * len(x)}")
     b = "- " if markdown else "  "
     pub = s.published_length
-    lines = [("# " if markdown else "") + f"{c.name} [{c.id}]", ""]
+    lines = [("# " if markdown else "") + f"{t(c.name)} [{t(c.id)}]", ""]
     lines += [
-        f"{b}kind: {c.kind}; status: {c.status}; alignment: {c.alignment}"
-        + (f"; variant of {c.parent}" if c.parent else "")
+        f"{b}kind: {t(c.kind)}; status: {t(c.status)}; alignment: {t(c.alignment)}"
+        + (f"; variant of {t(c.parent)}" if c.parent else "")
     ]
     if c.summary:
-        lines += [f"{b}{c.summary}"]
+        lines += [f"{b}{t(c.summary)}"]
     lines += [
         "",
         h("Length (km, WGS84 geodesic)"),
@@ -494,17 +530,19 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
         lines += ["", h("Attributes"), *attrs]
     lines += ["", h("Countries")]
     lines.append(
-        f"{b}modeled: {' > '.join(s.sequence)}; declared by sources: {' > '.join(c.countries) or '—'}"
+        f"{b}modeled: {' > '.join(s.sequence)}; declared by sources: {t(' > '.join(c.countries)) or '—'}"
         + ("" if s.matches_sources else "  ** MISMATCH **")
     )
     for row in s.countries:
         pubtxt = (
-            f"; published {row.published.value} ({row.published.source}), {_pct(row.diff_pct)}" if row.published else ""
+            f"; published {t(row.published.value)} ({t(row.published.source)}), {_pct(row.diff_pct)}"
+            if row.published
+            else ""
         )
         lines.append(f"{b}{row.country or 'sea'}: modeled {row.modeled_km:,.1f}{pubtxt}")
     lines += ["", h(f"Border crossings ({len(s.crossings)})")]
     for x in s.crossings:
-        near = f", nearest named crossing {x.named} ({x.named_distance_km:.1f} km)" if x.named else ""
+        near = f", nearest named crossing {t(x.named)} ({x.named_distance_km:.1f} km)" if x.named else ""
         lines.append(f"{b}{x.from_country} > {x.to_country} at km {x.at_km:,.1f}, {x.lat:.4f}N {x.lon:.4f}E{near}")
     if s.hugging:
         lines.append(
@@ -519,10 +557,13 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
             f"{b}{n.width_km:.1f} km between {n.between[0]} and {n.between[1]}, at {n.lat:.3f}N {n.lon:.3f}E",
         ]
     if s.extra:
-        lines += ["", h("Terrain")] + [f"{b}{k}: {v}" for k, v in s.extra.items()]
+        lines += ["", h("Terrain")] + [f"{b}{k}: {t(v)}" for k, v in s.extra.items()]
     if c.published.facts:
         lines += ["", h("Published facts")]
-        lines += [f"{b}{f.label}: {f.value}{' ' + f.unit if f.unit else ''} ({f.source})" for f in c.published.facts]
+        lines += [
+            f"{b}{t(f.label)}: {t(f.value)}{' ' + t(f.unit) if f.unit else ''} ({t(f.source)})"
+            for f in c.published.facts
+        ]
     lines += ["", h("Waypoints")]
     lines += [f"{b}{w.name}: {w.lat:.4f}N {w.lon:.4f}E" + (f" ({w.source})" if w.source else "") for w in c.waypoints]
     lines += [
@@ -530,9 +571,21 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
         for w in c.stops
     ]
     lines += ["", h("Sources")]
-    lines += [f"{b}{x.title}" + (f", {x.url}" if x.url else "") + (f", {x.date}" if x.date else "") for x in c.sources]
-    lines.append(f"{b}record: {c.path}")
+    lines += [
+        f"{b}{t(x.title)}" + (f", {t(x.url)}" if x.url else "") + (f", {t(x.date)}" if x.date else "")
+        for x in c.sources
+    ]
+    lines.append(f"{b}record: {t(c.path)}")
+    # our own heading and bullet marks stay; everything after them is text from data, escaped once
+    lines = [_markdown_line(line) if markdown else terminal_text(line) for line in lines]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_line(line: str) -> str:
+    for mark in ("## ", "# ", "- "):
+        if line.startswith(mark):
+            return mark + markdown_escape(line[len(mark) :])
+    return markdown_escape(line)
 
 
 def provenance_line(worldview: str = "de facto") -> str:

@@ -6,12 +6,15 @@ commands so that ``corridors --help`` starts fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 import warnings
+from typing import Any
 
 import click
 
 from .._errors import CorridorsError
+from ..io import strip_terminal_controls, track_inputs
 
 _HELP = """Measure, compare and map the corridors linking South Asia and Central Asia.
 
@@ -22,18 +25,69 @@ modeled ones, each with its source. Everything runs offline from the shipped dat
 """
 
 
+def error_line(message: object) -> str:
+    """One line ``corridors: error: …``: terminal controls stripped, further lines joined."""
+    text = " ".join(strip_terminal_controls(str(message)).split())
+    return f"corridors: error: {text}"
+
+
+class _Terminated(Exception):
+    """Raised by the SIGTERM handler, so that ``finally`` blocks remove temporary files."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 class _Group(click.Group):
-    """Lists commands in the order they were added, and turns library errors into one line + exit 2."""
+    """Lists commands in the order they were added; every error becomes one line + exit status 2.
+
+    Library errors (`CorridorsError`), click's usage errors and running out of memory print one
+    line ``corridors: error: …`` on standard error and exit 2; an interrupt (Ctrl-C, SIGTERM) exits
+    130 or 143 after temporary files are removed. Outputs may not overwrite inputs of the same run.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
+        with track_inputs():
+            try:
+                return super().invoke(ctx)
+            except CorridorsError as exc:
+                click.echo(error_line(exc), err=True)
+                ctx.exit(2)
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
+        code: int = 0
         try:
-            return super().invoke(ctx)
-        except CorridorsError as exc:
-            click.echo(f"corridors: error: {exc}", err=True)
-            ctx.exit(2)
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) and not isinstance(rv, bool) else 0
+        except click.ClickException as exc:
+            message = exc.format_message()
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, click.UsageError) and ctx is not None:
+                message = f"{message.rstrip('.')}; see '{ctx.command_path} --help'"
+            click.echo(error_line(message), err=True)
+            code = 2 if isinstance(exc, click.UsageError) else exc.exit_code
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo(error_line("interrupted; no output was changed"), err=True)
+            code = 130
+        except _Terminated:
+            click.echo(error_line("terminated; no output was changed"), err=True)
+            code = 143
+        except MemoryError:
+            click.echo(
+                error_line("out of memory; split the input into smaller files, or select fewer corridors"), err=True
+            )
+            code = 2
+        except RecursionError:
+            click.echo(error_line("input nested too deeply to process; simplify or split it"), err=True)
+            code = 2
+        if not standalone_mode:
+            return code
+        sys.exit(code)
 
 
 @click.group(cls=_Group, help=_HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -64,4 +118,5 @@ def _plain_warning(message, category, filename, lineno, line=None) -> str:
 def main() -> None:
     """Console-script entry point; warnings print as one plain line."""
     warnings.formatwarning = _plain_warning
+    signal.signal(signal.SIGTERM, _on_sigterm)  # unwind through finally blocks: temporary files go
     sys.exit(cli.main(prog_name="corridors", standalone_mode=True))

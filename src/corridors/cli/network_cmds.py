@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from .. import settings
-from .options import catalog_option, common, emit, output_file_option, tolerance_option
+from ..io import strip_terminal_controls
+from .options import FiniteFloat, catalog_option, common, emit, output_file_option, tolerance_option
 
 _VECTOR = ("geojson", "kml", "gpkg")
 _TABLE_COLUMNS = (
@@ -38,7 +39,7 @@ route_options = common(
     click.option(
         "-k",
         "k",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=settings.MAX_ROUTES_K),
         default=1,
         show_default=True,
         help="Number of routes: the shortest and up to k-1 alternatives (Yen's k shortest paths; an "
@@ -79,7 +80,7 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
     )
     for stop in found.stops:
         if stop.note:
-            click.echo(f"corridors: note: {stop.note}", err=True)
+            click.echo(f"corridors: note: {strip_terminal_controls(stop.note)}", err=True)
     if len(found.routes) < k:
         click.echo(f"corridors: note: only {len(found.routes)} route(s) exist between these places", err=True)
     return found
@@ -241,7 +242,7 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
 @catalog_option
 @click.option(
     "--buffer-km",
-    type=click.FloatRange(min=0.1, max=50),
+    type=FiniteFloat(min=0.1, max=50),
     default=5.0,
     show_default=True,
     help="Half-width of the band downloaded around each corridor, km.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,19 @@ import click
 
 from .. import settings
 from ..io import TABLE_FORMATS
+
+
+class FiniteFloat(click.FloatRange):
+    """A float option that refuses NaN and ±Inf (which pass every comparison of a plain range)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
 
 catalog_option = click.option(
     "--catalog",
@@ -46,7 +60,7 @@ def output_file_option(help: str, *, required: bool = True, metavar: str = "FILE
 
 tolerance_option = click.option(
     "--tolerance-km",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0, max=1000),
     default=settings.BORDER_TOLERANCE_KM,
     show_default=True,
     help="Excursions into a neighbour shorter than this (km) are boundary-hugging, not crossings; 0 counts all.",
@@ -69,8 +83,12 @@ def parse_weights(values: tuple[str, ...]) -> dict[str, float]:
             if not sep:
                 raise ValueError
             out[key.strip()] = float(raw)
+            if not math.isfinite(out[key.strip()]) or abs(out[key.strip()]) > 1e6:
+                raise ValueError
         except ValueError:
-            raise click.BadParameter(f"{item!r} is not KEY=NUMBER", param_hint="--weight") from None
+            raise click.BadParameter(
+                f"{item!r} is not KEY=NUMBER (a finite number up to 1e6)", param_hint="--weight"
+            ) from None
         if key.strip() not in settings.SCORE_WEIGHTS:
             raise click.BadParameter(
                 f"{key.strip()!r} is not one of {', '.join(settings.SCORE_WEIGHTS)}", param_hint="--weight"
@@ -79,7 +97,9 @@ def parse_weights(values: tuple[str, ...]) -> dict[str, float]:
 
 
 def emit(text: str | bytes, output: str | None) -> None:
-    """Print ``text`` or write it atomically to ``output``."""
+    """Print ``text`` or write it to ``output`` (atomically; ``-``, a device or a FIFO as a stream)."""
+    if output == "-":
+        output = None
     if output:
         from ..io import atomic_write
 

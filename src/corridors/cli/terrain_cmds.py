@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import catalog_option, emit, format_option, output_file_option, tolerance_option
+from ..io import strip_terminal_controls
+from .options import FiniteFloat, catalog_option, emit, format_option, output_file_option, tolerance_option
 
 
 @click.command("profile")
@@ -13,7 +14,7 @@ from .options import catalog_option, emit, format_option, output_file_option, to
 @output_file_option("Write to FILE.png, FILE.svg or FILE.pdf (atomically).")
 @click.option(
     "--spacing-km",
-    type=click.FloatRange(min=0.05, max=1.0),
+    type=FiniteFloat(min=0.05, max=1.0),
     default=1.0,
     show_default=True,
     help="Largest step between elevation samples along the route, km.",
@@ -79,7 +80,7 @@ class _Progress:
 @click.option(
     "--crossing-penalty",
     "crossing_penalty_km",
-    type=float,
+    type=FiniteFloat(),
     default=None,
     metavar="KM",
     help="Cost of each border crossing, in km of flat route (0–5000). Default: 100 for pipelines, 50 for roads.",
@@ -87,7 +88,7 @@ class _Progress:
 @click.option(
     "--max-grade",
     "max_grade_pct",
-    type=float,
+    type=FiniteFloat(),
     default=None,
     metavar="PCT",
     help='Forbid moves steeper than PCT percent between neighbouring 30" cells (0–100). Default: none.',
@@ -157,7 +158,7 @@ def plan_cmd(
             progress=progress,
         )
     for note in result.notes:
-        click.echo(f"corridors: note: {note}", err=True)
+        click.echo(f"corridors: note: {strip_terminal_controls(note)}", err=True)
     others = load_catalog(catalogs).select(compare) if compare else []
     scores = score_records([result.corridor, *others], tolerance_km=tolerance_km)
     if output:

@@ -244,7 +244,7 @@ def report_markdown(
         "",
         "## Comparison",
         "",
-        _md(render_table(rows, "markdown")).rstrip("\n"),
+        render_table(rows, "markdown").rstrip("\n"),  # data Markdown-escaped (tables.markdown_escape)
         "",
         "## Map",
         "",
@@ -259,7 +259,7 @@ def report_markdown(
         name = f"{s.corridor.id}.png"
         files[name] = _png([s], dpi)
         text = re.sub(r"^#", "###", corridor_text(s, markdown=True), flags=re.MULTILINE)
-        lines += [_md(text).rstrip("\n"), "", f"![{_md(alt_text([s]))}]({files_dir}/{name})", ""]
+        lines += [text.rstrip("\n"), "", f"![{_md(alt_text([s]))}]({files_dir}/{name})", ""]
     lines += ["---", "", _md(_footer()), ""]
     return "\n".join(lines), files
 
@@ -294,7 +294,7 @@ def write_report(scores: Sequence[CorridorScore], path: str | Path, *, cdn: bool
         For another suffix, or a folder that does not exist.
     """
     scores = records_of(scores)
-    from ..io import atomic_write, format_of
+    from ..io import atomic_write, atomic_write_tree, format_of
 
     path = Path(path)
     if format_of(path, {".html": "html", ".htm": "html", ".md": "markdown"}, "reports") == "html":
@@ -303,10 +303,4 @@ def write_report(scores: Sequence[CorridorScore], path: str | Path, *, cdn: bool
         raise OutputError(f"{path}: output folder {str(path.parent)!r} does not exist")
     folder = path.with_name(f"{path.stem}_files")
     text, files = report_markdown(scores, folder.name, cdn=cdn)
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the figures folder: {exc.strerror or exc}") from None
-    written = [atomic_write(folder / name, data) for name, data in files.items()]
-    written.append(atomic_write(path, text))
-    return written
+    return atomic_write_tree(path.parent, {**{f"{folder.name}/{n}": d for n, d in files.items()}, path.name: text})
