@@ -3,7 +3,7 @@
 A record names its waypoints (gazetteer names or explicit lon/lat), the countries its sources say
 it crosses, and its published figures, each with a source. User files may be YAML records of the
 same schema (one record, a list, or a folder of them) or GeoJSON LineString/MultiLineString
-features as GIS software exports them.
+features as GIS software exports them, or GeoParquet files of such lines.
 """
 
 from __future__ import annotations
@@ -199,21 +199,29 @@ class Catalog(Mapping[str, Corridor]):
 def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True) -> Catalog:
     """Load the shipped seeds (unless ``include_seeds`` is false) and the user files ``paths``.
 
-    Each path is a YAML record file, a folder of them, or a GeoJSON file.
+    Each path is a YAML record file, a folder of them, a GeoJSON file or a GeoParquet file.
     """
     files: list[Path] = []
     if include_seeds:
         files += sorted(p for p in settings.seeds_dir().glob("*.yaml") if p.name != "places.yaml")
     for path in map(Path, paths):
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".geojson", ".json"))
+            files += sorted(
+                p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".geojson", ".json", ".parquet")
+            )
         elif path.exists():
             files.append(path)
         else:
             raise CatalogError(f"{path}: no such catalog file or folder")
     corridors: list[Corridor] = []
     for path in files:
-        corridors += read_geojson(path) if path.suffix.lower() in (".geojson", ".json") else read_yaml(path)
+        suffix = path.suffix.lower()
+        if suffix in (".geojson", ".json"):
+            corridors += read_geojson(path)
+        elif suffix == ".parquet":
+            corridors += read_parquet(path)
+        else:
+            corridors += read_yaml(path)
     return Catalog(corridors)
 
 
@@ -442,6 +450,22 @@ def read_geojson(path: Path) -> list[Corridor]:
     return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field)
 
 
+def read_parquet(path: Path) -> list[Corridor]:
+    """User routes from a GeoParquet file (or dataset folder read as one), as from a GeoJSON file.
+
+    Columns are read as `corridors_from_gdf` reads them; ids default to the file name and row.
+    """
+    import geopandas
+
+    try:
+        frame = geopandas.read_parquet(path)
+    except ImportError as exc:
+        raise CatalogError(f"{path}: GeoParquet needs pyarrow: pip install 'corridors[scale]' ({exc})") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise CatalogError(f"{path}: cannot read as GeoParquet: {exc}") from None
+    return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
+
+
 def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> list[Corridor]:
     """User routes from a GeoDataFrame or GeoSeries of LineStrings (any CRS; reprojected to EPSG:4326).
 
@@ -451,10 +475,14 @@ def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> 
     import geopandas
 
     frame = routes if isinstance(routes, geopandas.GeoDataFrame) else geopandas.GeoDataFrame(geometry=routes)
+    return _corridors_of_frame(frame, "GeoDataFrame", "route")
+
+
+def _corridors_of_frame(frame: geopandas.GeoDataFrame, label: str, stem: str) -> list[Corridor]:
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
     data = json.loads(frame.to_json(na="drop", drop_id=False))
-    return _corridors_of_features(data["features"], "GeoDataFrame", "route", "row[{}]")
+    return _corridors_of_features(data["features"], label, stem, "row[{}]")
 
 
 def _corridors_of_features(features: list, label: str, stem: str, feature_field: str) -> list[Corridor]:
