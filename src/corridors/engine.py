@@ -97,7 +97,7 @@ def run_dask(
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
             futures = client.compute(tasks)

@@ -203,7 +203,9 @@ def _nearest_names(
     """Nearest named point to each (lon, lat): the gazetteer's, or that route's own waypoints'."""
     names, xy = _gazetteer_points()
     best, dist_km = nearest(lon, lat, xy[:, 0], xy[:, 1])
-    out_name = names[best].astype(str)
+    # object, not fixed-width text: a waypoint name longer than every gazetteer name chosen in the batch
+    # was cut to their width, so a name depended on the other routes scored with it
+    out_name = names[best].astype(str).astype(object)
     own = [(i, name, wlon, wlat) for i in range(len(lon)) if i < len(waypoints) for name, wlon, wlat in waypoints[i]]
     if own:
         route = np.array([o[0] for o in own])

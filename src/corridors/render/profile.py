@@ -8,7 +8,7 @@ for the same input (the metadata of :mod:`corridors.render.figure`).
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -56,7 +56,7 @@ def profile_figure(
     if fmt not in FORMATS:
         raise OutputError(f"figure format {fmt!r} is not one of {', '.join(FORMATS)}")
     prof, metrics, wp_km = profile_data(result, spacing_km)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(cast(Any, _RC)):  # matplotlib 3.11 types the keys as literals
         fig = _draw(result, prof, metrics, wp_km, width_in)
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA[fmt], facecolor="white")
