@@ -158,3 +158,24 @@ def test_bad_geoparquet_is_one_catalog_error(tmp_path):
     result = CliRunner().invoke(cli, ["score", "--catalog", str(bad)])
     assert result.exit_code == 2
     assert "cannot read as GeoParquet" in result.output
+
+
+def test_geoparquet_rows_read_as_geojson_features(tmp_path):
+    import geopandas
+
+    from corridors import CatalogError, load_catalog
+
+    good = geopandas.GeoDataFrame(
+        {"id": ["a-1", "b-2"], "name": ["A", None], "countries": [["PAK", "AFG"], None], "kind": ["rail", "x"]},
+        geometry=[shapely.LineString([(61, 32), (61, 32), (63, 34)]), shapely.LineString([(70, 30), (71, 31.5)])],
+        crs="EPSG:4326",
+    )
+    good.to_parquet(tmp_path / "good.parquet")
+    a, b = load_catalog([tmp_path / "good.parquet"], include_seeds=False).values()
+    assert (a.id, a.name, a.kind, a.countries, a.coords) == ("a-1", "A", "rail", ("PAK", "AFG"), ((61, 32), (63, 34)))
+    assert (b.id, b.name, b.kind, b.countries) == ("b-2", "b-2", "route", ())
+    bad = good.copy()
+    bad.geometry = [shapely.LineString([(10, 32), (63, 34)]), shapely.Point(70, 30)]
+    bad.to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(CatalogError, match=r"row\[0\].*outside the covered region.*row\[1\].*not a LineString"):
+        load_catalog([tmp_path / "bad.parquet"])

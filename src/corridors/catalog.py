@@ -466,6 +466,39 @@ def read_parquet(path: Path) -> list[Corridor]:
     return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
 
 
+def _jsonable(value: Any) -> Any:
+    """JSON for values a frame may hold beside numbers and text (arrays read from GeoParquet lists)."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
+def _frame_coords(frame: geopandas.GeoDataFrame) -> list[list[tuple[float, float]]] | None:
+    """Every row's vertices, checked at once (the checks of `_line_coords`); None when a row fails one.
+
+    Rows that fail go through the per-vertex checks of the GeoJSON path, which name each problem.
+    """
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, (1, 5)).all():  # LineString, MultiLineString (missing geometries are -1)
+        return None
+    xy, row = shapely.get_coordinates(geoms, return_index=True)
+    west, south, east, north = settings.REGION_BOUNDS
+    lon, lat = xy[:, 0], xy[:, 1]
+    if not ((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).all():  # NaN fails too
+        return None
+    keep = np.ones(len(xy), dtype=bool)  # drop a vertex equal to the one before it on the same row
+    keep[1:] = (row[1:] != row[:-1]) | (lon[1:] != lon[:-1]) | (lat[1:] != lat[:-1])
+    xy, row = xy[keep], row[keep]
+    counts = np.bincount(row, minlength=len(geoms))
+    if (counts < 2).any():
+        return None
+    pairs = list(map(tuple, xy.tolist()))
+    ends = np.cumsum(counts).tolist()
+    return [pairs[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
 def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> list[Corridor]:
     """User routes from a GeoDataFrame or GeoSeries of LineStrings (any CRS; reprojected to EPSG:4326).
 
@@ -481,11 +514,24 @@ def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> 
 def _corridors_of_frame(frame: geopandas.GeoDataFrame, label: str, stem: str) -> list[Corridor]:
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
-    data = json.loads(frame.to_json(na="drop", drop_id=False))
-    return _corridors_of_features(data["features"], label, stem, "row[{}]")
+    coords = _frame_coords(frame) if len(frame) else None
+    if coords is None:  # the per-feature checks, which name every problem
+        data = json.loads(frame.to_json(na="drop", drop_id=False, default=_jsonable))
+        return _corridors_of_features(data["features"], label, stem, "row[{}]")
+    # the properties as to_json(na="drop") gives them, without writing every vertex as text
+    props = json.loads(
+        frame.drop(columns=frame.geometry.name).to_json(orient="records", default_handler=str, double_precision=15)
+    )
+    features = [
+        {"type": "Feature", "id": str(i), "properties": {k: x for k, x in p.items() if x is not None}}
+        for i, p in zip(frame.index.tolist(), props, strict=True)
+    ]
+    return _corridors_of_features(features, label, stem, "row[{}]", coords)
 
 
-def _corridors_of_features(features: list, label: str, stem: str, feature_field: str) -> list[Corridor]:
+def _corridors_of_features(
+    features: list, label: str, stem: str, feature_field: str, checked: list[list[tuple[float, float]]] | None = None
+) -> list[Corridor]:
     if not features:
         raise CatalogError(f"{label}: features: the collection is empty; a route needs a LineString")
     problems: list[str] = []
@@ -498,7 +544,7 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
             props = {}
-        coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
+        coords = checked[i] if checked is not None else _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
         if coords is None:
             continue
         rid = v.slug(str(props.get("id", feature.get("id", "")))) or (stem if len(features) == 1 else f"{stem}-{i + 1}")

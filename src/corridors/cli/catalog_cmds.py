@@ -26,6 +26,7 @@ def _scores(
     scheduler: str | None = None,
     n_workers: int | None = None,
     progress: bool | None = False,
+    chunk_routes: int | None = None,
 ):
     from ..catalog import load_catalog
     from ..scoring import score_records
@@ -39,6 +40,7 @@ def _scores(
             engine="dask" if scheduler else engine,
             scheduler=scheduler,
             n_workers=n_workers,
+            chunk_routes=chunk_routes,
             progress=bar,
         )
 
@@ -130,14 +132,14 @@ def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
 @tolerance_option
 @weight_option
 @engine_options
-def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights, engine, scheduler, n_workers, progress):
+def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights, engine, scheduler, n_workers, chunk_routes, progress):
     """Score corridors (all by default): length, per-country lengths, crossings, straightness, score.
 
     Modeled lengths are geodesic km (WGS84); published figures and their sources stand beside them.
     JSON output carries every metric, crossing location and source. An output FILE ending in
     .parquet is written as GeoParquet (one row per corridor, the modeled route as geometry).
     """
-    scores = _scores(ids, catalogs, tolerance_km, weights, engine, scheduler, n_workers, progress)
+    scores = _scores(ids, catalogs, tolerance_km, weights, engine, scheduler, n_workers, progress, chunk_routes)
     _emit_scores(scores, fmt, output, "Corridor scores")
 
 
@@ -149,7 +151,9 @@ def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights, engine, schedul
 @tolerance_option
 @weight_option
 @engine_options
-def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights, engine, scheduler, n_workers, progress):
+def compare_cmd(
+    ids, catalogs, fmt, output, tolerance_km, weights, engine, scheduler, n_workers, chunk_routes, progress
+):
     """Compare corridors (all by default), ranked by composite score, published vs modeled side by side.
 
     Columns: modeled_km (geodesic, WGS84) beside published_km and diff_pct; the country sequence and
@@ -157,7 +161,8 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights, engine, sched
     (endpoint distance / length); score = weighted length, crossings and detour (lower is better).
     """
     scores = sorted(
-        _scores(ids, catalogs, tolerance_km, weights, engine, scheduler, n_workers, progress), key=lambda s: s.rank
+        _scores(ids, catalogs, tolerance_km, weights, engine, scheduler, n_workers, progress, chunk_routes),
+        key=lambda s: s.rank,
     )
     keep = (
         "rank",

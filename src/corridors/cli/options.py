@@ -81,6 +81,13 @@ workers_option = click.option(
     metavar="N",
     help="Worker processes of the local dask cluster (default: one per core).",
 )
+chunk_option = click.option(
+    "--chunk-routes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Routes scored together in one batch (one dask partition); bounds memory "
+    f"(default settings.SCORE_CHUNK_ROUTES = {settings.SCORE_CHUNK_ROUTES:,}).",
+)
 progress_option = click.option(
     "--progress/--no-progress",
     default=None,
@@ -89,8 +96,8 @@ progress_option = click.option(
 
 
 def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--engine``, ``--scheduler``, ``--workers`` and ``--progress``."""
-    return common(engine_option, scheduler_option, workers_option, progress_option)(f)
+    """``--engine``, ``--scheduler``, ``--workers``, ``--chunk-routes`` and ``--progress``."""
+    return common(engine_option, scheduler_option, workers_option, chunk_option, progress_option)(f)
 
 
 class ProgressBar:
