@@ -90,7 +90,7 @@ def median(runs: list[dict], key: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--routes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--routes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs per side (median reported)")
     parser.add_argument("--format", choices=["parquet", "geojson"], default="parquet", help="catalog file format")
     parser.add_argument("--dask", type=int, default=10_000, help="routes for the dask runs (0: none)")
