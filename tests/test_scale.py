@@ -179,3 +179,12 @@ def test_geoparquet_rows_read_as_geojson_features(tmp_path):
     bad.to_parquet(tmp_path / "bad.parquet")
     with pytest.raises(CatalogError, match=r"row\[0\].*outside the covered region.*row\[1\].*not a LineString"):
         load_catalog([tmp_path / "bad.parquet"])
+
+
+def test_a_geoseries_of_lines_reads_with_default_ids():
+    import geopandas
+
+    from corridors.catalog import corridors_from_gdf
+
+    routes = geopandas.GeoSeries([shapely.LineString([(66.99, 30.18), (66.45, 30.91)])] * 2, crs="EPSG:4326")
+    assert [(c.id, c.name) for c in corridors_from_gdf(routes)] == [("0", "0"), ("1", "1")]

@@ -519,8 +519,11 @@ def _corridors_of_frame(frame: geopandas.GeoDataFrame, label: str, stem: str) ->
         data = json.loads(frame.to_json(na="drop", drop_id=False, default=_jsonable))
         return _corridors_of_features(data["features"], label, stem, "row[{}]")
     # the properties as to_json(na="drop") gives them, without writing every vertex as text
-    props = json.loads(
-        frame.drop(columns=frame.geometry.name).to_json(orient="records", default_handler=str, double_precision=15)
+    columns = frame.drop(columns=frame.geometry.name)
+    props = (
+        json.loads(columns.to_json(orient="records", default_handler=str, double_precision=15))
+        if len(columns.columns)
+        else [{}] * len(frame)  # to_json gives [] for a frame of no columns
     )
     features = [
         {"type": "Feature", "id": str(i), "properties": {k: x for k, x in p.items() if x is not None}}
