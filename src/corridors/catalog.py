@@ -3,7 +3,7 @@
 A record names its waypoints (gazetteer names or explicit lon/lat), the countries its sources say
 it crosses, and its published figures, each with a source. User files may be YAML records of the
 same schema (one record, a list, or a folder of them) or GeoJSON LineString/MultiLineString
-features as GIS software exports them.
+features as GIS software exports them, or GeoParquet files of such lines.
 """
 
 from __future__ import annotations
@@ -348,7 +348,7 @@ class Catalog(Mapping[str, Corridor]):
 def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True) -> Catalog:
     """Load the shipped seeds (unless ``include_seeds`` is false) and the user files ``paths``.
 
-    Each path is a YAML record file, a folder of them, or a GeoJSON file.
+    Each path is a YAML record file, a folder of them, a GeoJSON file or a GeoParquet file.
 
     Examples
     --------
@@ -362,14 +362,22 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
         files += sorted(p for p in settings.seeds_dir().glob("*.yaml") if p.name != "places.yaml")
     for path in map(v.input_path, paths):
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".geojson", ".json"))
+            files += sorted(
+                p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".geojson", ".json", ".parquet")
+            )
         elif path.exists():
             files.append(path)
         else:
             raise CatalogError(f"{path}: no such catalog file or folder")
     corridors: list[Corridor] = []
     for path in files:
-        corridors += read_geojson(path) if path.suffix.lower() in (".geojson", ".json") else read_yaml(path)
+        suffix = path.suffix.lower()
+        if suffix in (".geojson", ".json"):
+            corridors += read_geojson(path)
+        elif suffix == ".parquet":
+            corridors += read_parquet(path)
+        else:
+            corridors += read_yaml(path)
     return Catalog(corridors)
 
 
@@ -807,6 +815,55 @@ def read_geojson(path: Path) -> list[Corridor]:
     return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field)
 
 
+def read_parquet(path: Path) -> list[Corridor]:
+    """User routes from a GeoParquet file (or dataset folder read as one), as from a GeoJSON file.
+
+    Columns are read as `corridors_from_gdf` reads them; ids default to the file name and row.
+    """
+    import geopandas
+
+    try:
+        frame = geopandas.read_parquet(path)
+    except ImportError as exc:
+        raise CatalogError(f"{path}: GeoParquet needs pyarrow: pip install 'corridors[scale]' ({exc})") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise CatalogError(f"{path}: cannot read as GeoParquet: {exc}") from None
+    return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
+
+
+def _jsonable(value: Any) -> Any:
+    """JSON for values a frame may hold beside numbers and text (arrays read from GeoParquet lists)."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
+def _frame_coords(frame: geopandas.GeoDataFrame) -> list[list[tuple[float, float]]] | None:
+    """Every row's vertices, checked at once (the checks of `_line_coords`); None when a row fails one.
+
+    Rows that fail go through the per-vertex checks of the GeoJSON path, which name each problem.
+    """
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, (1, 5)).all():  # LineString, MultiLineString (missing geometries are -1)
+        return None
+    xy, row = shapely.get_coordinates(geoms, return_index=True)
+    west, south, east, north = settings.REGION_BOUNDS
+    lon, lat = xy[:, 0], xy[:, 1]
+    if not ((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).all():  # NaN fails too
+        return None
+    keep = np.ones(len(xy), dtype=bool)  # drop a vertex equal to the one before it on the same row
+    keep[1:] = (row[1:] != row[:-1]) | (lon[1:] != lon[:-1]) | (lat[1:] != lat[:-1])
+    xy, row = xy[keep], row[keep]
+    counts = np.bincount(row, minlength=len(geoms))
+    if (counts < 2).any():
+        return None
+    pairs = list(map(tuple, xy.tolist()))
+    ends = np.cumsum(counts).tolist()
+    return [pairs[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
+
 def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> list[Corridor]:
     """User routes from a GeoDataFrame or GeoSeries of LineStrings (any CRS; reprojected to EPSG:4326).
 
@@ -816,13 +873,33 @@ def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> 
     import geopandas
 
     frame = routes if isinstance(routes, geopandas.GeoDataFrame) else geopandas.GeoDataFrame(geometry=routes)
+    return _corridors_of_frame(frame, "GeoDataFrame", "route")
+
+
+def _corridors_of_frame(frame: geopandas.GeoDataFrame, label: str, stem: str) -> list[Corridor]:
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
-    data = json.loads(frame.to_json(na="drop", drop_id=False))
-    return _corridors_of_features(data["features"], "GeoDataFrame", "route", "row[{}]")
+    coords = _frame_coords(frame) if len(frame) else None
+    if coords is None:  # the per-feature checks, which name every problem
+        data = json.loads(frame.to_json(na="drop", drop_id=False, default=_jsonable))
+        return _corridors_of_features(data["features"], label, stem, "row[{}]")
+    # the properties as to_json(na="drop") gives them, without writing every vertex as text
+    columns = frame.drop(columns=frame.geometry.name)
+    props = (
+        json.loads(columns.to_json(orient="records", default_handler=str, double_precision=15))
+        if len(columns.columns)
+        else [{}] * len(frame)  # to_json gives [] for a frame of no columns
+    )
+    features = [
+        {"type": "Feature", "id": str(i), "properties": {k: x for k, x in p.items() if x is not None}}
+        for i, p in zip(frame.index.tolist(), props, strict=True)
+    ]
+    return _corridors_of_features(features, label, stem, "row[{}]", coords)
 
 
-def _corridors_of_features(features: list, label: str, stem: str, feature_field: str) -> list[Corridor]:
+def _corridors_of_features(
+    features: list, label: str, stem: str, feature_field: str, checked: list[list[tuple[float, float]]] | None = None
+) -> list[Corridor]:
     if not features:
         raise CatalogError(f"{label}: features: the collection is empty; a route needs a LineString")
     v.check_count(label, "features", len(features), "MAX_FEATURES")
@@ -836,7 +913,7 @@ def _corridors_of_features(features: list, label: str, stem: str, feature_field:
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
             props = {}
-        coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
+        coords = checked[i] if checked is not None else _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
         if coords is None:
             continue
         rid = v.slug(str(props.get("id", feature.get("id", "")))) or (stem if len(features) == 1 else f"{stem}-{i + 1}")

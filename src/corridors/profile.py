@@ -139,8 +139,10 @@ def profile_metrics(profiles: Profiles, waypoints: Sequence[Sequence[tuple[str, 
     n = len(profiles.first)
     zmax = np.maximum.reduceat(z, profiles.first)
     zmin = np.minimum.reduceat(z, profiles.first)
-    order = np.lexsort((-np.nan_to_num(z, nan=-np.inf), route))  # by route, highest sample first
-    top = order[np.searchsorted(route[order], np.arange(n))]
+    # each route's highest sample (the first of equals; NaN never wins): one pass, no sort
+    zz = np.nan_to_num(z, nan=-np.inf)
+    at_top = np.flatnonzero(zz == np.maximum.reduceat(zz, profiles.first)[route]) if n else np.zeros(0, np.int64)
+    top = at_top[np.searchsorted(route[at_top], np.arange(n))]
     same = route[1:] == route[:-1]
     r_int = route[:-1][same]
     z0, z1 = z[:-1][same], z[1:][same]
@@ -158,7 +160,9 @@ def profile_metrics(profiles: Profiles, waypoints: Sequence[Sequence[tuple[str, 
     above = np.bincount(r_int, frac * ds_km, minlength=n)
     grade = np.abs(dz) / np.where(ds_km > 0, ds_km * 10.0, np.inf)
     max_grade = np.zeros(n)
-    np.maximum.at(max_grade, r_int, grade)
+    if len(r_int):  # every route has at least two samples, so one grade or more: reduce per route
+        starts = np.searchsorted(r_int, np.arange(n))
+        max_grade = np.maximum(max_grade, np.maximum.reduceat(grade, np.minimum(starts, len(r_int) - 1)))
     safe_len = np.where(length_km > 0, length_km, np.inf)
     names, dist_km = _nearest_names(profiles.lon[top], profiles.lat[top], waypoints)
     return ProfileMetrics(
@@ -199,7 +203,9 @@ def _nearest_names(
     """Nearest named point to each (lon, lat): the gazetteer's, or that route's own waypoints'."""
     names, xy = _gazetteer_points()
     best, dist_km = nearest(lon, lat, xy[:, 0], xy[:, 1])
-    out_name = names[best].astype(str)
+    # object, not fixed-width text: a waypoint name longer than every gazetteer name chosen in the batch
+    # was cut to their width, so a name depended on the other routes scored with it
+    out_name = names[best].astype(str).astype(object)
     own = [(i, name, wlon, wlat) for i in range(len(lon)) if i < len(waypoints) for name, wlon, wlat in waypoints[i]]
     if own:
         route = np.array([o[0] for o in own])

@@ -16,7 +16,7 @@ length (country ``""``) but never as crossings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,7 @@ __all__ = [
     "narrowest_width",
     "records_of",
     "score",
+    "score_partition",
     "score_records",
     "split_by_country",
     "to_gdf",
@@ -82,21 +83,34 @@ class CountrySplit:
 
     def country_length_km(self, route: int) -> dict[str, float]:
         """Length per country code of one route, km, in order of first appearance."""
-        mask = self.run_route == route
-        out: dict[str, float] = {}
-        for code, length in zip(self.run_country[mask].tolist(), self.run_length_km[mask], strict=True):
-            out[code] = out.get(code, 0.0) + float(length)
-        return out
+        return _country_km(self.run_country, self.run_length_km, _span(self.run_route, route))
 
     def sequence(self, route: int) -> tuple[str, ...]:
         """Countries one route passes through, in order, after boundary-hugging is folded."""
-        return tuple(self.seq_country[self.seq_route == route].tolist())
+        return tuple(self.seq_country[_span(self.seq_route, route)].tolist())
 
     @property
     def straightness(self) -> np.ndarray:
         """Endpoint geodesic distance over route length (1 for a geodesic)."""
         _, _, d = distance.geod().inv(*self.start_lonlat.T, *self.end_lonlat.T)
         return np.divide(d / 1000.0, self.length_km, out=np.ones_like(self.length_km), where=self.length_km > 0)
+
+
+def _span(routes: np.ndarray, route: int) -> slice:
+    """The rows of one route in a route-sorted array (a binary search, not a scan)."""
+    return slice(int(np.searchsorted(routes, route)), int(np.searchsorted(routes, route, side="right")))
+
+
+def _bounds(routes: np.ndarray, n: int) -> np.ndarray:
+    """Row offsets of routes ``0 … n`` in a route-sorted array: route ``i`` is ``[b[i], b[i + 1])``."""
+    return np.searchsorted(routes, np.arange(n + 1))
+
+
+def _country_km(country: np.ndarray, length_km: np.ndarray, rows: slice) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for code, length in zip(country[rows].tolist(), length_km[rows], strict=True):
+        out[code] = out.get(code, 0.0) + float(length)
+    return out
 
 
 def _group_starts(keys: np.ndarray) -> np.ndarray:
@@ -462,27 +476,82 @@ def score_records(
     tolerance_km: float | None = None,
     weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    chunk_routes: int | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> list[CorridorScore]:
     """Score one corridor or many as `CorridorScore` records (what renderers and tables read).
 
     Ranks are 1 for the lowest composite score among those given. `score` returns the same
-    results as a GeoDataFrame.
+    results as a GeoDataFrame. Routes are scored in batches of ``chunk_routes``
+    (``settings.SCORE_CHUNK_ROUTES``), so memory beyond the records stays bounded; ``engine``
+    ``"dask"`` scores the batches on a dask cluster (`corridors.engine`), with the same results.
+    ``progress`` is called with the number of routes of each finished batch.
     """
+    from . import engine as engines
+
     items = [corridors] if isinstance(corridors, Corridor) else list(corridors)
+    options: dict[str, Any] = {"tolerance_km": tolerance_km, "weights": weights, "densify_km": densify_km}
+    chunk = engines.check_options(engine, scheduler, n_workers, chunk_routes)
+    parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    if engine == "dask" and parts:
+        results = engines.run_dask(
+            score_partition, parts, options, scheduler=scheduler, n_workers=n_workers, progress=progress
+        )
+    else:
+        results = []
+        for part in parts:
+            results.append(score_partition(part, **options))
+            if progress is not None:
+                progress(len(part))
+    out = [r for records, _ in results for r in records]
+    composite = np.concatenate([c for _, c in results]) if results else np.zeros(0)
+    ranks = np.empty(len(out), dtype=int)
+    ranks[np.lexsort((np.arange(len(out)), np.round(composite, 9)))] = np.arange(1, len(out) + 1)
+    for record, rank in zip(out, ranks.tolist(), strict=True):
+        object.__setattr__(record, "rank", rank)  # records are built here and not yet shared
+    return out
+
+
+def score_partition(
+    items: Sequence[Corridor],
+    *,
+    tolerance_km: float | None = None,
+    weights: Mapping[str, float] | None = None,
+    densify_km: float | None = None,
+) -> tuple[list[CorridorScore], np.ndarray]:
+    """Score one batch of corridors: records (rank 0, set by `score_records`) and composite scores.
+
+    Every metric is computed for the whole batch at once; per-route rows are found by binary search
+    in the route-sorted arrays, so the work is linear in the batch.
+    """
+    items = list(items)
+    n = len(items)
     lines = alignment.waypoint_lines(items)
     split = split_by_country(lines, tolerance_km=tolerance_km, densify_km=densify_km)
     straight = split.straightness
     composite = composite_score(split.length_km, split.crossings, straight, weights)
-    ranks = np.empty(len(items), dtype=int)
-    ranks[np.lexsort((np.arange(len(items)), np.round(composite, 9)))] = np.arange(1, len(items) + 1)
     names, dists = _nearest_named(split.cross_lonlat)
     terrain_rows = _terrain_extra(items, lines)
     segment_rows = segment_lengths(items, lines)
+    run_b = _bounds(split.run_route, n)
+    seq_b = _bounds(split.seq_route, n)
+    cross_b = _bounds(split.cross_route, n)
+    hug_b = _bounds(split.hug_route, n)
+    cross_from, cross_to = split.cross_from.tolist(), split.cross_to.tolist()
+    cross_lon, cross_lat = split.cross_lonlat[:, 0].tolist(), split.cross_lonlat[:, 1].tolist()
+    cross_at = split.cross_at_km.tolist()
+    hug_country, hug_len = split.hug_country.tolist(), split.hug_length_km.tolist()
+    hug_lon, hug_lat = split.hug_lonlat[:, 0].tolist(), split.hug_lonlat[:, 1].tolist()
+    hug_at = split.hug_at_km.tolist()
+    seq_country = split.seq_country.tolist()
+    length_km, straight_l, composite_l = split.length_km.tolist(), straight.tolist(), composite.tolist()
+    endpoint_km = (straight * split.length_km).tolist()
     out = []
     for i, corridor in enumerate(items):
-        ci = np.flatnonzero(split.cross_route == i)
-        hi = np.flatnonzero(split.hug_route == i)
-        by_country = split.country_length_km(i)
+        by_country = _country_km(split.run_country, split.run_length_km, slice(run_b[i], run_b[i + 1]))
         published = corridor.published.country_length_km
         country_rows = [CountryLength(c, km, published.get(c)) for c, km in by_country.items()]
         country_rows += [CountryLength(c, 0.0, fig) for c, fig in published.items() if c not in by_country]
@@ -490,41 +559,40 @@ def score_records(
         out.append(
             CorridorScore(
                 corridor=corridor,
-                length_km=float(split.length_km[i]),
+                length_km=length_km[i],
                 countries=tuple(country_rows),
-                sequence=split.sequence(i),
+                sequence=tuple(seq_country[seq_b[i] : seq_b[i + 1]]),
                 crossings=tuple(
                     Crossing(
-                        from_country=str(split.cross_from[k]),
-                        to_country=str(split.cross_to[k]),
-                        lon=float(split.cross_lonlat[k, 0]),
-                        lat=float(split.cross_lonlat[k, 1]),
-                        at_km=float(split.cross_at_km[k]),
+                        from_country=cross_from[k],
+                        to_country=cross_to[k],
+                        lon=cross_lon[k],
+                        lat=cross_lat[k],
+                        at_km=cross_at[k],
                         named=names[k],
                         named_distance_km=dists[k],
                     )
-                    for k in ci
+                    for k in range(cross_b[i], cross_b[i + 1])
                 ),
                 hugging=tuple(
                     Hugging(
-                        country=str(split.hug_country[k]),
-                        length_km=float(split.hug_length_km[k]),
-                        lon=float(split.hug_lonlat[k, 0]),
-                        lat=float(split.hug_lonlat[k, 1]),
-                        at_km=float(split.hug_at_km[k]),
+                        country=hug_country[k],
+                        length_km=hug_len[k],
+                        lon=hug_lon[k],
+                        lat=hug_lat[k],
+                        at_km=hug_at[k],
                     )
-                    for k in hi
+                    for k in range(hug_b[i], hug_b[i + 1])
                 ),
-                straightness=float(straight[i]),
-                endpoint_distance_km=float(straight[i] * split.length_km[i]),
-                score=float(composite[i]),
-                rank=int(ranks[i]),
+                straightness=straight_l[i],
+                endpoint_distance_km=endpoint_km[i],
+                score=composite_l[i],
                 narrowest=narrowest,
                 extra=terrain_rows[i],
                 segments=segment_rows[i],
             )
         )
-    return out
+    return out, composite
 
 
 def segment_lengths(
@@ -686,6 +754,9 @@ def score(
     tolerance_km: float | None = None,
     weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    n_workers: int | None = None,
 ) -> geopandas.GeoDataFrame:
     """Score corridors: geodesic length, per-country km, border crossings, terrain, composite score.
 
@@ -702,6 +773,15 @@ def score(
         Composite-score weights (keys of ``settings.SCORE_WEIGHTS``).
     densify_km : float, optional
         Largest vertex spacing of the modeled routes (default ``settings.DENSIFY_KM``).
+    engine : {"local", "dask"}
+        ``"local"`` scores in this process, in batches of ``settings.SCORE_CHUNK_ROUTES`` routes;
+        ``"dask"`` scores the batches as dask-geopandas partitions on a ``dask.distributed`` cluster
+        (needs the ``scale`` extra). Both give the same results.
+    scheduler : str, optional
+        Address of a running dask scheduler (``"tcp://host:8786"``); by default the dask engine
+        starts a local cluster of ``n_workers`` processes (default: one per core).
+    n_workers : int, optional
+        Workers of the local cluster (dask engine only).
 
     Returns
     -------
@@ -722,7 +802,15 @@ def score(
         corridors = corridors_from_gdf(corridors)
     elif hasattr(corridors, "values") and callable(corridors.values):  # a Catalog (a Mapping)
         corridors = list(corridors.values())
-    records = score_records(corridors, tolerance_km=tolerance_km, weights=weights, densify_km=densify_km)
+    records = score_records(
+        corridors,
+        tolerance_km=tolerance_km,
+        weights=weights,
+        densify_km=densify_km,
+        engine=engine,
+        scheduler=scheduler,
+        n_workers=n_workers,
+    )
     return to_gdf(records, densify_km=densify_km)
 
 

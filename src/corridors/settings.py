@@ -42,6 +42,7 @@ __all__ = [
     "OSM_SNAP_KM",
     "PROFILE_SPACING_KM",
     "REGION_BOUNDS",
+    "SCORE_CHUNK_ROUTES",
     "SCORE_WEIGHTS",
     "cache_dir",
     "geodata_dir",
@@ -81,6 +82,14 @@ NAMED_CROSSING_RADIUS_KM = 40.0
 #: larger ones build a KD-tree. Below it the product is faster than importing scipy.spatial
 #: (0.4 s) and building the tree; memory stays under 16 MB.
 NEAREST_BRUTE_FORCE_PAIRS = 2_000_000
+
+#: Routes scored together in one batch (split, crossings, names, terrain), routes. Every array of a
+#: batch is proportional to it, so peak memory is bounded by it, not by the input: 2,000 routes of
+#: ~600 km sampled every km hold ~1.2 M profile samples (~0.1 GB of temporaries). Measured on
+#: 10,000 routes: batches of 2,000 peak at 0.35 GB, of 5,000 at 0.64 GB, one batch at 1.07 GB,
+#: and are no slower (the arrays stay nearer the CPU caches). The dask engine makes one partition
+#: per batch.
+SCORE_CHUNK_ROUTES = 2_000
 
 # ------------------------------------------------------------------------------------ terrain
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from .options import (
+    ProgressBar,
     catalog_option,
     emit,
+    engine_options,
     format_option,
     output_option,
     parse_weights,
@@ -15,12 +17,58 @@ from .options import (
 )
 
 
-def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float, weights: tuple[str, ...]):
+def _scores(
+    ids: tuple[str, ...],
+    catalogs: tuple[str, ...],
+    tolerance_km: float,
+    weights: tuple[str, ...],
+    engine: str = "local",
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    progress: bool | None = False,
+    chunk_routes: int | None = None,
+):
     from ..catalog import load_catalog
     from ..scoring import score_records
 
-    catalog = load_catalog(catalogs)
-    return score_records(catalog.select(ids), tolerance_km=tolerance_km, weights=parse_weights(weights))
+    items = load_catalog(catalogs).select(ids)
+    with ProgressBar(len(items), progress) as bar:
+        return score_records(
+            items,
+            tolerance_km=tolerance_km,
+            weights=parse_weights(weights),
+            engine="dask" if scheduler else engine,
+            scheduler=scheduler,
+            n_workers=n_workers,
+            chunk_routes=chunk_routes,
+            progress=bar,
+        )
+
+
+def _emit_scores(scores, fmt: str, output: str | None, title: str, keep: tuple[str, ...] = ()) -> None:
+    """Write scores as a table (``fmt``), or as GeoParquet when ``output`` ends in ``.parquet``."""
+    from ..io import to_json
+    from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
+
+    if output and output.lower().endswith(".parquet"):
+        from ..io import atomic_write
+        from ..scoring import to_gdf
+
+        frame = to_gdf(scores)
+        frame.attrs = {}  # the records stay in memory; the file holds the columns
+        atomic_write(output, lambda tmp: frame.to_parquet(tmp, index=True))
+        click.echo(f"wrote {output}", err=True)
+        return
+    if fmt == "json":
+        emit(to_json([score_dict(s) for s in scores]), output)
+        return
+    if fmt == "csv":
+        emit(csv_text(data_frame(scores)), output)
+        return
+    rows = [summary_row(s) for s in scores]
+    if keep and fmt == "table":
+        rows = [{k: r.get(k) for k in keep} for r in rows]
+    emit(render_table(rows, fmt, title=title), output)
 
 
 @click.command("list")
@@ -86,22 +134,16 @@ def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
 @output_option
 @tolerance_option
 @weight_option
-def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
+@engine_options
+def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights, engine, scheduler, n_workers, chunk_routes, progress):
     """Score corridors (all by default): length, per-country lengths, crossings, straightness, score.
 
     Modeled lengths are geodesic km (WGS84); published figures and their sources stand beside them.
-    JSON output carries every metric, crossing location and source.
+    JSON output carries every metric, crossing location and source. An output FILE ending in
+    .parquet is written as GeoParquet (one row per corridor, the modeled route as geometry).
     """
-    from ..io import to_json
-    from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
-
-    scores = _scores(ids, catalogs, tolerance_km, weights)
-    if fmt == "json":
-        emit(to_json([score_dict(s) for s in scores]), output)
-    elif fmt == "csv":
-        emit(csv_text(data_frame(scores)), output)
-    else:
-        emit(render_table([summary_row(s) for s in scores], fmt, title="Corridor scores"), output)
+    scores = _scores(ids, catalogs, tolerance_km, weights, engine, scheduler, n_workers, progress, chunk_routes)
+    _emit_scores(scores, fmt, output, "Corridor scores")
 
 
 def _status_choices() -> list[str]:
@@ -124,15 +166,17 @@ def _status_choices() -> list[str]:
     type=click.Choice(_status_choices()),
     help="Only corridors of this status (repeat for several), e.g. --status operating.",
 )
-def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights, statuses):
+@engine_options
+def compare_cmd(
+    ids, catalogs, fmt, output, tolerance_km, weights, statuses, engine, scheduler, n_workers, chunk_routes, progress
+):
     """Compare corridors (all by default), ranked by composite score, published vs modeled side by side.
 
     Columns: modeled_km (geodesic, WGS84) beside published_km and diff_pct; the country sequence and
     border crossings (Natural Earth 1:10m); km_by_country as modeled/published; straightness
     (endpoint distance / length); score = weighted length, crossings and detour (lower is better).
     """
-    from ..io import to_json
-    from ..tables import SUMMARY_FIRST, csv_text, data_frame, render_table, score_dict, summary_row
+    from ..tables import SUMMARY_FIRST
 
     if statuses:
         from .._errors import CatalogError
@@ -142,18 +186,12 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights, statuses):
         ids = tuple(c.id for c in catalog.select(ids) if c.status in statuses)
         if not ids:
             raise CatalogError(f"--status: no corridor is {' or '.join(statuses)}")
-    scores = sorted(_scores(ids, catalogs, tolerance_km, weights), key=lambda s: s.rank)
-    if fmt == "json":
-        emit(to_json([score_dict(s) for s in scores]), output)
-        return
-    if fmt == "csv":
-        emit(csv_text(data_frame(scores)), output)
-        return
-    rows = [summary_row(s) for s in scores]
-    if fmt == "table":
-        keep = (*SUMMARY_FIRST, "km_by_country", "straightness", "max_elevation_m", "kind", "status")
-        rows = [{k: r.get(k) for k in keep} for r in rows]
-    emit(render_table(rows, fmt, title="Corridor comparison (km, WGS84 geodesic; published vs modeled)"), output)
+    scores = sorted(
+        _scores(ids, catalogs, tolerance_km, weights, engine, scheduler, n_workers, progress, chunk_routes),
+        key=lambda s: s.rank,
+    )
+    keep = (*SUMMARY_FIRST, "km_by_country", "straightness", "max_elevation_m", "kind", "status")
+    _emit_scores(scores, fmt, output, "Corridor comparison (km, WGS84 geodesic; published vs modeled)", keep)
 
 
 @click.command("check")

@@ -31,7 +31,7 @@ catalog_option = click.option(
     multiple=True,
     type=click.Path(),
     metavar="PATH",
-    help="Add corridors from a YAML record, a folder of records, or a GeoJSON file of "
+    help="Add corridors from a YAML record, a folder of records, or a GeoJSON or GeoParquet file of "
     "LineStrings (repeatable). Shipped corridors stay available.",
 )
 format_option = click.option(
@@ -73,6 +73,84 @@ weight_option = click.option(
     help="Composite-score weight (repeatable): length_per_100km, crossing, detour. Lower scores rank first. "
     f"Defaults: {', '.join(f'{k}={v:g}' for k, v in settings.SCORE_WEIGHTS.items())}.",
 )
+
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: score in this process, in batches; dask: score the batches on a dask cluster "
+    "(a local one, or --scheduler). Same results. dask needs pip install 'corridors[scale]'.",
+)
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Address of a running dask scheduler (tcp://host:8786); implies --engine dask.",
+)
+workers_option = click.option(
+    "--workers",
+    "n_workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes of the local dask cluster (default: one per core).",
+)
+chunk_option = click.option(
+    "--chunk-routes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Routes scored together in one batch (one dask partition); bounds memory "
+    f"(default settings.SCORE_CHUNK_ROUTES = {settings.SCORE_CHUNK_ROUTES:,}).",
+)
+progress_option = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on standard error (default: when it is a terminal).",
+)
+
+
+def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--engine``, ``--scheduler``, ``--workers``, ``--chunk-routes`` and ``--progress``."""
+    return common(engine_option, scheduler_option, workers_option, chunk_option, progress_option)(f)
+
+
+class ProgressBar:
+    """A rich progress bar on standard error, advanced by the routes of each scored batch.
+
+    Shown when ``enabled`` is true, or (``None``) when standard error is a terminal.
+    """
+
+    def __init__(self, total: int, enabled: bool | None, label: str = "scoring"):
+        self.total = total
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.label = label
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> ProgressBar:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total)
+        return self
+
+    def __call__(self, done: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def parse_weights(values: tuple[str, ...]) -> dict[str, float]:

@@ -1,0 +1,193 @@
+"""Streaming batch scoring: the same bytes in any batch size, from GeoJSON or GeoParquet, linear work."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from corridors import settings
+from corridors.cli.main import cli
+from corridors.scoring import score_records, split_by_country
+from corridors.tables import score_dict, summary_row
+
+#: SHA-256 of ``corridors score --catalog routes.geojson --format csv`` for the 2,000 routes of
+#: `_routes_geojson` plus the shipped catalog, made by the code before streaming (commit 04449aa).
+
+
+def synthetic_routes(n: int, seed: int = 2026) -> np.ndarray:
+    """``n`` random 3-6 vertex routes over Pakistan, Afghanistan and neighbours (as benchmarks/bench_scoring.py)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(3, 7, n)
+    start = np.column_stack([rng.uniform(60.0, 74.0, n), rng.uniform(26.0, 38.0, n)])
+    steps = rng.normal(0.0, 1.2, (sizes.sum(), 2))
+    parts = np.repeat(np.arange(n), sizes)
+    first = np.cumsum(sizes) - sizes
+    steps[first] = 0.0
+    cum = np.cumsum(steps, axis=0)
+    xy = start[parts] + cum - cum[first][parts]
+    xy[:, 0] = np.clip(xy[:, 0], 45.0, 81.0)
+    xy[:, 1] = np.clip(xy[:, 1], 23.0, 44.0)
+    return shapely.linestrings(xy, indices=parts)
+
+
+def _features(n: int) -> list[dict]:
+    return [
+        {
+            "type": "Feature",
+            "properties": {"id": f"r{i:07d}", "name": f"route {i}"},
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[round(x, 6), round(y, 6)] for x, y in shapely.get_coordinates(g)],
+            },
+        }
+        for i, g in enumerate(synthetic_routes(n))
+    ]
+
+
+@pytest.fixture(scope="module")
+def routes_2k(tmp_path_factory):
+    """2,000 generated routes as GeoJSON and as GeoParquet (the same lines, ids and names)."""
+    import geopandas
+
+    folder = tmp_path_factory.mktemp("scale")
+    features = _features(2000)
+    geojson = folder / "routes.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    parquet = folder / "routes.parquet"
+    geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326").to_parquet(parquet)
+    return geojson, parquet
+
+
+def _csv(tmp_path, catalog, *extra: str) -> bytes:
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["score", "--catalog", str(catalog), "--format", "csv", "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+@pytest.mark.slow
+def test_scores_are_the_same_bytes_in_any_batch_size(routes_2k, tmp_path, monkeypatch):
+    """One batch of every route (scoring as it was before streaming) and 7 batches give the same CSV."""
+    geojson, parquet = routes_2k
+    monkeypatch.setattr(settings, "SCORE_CHUNK_ROUTES", 10**9)
+    whole = _csv(tmp_path, geojson)
+    monkeypatch.setattr(settings, "SCORE_CHUNK_ROUTES", 317)  # 7 batches, one cut mid-way through the seeds
+    assert _csv(tmp_path, geojson) == whole
+    assert _csv(tmp_path, parquet) == whole  # GeoParquet in: the same routes, the same bytes
+
+
+@pytest.mark.slow
+def test_geoparquet_out_holds_the_score_frame(routes_2k, tmp_path):
+    import geopandas
+
+    import corridors
+
+    _, parquet = routes_2k
+    out = tmp_path / "scores.parquet"
+    result = CliRunner().invoke(cli, ["compare", "--catalog", str(parquet), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    back = geopandas.read_parquet(out)
+    frame = corridors.score(corridors.load_catalog([parquet]))
+    assert len(back) == len(frame) == 2000 + len(corridors.load_catalog())
+    assert back.crs.to_epsg() == 4326
+    assert list(back.columns) == list(frame.columns)
+    assert back["rank"].tolist() == list(range(1, len(back) + 1))  # compare: in rank order
+    mine = back.sort_index()
+    theirs = frame.sort_index()
+    for column in ("length_km", "crossings", "countries", "score", "max_elevation_m", "km_PAK"):
+        assert mine[column].tolist() == theirs[column].tolist(), column
+    assert shapely.equals_exact(mine.geometry.values, theirs.geometry.values, tolerance=0).all()
+
+
+def test_progress_bar_counts_every_route(tmp_path):
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["score", "tapi", "karakoram-highway", "--progress", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2/2" in result.output  # CliRunner mixes standard error into the output
+
+
+def test_progress_callback_and_batches(monkeypatch):
+    from corridors import load_catalog
+
+    items = load_catalog().select()
+    seen: list[int] = []
+    monkeypatch.setattr(settings, "SCORE_CHUNK_ROUTES", 10)
+    batched = score_records(items, progress=seen.append)
+    assert sum(seen) == len(items) and max(seen) == 10
+    whole = score_records(items, chunk_routes=len(items))
+    # the same rows (positions along a route may differ in the 14th digit, from sums over the batch)
+    assert [summary_row(r) for r in batched] == [summary_row(r) for r in whole]
+    assert [score_dict(r) for r in batched] == [score_dict(r) for r in whole]
+    assert sorted(r.rank for r in batched) == list(range(1, len(items) + 1))
+
+
+def test_bad_engine_options_are_reported_together():
+    from corridors import CorridorsError, load_catalog
+
+    items = load_catalog().select(["tapi"])
+    with pytest.raises(CorridorsError, match=r"engine: 'spark'.*scheduler: 'tcp://x:1' needs engine 'dask'"):
+        score_records(items, engine="spark", scheduler="tcp://x:1")
+    with pytest.raises(CorridorsError, match=r"n_workers: 0.*chunk_routes: -1"):
+        score_records(items, n_workers=0, chunk_routes=-1)
+
+
+def test_per_route_lookups_are_binary_searches():
+    """`CountrySplit.sequence`/`country_length_km` read route slices; the answers match a full scan."""
+    lines = synthetic_routes(300)
+    split = split_by_country(lines)
+    for i in (0, 1, 150, 299):
+        mask = split.seq_route == i
+        assert split.sequence(i) == tuple(split.seq_country[mask].tolist())
+        km: dict[str, float] = {}
+        rows = split.run_route == i
+        for code, length in zip(split.run_country[rows], split.run_length_km[rows], strict=True):
+            km[str(code)] = km.get(str(code), 0.0) + float(length)
+        assert split.country_length_km(i) == km
+    assert split.sequence(10_000) == () and split.country_length_km(10_000) == {}
+
+
+def test_bad_geoparquet_is_one_catalog_error(tmp_path):
+    bad = tmp_path / "routes.parquet"
+    bad.write_bytes(b"not parquet")
+    result = CliRunner().invoke(cli, ["score", "--catalog", str(bad)])
+    assert result.exit_code == 2
+    assert "cannot read as GeoParquet" in result.output
+
+
+def test_geoparquet_rows_read_as_geojson_features(tmp_path):
+    import geopandas
+
+    from corridors import CatalogError, load_catalog
+
+    good = geopandas.GeoDataFrame(
+        {"id": ["a-1", "b-2"], "name": ["A", None], "countries": [["PAK", "AFG"], None], "kind": ["rail", None]},
+        geometry=[shapely.LineString([(61, 32), (61, 32), (63, 34)]), shapely.LineString([(70, 30), (71, 31.5)])],
+        crs="EPSG:4326",
+    )
+    good.to_parquet(tmp_path / "good.parquet")
+    a, b = load_catalog([tmp_path / "good.parquet"], include_seeds=False).values()
+    assert (a.id, a.name, a.kind, a.countries, a.coords) == ("a-1", "A", "rail", ("PAK", "AFG"), ((61, 32), (63, 34)))
+    assert (b.id, b.name, b.kind, b.countries) == ("b-2", "b-2", "route", ())
+    bad = good.copy()
+    bad.geometry = [shapely.LineString([(10, 32), (63, 34)]), shapely.Point(70, 30)]
+    bad.to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(CatalogError, match=r"row\[0\].*outside the covered region.*row\[1\].*not a LineString"):
+        load_catalog([tmp_path / "bad.parquet"])
+    unknown = good.copy()
+    unknown["kind"] = ["rail", "x"]  # a property the schema names is checked (issue 10)
+    unknown.to_parquet(tmp_path / "unknown.parquet")
+    with pytest.raises(CatalogError, match=r"row\[1\]\.properties\.kind: 'x' is not one of"):
+        load_catalog([tmp_path / "unknown.parquet"])
+
+
+def test_a_geoseries_of_lines_reads_with_default_ids():
+    import geopandas
+
+    from corridors.catalog import corridors_from_gdf
+
+    routes = geopandas.GeoSeries([shapely.LineString([(66.99, 30.18), (66.45, 30.91)])] * 2, crs="EPSG:4326")
+    assert [(c.id, c.name) for c in corridors_from_gdf(routes)] == [("0", "0"), ("1", "1")]
