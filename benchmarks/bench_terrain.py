@@ -169,6 +169,55 @@ def phase_exact(work: Path, avoid: tuple[str, ...] = ()) -> dict:
     return out
 
 
+#: Endpoint pairs across the region whose plan must come within 1 % of the exact optimum:
+#: (origin, destination, kind, countries avoided).
+PAIRS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("Galkynysh gas field", "Fazilka", "pipeline", ()),
+    ("Galkynysh gas field", "Fazilka", "pipeline", ("AFG",)),
+    ("Gwadar", "Kashgar", "pipeline", ()),
+    ("Gwadar", "Kashgar", "road", ()),
+    ("Kabul", "Kashgar", "road", ()),
+    ("Quetta", "Dushanbe", "pipeline", ()),
+    ("Gwadar", "Osh", "road", ("AFG",)),
+    ("Asaluyeh", "Multan", "pipeline", ()),
+    ("Gwadar Port", "Kabul", "road", ()),
+    ("Chabahar", "Tashkent", "road", ()),
+    ("Karachi", "Almaty", "pipeline", ()),
+    ("Ashgabat", "Delhi", "road", ()),
+    ("Termez", "Karachi", "road", ()),
+    ("Herat", "Bishkek", "pipeline", ()),
+)
+
+
+def phase_gap(work: Path, index: int) -> dict:
+    """One pair of `PAIRS`: the plan (timed) and the exact optimum of the same objective over the whole grid."""
+    import numpy as np
+
+    from corridors import _lcp, costs, dem, gazetteer
+
+    origin, destination, kind, avoid = PAIRS[index]
+    model = costs.cost_model(kind)
+    a, b = gazetteer.lookup(origin), gazetteer.lookup(destination)
+    passable = costs.rasterize_countries(avoid, all_touched=True) < 0 if avoid else None
+    t0 = time.perf_counter()
+    _, plan_cost, note = costs.least_cost_leg((a.lon, a.lat), (b.lon, b.lat), model, passable=passable)
+    seconds = time.perf_counter() - t0
+    grid = dem.dem()
+    rows, cols = grid.rowcol(np.array([a.lon, b.lon]), np.array([a.lat, b.lat]))
+    s = _full_surface(model, avoid)
+    t1 = time.perf_counter()
+    exact = _lcp.solve(s, model.params(), (int(rows[0]), int(cols[0])), (int(rows[1]), int(cols[1])))
+    return {
+        "pair": f"{origin} -> {destination} ({kind}{', avoiding ' + ','.join(avoid) if avoid else ''})",
+        "plan_seconds": seconds,
+        "exact_seconds": time.perf_counter() - t1,
+        "plan": plan_cost,
+        "optimum": exact.cost_km,
+        "gap_pct": 100.0 * (plan_cost / exact.cost_km - 1.0),
+        "note": note,
+    }
+
+
 PHASES = {
     "baseline": phase_baseline,
     "align": phase_align,
@@ -176,6 +225,7 @@ PHASES = {
     "plan-avoid-afg": lambda work: phase_plan(work, ("AFG",)),
     "exact": phase_exact,
     "exact-avoid-afg": lambda work: phase_exact(work, ("AFG",)),
+    **{f"gap-{i}": (lambda work, i=i: phase_gap(work, i)) for i in range(len(PAIRS))},
 }
 
 
@@ -224,7 +274,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         _child("plan", work)  # warm the OS file cache and fill the DEM copy, like any later run
-        r = _timed([p for p in PHASES if not p.startswith("exact")], work, args.repeat)
+        r = _timed([p for p in PHASES if not p.startswith(("exact", "gap"))], work, args.repeat)
         if not args.skip_exact:
             r.update({p: _child(p, work) for p in PHASES if p.startswith("exact")})
     base = r["baseline"]["seconds"]

@@ -33,6 +33,8 @@ __all__ = [
     "PROFILE_SPACING_KM",
     "REGION_BOUNDS",
     "SCORE_WEIGHTS",
+    "YEN_FIRST_LIMIT",
+    "YEN_LIMIT_GROWTH",
     "cache_dir",
     "geodata_dir",
     "seeds_dir",
@@ -124,6 +126,16 @@ ALTERNATIVE_SEPARATION_KM = 25.0
 #: An alternative route must run at least this share of its length apart from every route chosen
 #: before it, so that "alternatives" are not the same road with a detour of a few km.
 ALTERNATIVE_MIN_SHARE = 0.05
+
+#: First distance limit of each spur search of the k-shortest-paths search (``graph_search.Router``),
+#: as a share of the shortest path's length: the search runs on reduced costs, where a spur's
+#: distance is its detour over the shortest path, so most spurs end within a few percent. The limit
+#: grows by `YEN_LIMIT_GROWTH` until the target is reached (past 4× the shortest length it is lifted).
+#: Changes only the speed, never the paths; 0.02 measured fastest on a 33,000-node street grid.
+YEN_FIRST_LIMIT = 0.02
+
+#: Factor by which the spur searches' distance limit grows, see `YEN_FIRST_LIMIT`.
+YEN_LIMIT_GROWTH = 4.0
 
 # ------------------------------------------------------------------------------------ outputs
 

@@ -34,7 +34,7 @@ _METADATA: dict[str, dict[str, None]] = {
     "svg": {"Date": None, "Creator": None},
     "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
 }
-_RC = {"svg.hashsalt": "corridors", "svg.fonttype": "path", "pdf.fonttype": 42, "font.family": "DejaVu Sans"}
+_RC: Any = {"svg.hashsalt": "corridors", "svg.fonttype": "path", "pdf.fonttype": 42, "font.family": "DejaVu Sans"}
 _HALO = "#ffffff"
 
 
@@ -92,7 +92,7 @@ def figure(
     base = _basemap.load(_basemap.view_box(lines, margin=0.12, min_margin_deg=0.8))
     if title is None and len(scores) == 1:
         title = scores[0].corridor.name
-    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
+    with matplotlib.rc_context(_RC):
         fig = _draw(scores, lines, base, width_in, title)
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA[fmt], facecolor="white")
