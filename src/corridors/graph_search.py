@@ -108,7 +108,7 @@ class Router:
             self._reverse = self.csr.T.tocsr()
             self._keys = self._u * len(self.nodes) + self._v
         h = dijkstra(self._reverse, directed=True, indices=t)
-        indptr, indices = self.csr.indptr, self.csr.indices
+        indptr = self.csr.indptr
         with np.errstate(invalid="ignore"):
             reduced = self._w + h[self._v] - h[self._u]
         reduced[~np.isfinite(reduced)] = np.inf  # edges from or into nodes that cannot reach dest
