@@ -30,6 +30,7 @@ __all__ = [
     "NETWORK_SNAP_KM",
     "OSM_BUFFER_KM",
     "OSM_SNAP_KM",
+    "OSM_STREAM_MIN_BYTES",
     "PROFILE_SPACING_KM",
     "REGION_BOUNDS",
     "SCORE_WEIGHTS",
@@ -116,6 +117,13 @@ ACCESS_KM = 50.0
 #: A corridor waypoint (or, routing on an extract, a place) may lie at most this far from an OSM
 #: node of its kind, km; farther, the OSM data do not cover it.
 OSM_SNAP_KM = 5.0
+
+#: OSM XML files (``.osm``, ``.osm.gz``, ``.osm.bz2``) of at least this size, bytes, are read by the
+#: streaming reader (pyosmium, two passes, the graph built from arrays) rather than
+#: ``osmnx.graph_from_xml``, which holds the whole parsed file and its unsimplified graph (about
+#: 6 kB per OSM node: a 1 GB extract would need over 20 GB). Below it both give the same graph
+#: and osmnx keeps OSMnx's exact attribute order; ``.osm.pbf`` is always streamed.
+OSM_STREAM_MIN_BYTES = 50_000_000
 
 #: Half-width of the band around a corridor that ``fetch_osm`` downloads, km.
 OSM_BUFFER_KM = 5.0
