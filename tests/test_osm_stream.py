@@ -151,5 +151,5 @@ def test_pbf_without_roads(tmp_path):
     path = _write_pbf(
         tmp_path / "houses.osm.pbf", [(1, 61.0, 30.5), (2, 61.1, 30.5)], [(10, [1, 2], {"building": "yes"})]
     )
-    with pytest.raises(CatalogError, match="houses.osm.pbf: holds no highway or railway ways"):
+    with pytest.raises(CatalogError, match=r"houses\.osm\.pbf: holds no highway or railway ways"):
         osm.load_osm(path)
