@@ -114,13 +114,15 @@ def _graph(
     a, b, w = idx[:-1][same_way], idx[1:][same_way], way_of[:-1][same_way]
     oneway = np.array([_one_way(t) for t in ways], dtype=bool)
     flip = np.array([t.get("oneway") in _REVERSED_VALUES for t in ways], dtype=bool)
+    for t, one in zip(ways, oneway.tolist(), strict=True):
+        t["oneway"] = one  # OSMnx replaces the tag by whether the edge is one-way
     f = flip[w]
     a, b = np.where(f, b, a), np.where(f, a, b)
     both = ~oneway[w]
     U = np.concatenate([a, b[both]])
     V = np.concatenate([b, a[both]])
-    W = np.concatenate([w, w[both]])
-    R = np.concatenate([np.zeros(len(a), dtype=bool), np.ones(int(both.sum()), dtype=bool)])
+    W = np.concatenate([w, w[both]]).tolist()
+    R = np.concatenate([np.zeros(len(a), dtype=bool), np.ones(int(both.sum()), dtype=bool)]).tolist()
     n = len(ids)
     # OSMnx's endpoint rules (simplification._is_endpoint): self-loop, no way in or out, or not
     # exactly two neighbours with degree 2 or 4
@@ -144,12 +146,15 @@ def _graph(
     edges: list[tuple[int, int, dict[str, Any]]] = []
     lines: list[list[int]] = []
     with_line: list[int] = []
+    is_end = endpoint.tolist()
+    succ_nodes = np.split(succ_v, succ_ptr[1:-1])
+    succ_edges = np.split(succ_e, succ_ptr[1:-1])
+    succ = [list(zip(sv.tolist(), se.tolist(), strict=True)) for sv, se in zip(succ_nodes, succ_edges, strict=True)]
     for u in keep.tolist():
-        for k in range(succ_ptr[u], succ_ptr[u + 1]):
-            v, e = int(succ_v[k]), int(succ_e[k])
+        for v, e in succ[u]:
             path, path_edges = [u, v], [e]
-            if not endpoint[v]:
-                path, path_edges = _follow(u, v, e, endpoint, succ_ptr, succ_v, succ_e)
+            if not is_end[v]:
+                path, path_edges = _follow(u, v, e, is_end, succ)
             edges.append((int(ids[path[0]]), int(ids[path[-1]]), _merge(ways, W, R, path_edges)))
             if len(path) > 2:
                 with_line.append(len(edges) - 1)
@@ -175,47 +180,36 @@ def _one_way(tags: dict[str, Any]) -> bool:
 
 
 def _follow(
-    start: int,
-    first: int,
-    edge: int,
-    endpoint: np.ndarray,
-    succ_ptr: np.ndarray,
-    succ_v: np.ndarray,
-    succ_e: np.ndarray,
+    start: int, first: int, edge: int, is_end: list[bool], succ: list[list[tuple[int, int]]]
 ) -> tuple[list[int], list[int]]:
     """The chain of interstitial nodes from ``start`` through ``first`` to the next endpoint (OSMnx's _build_path)."""
     path, path_edges = [start, first], [edge]
-    seen = {start, first}
-    node = first
-    while not endpoint[node]:
-        nxt = [
-            (int(succ_v[k]), int(succ_e[k]))
-            for k in range(succ_ptr[node], succ_ptr[node + 1])
-            if int(succ_v[k]) not in seen
-        ]
+    prev, node = start, first
+    while not is_end[node]:
+        # an interstitial node has two neighbours: the way on is the successor not yet on the path
+        nxt = [(v, e) for v, e in succ[node] if v != prev and v != start]
         if len(nxt) != 1:
-            back = [int(succ_e[k]) for k in range(succ_ptr[node], succ_ptr[node + 1]) if int(succ_v[k]) == start]
-            if not nxt and back:  # a loop back to where it began
+            back = [e for v, e in succ[node] if v == start]
+            if back and not nxt:  # a loop back to where it began
                 path.append(start)
                 path_edges.append(back[0])
             break
-        node, e = nxt[0]
+        prev, (node, e) = node, nxt[0]
         path.append(node)
         path_edges.append(e)
-        seen.add(node)
     return path, path_edges
 
 
-def _merge(ways: list[dict[str, Any]], W: np.ndarray, R: np.ndarray, path_edges: list[int]) -> dict[str, Any]:
+def _merge(ways: list[dict[str, Any]], W: list[int], R: list[bool], path_edges: list[int]) -> dict[str, Any]:
     """Attributes of a simplified edge: each value once, a list (sorted) where the segments differ."""
     first = path_edges[0]
     if all(W[e] == W[first] and R[e] == R[first] for e in path_edges):
-        way = ways[int(W[first])]
-        return {**way, "oneway": _one_way(way), "reversed": bool(R[first])}
+        way = ways[W[first]]
+        return {**way, "reversed": R[first]}
     values: dict[str, list[Any]] = {}
     for e in path_edges:
-        way = ways[int(W[e])]
-        for key, value in (*way.items(), ("oneway", _one_way(way)), ("reversed", bool(R[e]))):
+        way = ways[W[e]]
+        for key, value in (*way.items(), ("reversed", R[e])):
             values.setdefault(key, []).append(value)
     out: dict[str, Any] = {}
     for key, vals in values.items():
