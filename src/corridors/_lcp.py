@@ -275,27 +275,30 @@ def coarsen(s: Surface, factor: int, how: str = "best") -> Surface:
     )
 
 
-def _roughness(s: Surface, p: Params) -> Surface:
-    """``s`` flattened, each cell's factor its cheapest move's cost per km (grade term included);
-    cells with no allowed move are impassable."""
-    h, w = s.shape
-    z, f = s.elevation_m, s.factor
-    move = _move_km(s.lat_deg, s.res_deg).astype(np.float32)
+def _roughness(s: Surface, p: Params, step: int = 2) -> Surface:
+    """``s`` at 1/``step`` resolution and flattened, each cell's factor its cheapest move's cost per km
+    (grade term included); cells with no allowed move are impassable. A move costs the same both
+    ways, so four directions suffice."""
+    z, f, ok = s.elevation_m[::step, ::step], s.factor[::step, ::step], s.passable[::step, ::step]
+    lat, res = s.lat_deg[::step], s.res_deg * step
+    h, w = z.shape
+    move = _move_km(lat, res).astype(np.float32)
     best = np.full((h, w), np.inf, dtype=np.float32)
-    zp = np.pad(z, 1, mode="edge")
-    fp = np.pad(f, 1, mode="edge")
-    pp = np.pad(s.passable, 1, constant_values=False)
-    for k, (di, dj) in enumerate(_OFFSETS):
-        rows, cols = slice(1 + di, h + 1 + di), slice(1 + dj, w + 1 + dj)
-        grade = np.abs(zp[rows, cols] - z) / (10.0 * move[:, k : k + 1])
-        cost = 0.5 * (f + fp[rows, cols]) + (grade / np.float32(p.grade_ref_pct)) ** 2
-        blocked = ~pp[rows, cols]
+    for k in (4, 5, 6, 7):  # (0, 1), (1, -1), (1, 0), (1, 1)
+        di, dj = _OFFSETS[k]
+        a = (slice(0, h - di), slice(max(0, -dj), w - max(0, dj)))
+        b = (slice(di, h), slice(max(0, dj), w - max(0, -dj)))
+        grade = np.abs(z[b] - z[a]) / (10.0 * move[: h - di, k : k + 1])
+        cost = 0.5 * (f[a] + f[b]) + (grade / np.float32(p.grade_ref_pct)) ** 2
+        blocked = ~(ok[a] & ok[b])
         if p.max_grade_pct is not None:
             blocked |= grade > p.max_grade_pct
         cost[blocked] = np.inf
-        np.minimum(best, cost, out=best)
-    ok = s.passable & np.isfinite(best)
-    return Surface(np.zeros_like(z), np.where(ok, best, 1).astype(np.float32), s.country, ok, s.lat_deg, s.res_deg)
+        np.minimum(best[a], cost, out=best[a])
+        np.minimum(best[b], cost, out=best[b])
+    usable = ok & np.isfinite(best)
+    country = s.country[::step, ::step]
+    return Surface(np.zeros_like(z), np.where(usable, best, 1).astype(np.float32), country, usable, lat, res)
 
 
 def _touches(path: Path, shape: tuple[int, int], edge: int, full: bool) -> bool:
@@ -375,7 +378,8 @@ def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], pa
     mean = solve(coarsen(s, f, "mean"), relaxed, cstart, cend)
     # Neither sees the grades of a mountain route cell by cell (a coarse move averages them away):
     # the third prices each block by its cells' cheapest move per km, grade included.
-    rough = solve(coarsen(_roughness(s, params), f, "mean"), relaxed, cstart, cend)
+    step = 2 if f % 2 == 0 else 1  # half resolution is plenty for a seed, and 10x faster
+    rough = solve(coarsen(_roughness(s, params, step), f // step, "mean"), relaxed, cstart, cend)
     h, w = s.shape
     seed = np.zeros((-(-h // f), -(-w // f)), dtype=bool)
     for coarse in (best_case, typical, mean, rough):
