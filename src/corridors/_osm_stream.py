@@ -127,8 +127,9 @@ def _graph(
     # OSMnx's endpoint rules (simplification._is_endpoint): self-loop, no way in or out, or not
     # exactly two neighbours with degree 2 or 4
     out_deg, in_deg = np.bincount(U, minlength=n), np.bincount(V, minlength=n)
-    pairs = np.unique(np.concatenate([np.c_[U, V], np.c_[V, U]]), axis=0)
-    neighbours = np.bincount(pairs[:, 0], minlength=n)
+    keys = np.unique(np.concatenate([U * n + V, V * n + U]))  # each (node, neighbour) once
+    neighbours = np.bincount(keys // n, minlength=n)
+    del keys
     deg = out_deg + in_deg
     loop = np.zeros(n, dtype=bool)
     loop[U[U == V]] = True
@@ -147,9 +148,7 @@ def _graph(
     lines: list[list[int]] = []
     with_line: list[int] = []
     is_end = endpoint.tolist()
-    succ_nodes = np.split(succ_v, succ_ptr[1:-1])
-    succ_edges = np.split(succ_e, succ_ptr[1:-1])
-    succ = [list(zip(sv.tolist(), se.tolist(), strict=True)) for sv, se in zip(succ_nodes, succ_edges, strict=True)]
+    succ = _Successors(succ_ptr.tolist(), succ_v.tolist(), succ_e.tolist())
     for u in keep.tolist():
         for v, e in succ[u]:
             path, path_edges = [u, v], [e]
@@ -170,6 +169,17 @@ def _graph(
     return G
 
 
+class _Successors:
+    """Successors (node, edge) of each node from flat lists: far less memory than a list per node."""
+
+    def __init__(self, ptr: list[int], nodes: list[int], edges: list[int]):
+        self.ptr, self.nodes, self.edges = ptr, nodes, edges
+
+    def __getitem__(self, u: int) -> list[tuple[int, int]]:
+        a, b = self.ptr[u], self.ptr[u + 1]
+        return list(zip(self.nodes[a:b], self.edges[a:b], strict=True))
+
+
 def _one_way(tags: dict[str, Any]) -> bool:
     """OSMnx's rule (graph._is_path_one_way, not bidirectional): the oneway tag or a roundabout."""
     import osmnx as ox
@@ -179,9 +189,7 @@ def _one_way(tags: dict[str, Any]) -> bool:
     return tags.get("oneway") in _ONEWAY_VALUES or tags.get("junction") == "roundabout"
 
 
-def _follow(
-    start: int, first: int, edge: int, is_end: list[bool], succ: list[list[tuple[int, int]]]
-) -> tuple[list[int], list[int]]:
+def _follow(start: int, first: int, edge: int, is_end: list[bool], succ: _Successors) -> tuple[list[int], list[int]]:
     """The chain of interstitial nodes from ``start`` through ``first`` to the next endpoint (OSMnx's _build_path)."""
     path, path_edges = [start, first], [edge]
     prev, node = start, first
