@@ -13,11 +13,14 @@ surface, and peak memory is the phase's own):
   resolution, no windows, no coarse stage): the true optimum the plan must come within 1 % of.
   The MCP path is re-costed under the planner's objective too.
 
+* ``gap-N`` (with ``--pairs``): pair N of `PAIRS` (14 endpoint pairs across the region, Gwadar →
+  Kashgar among them): the plan's cost against the exact full-grid optimum, the gap in percent.
+
 Targets: align < 1 × baseline; plan <= 0.5 × baseline; plan cost <= 1.01 × optimum; peak memory of
 every phase < 4 GB. Timed phases run ``--repeat`` times (default 3) and report the median, since a
 shared machine makes single runs noisy.
 
-    python benchmarks/bench_terrain.py [--repeat 3] [--skip-exact]
+    python benchmarks/bench_terrain.py [--repeat 3] [--skip-exact] [--pairs]
 """
 
 from __future__ import annotations
@@ -169,6 +172,55 @@ def phase_exact(work: Path, avoid: tuple[str, ...] = ()) -> dict:
     return out
 
 
+#: Endpoint pairs across the region whose plan must come within 1 % of the exact optimum:
+#: (origin, destination, kind, countries avoided).
+PAIRS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("Galkynysh gas field", "Fazilka", "pipeline", ()),
+    ("Galkynysh gas field", "Fazilka", "pipeline", ("AFG",)),
+    ("Gwadar", "Kashgar", "pipeline", ()),
+    ("Gwadar", "Kashgar", "road", ()),
+    ("Kabul", "Kashgar", "road", ()),
+    ("Quetta", "Dushanbe", "pipeline", ()),
+    ("Gwadar", "Osh", "road", ("AFG",)),
+    ("Asaluyeh", "Multan", "pipeline", ()),
+    ("Gwadar Port", "Kabul", "road", ()),
+    ("Chabahar", "Tashkent", "road", ()),
+    ("Karachi", "Almaty", "pipeline", ()),
+    ("Ashgabat", "Delhi", "road", ()),
+    ("Termez", "Karachi", "road", ()),
+    ("Herat", "Bishkek", "pipeline", ()),
+)
+
+
+def phase_gap(work: Path, index: int) -> dict:
+    """One pair of `PAIRS`: the plan (timed) and the exact optimum of the same objective over the whole grid."""
+    import numpy as np
+
+    from corridors import _lcp, costs, dem, gazetteer
+
+    origin, destination, kind, avoid = PAIRS[index]
+    model = costs.cost_model(kind)
+    a, b = gazetteer.lookup(origin), gazetteer.lookup(destination)
+    passable = costs.rasterize_countries(avoid, all_touched=True) < 0 if avoid else None
+    t0 = time.perf_counter()
+    _, plan_cost, note = costs.least_cost_leg((a.lon, a.lat), (b.lon, b.lat), model, passable=passable)
+    seconds = time.perf_counter() - t0
+    grid = dem.dem()
+    rows, cols = grid.rowcol(np.array([a.lon, b.lon]), np.array([a.lat, b.lat]))
+    s = _full_surface(model, avoid)
+    t1 = time.perf_counter()
+    exact = _lcp.solve(s, model.params(), (int(rows[0]), int(cols[0])), (int(rows[1]), int(cols[1])))
+    return {
+        "pair": f"{origin} -> {destination} ({kind}{', avoiding ' + ','.join(avoid) if avoid else ''})",
+        "plan_seconds": seconds,
+        "exact_seconds": time.perf_counter() - t1,
+        "plan": plan_cost,
+        "optimum": exact.cost_km,
+        "gap_pct": 100.0 * (plan_cost / exact.cost_km - 1.0),
+        "note": note,
+    }
+
+
 PHASES = {
     "baseline": phase_baseline,
     "align": phase_align,
@@ -176,6 +228,7 @@ PHASES = {
     "plan-avoid-afg": lambda work: phase_plan(work, ("AFG",)),
     "exact": phase_exact,
     "exact-avoid-afg": lambda work: phase_exact(work, ("AFG",)),
+    **{f"gap-{i}": (lambda work, i=i: phase_gap(work, i)) for i in range(len(PAIRS))},
 }
 
 
@@ -217,6 +270,9 @@ def main() -> None:
         "--skip-exact", action="store_true", help="skip the exact full-grid optimum (~25 s, 2.7 GB each)"
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timed phase; the median counts")
+    parser.add_argument(
+        "--pairs", action="store_true", help="also check every pair of PAIRS against its exact optimum (~14 × 30 s)"
+    )
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(PHASES[args.phase](args.work)))
@@ -224,9 +280,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         _child("plan", work)  # warm the OS file cache and fill the DEM copy, like any later run
-        r = _timed([p for p in PHASES if not p.startswith("exact")], work, args.repeat)
+        r = _timed([p for p in PHASES if not p.startswith(("exact", "gap"))], work, args.repeat)
         if not args.skip_exact:
             r.update({p: _child(p, work) for p in PHASES if p.startswith("exact")})
+        if args.pairs:
+            r.update({p: _child(p, work) for p in PHASES if p.startswith("gap")})
     base = r["baseline"]["seconds"]
     print(
         f"median of {args.repeat} interleaved fresh-process runs per timed phase: "
@@ -269,6 +327,7 @@ def main() -> None:
             f"{r['baseline']['mcp_cost']:,.1f}: "
             f"ratio {e['plan_path_mcp_objective'] / r['baseline']['mcp_cost']:.4f}"
         )
+    _print_gaps(r)
     if "exact-avoid-afg" in r:
         e = r["exact-avoid-afg"]
         plan_cost = r["plan-avoid-afg"]["cost"]
@@ -276,6 +335,18 @@ def main() -> None:
             f"exact     the same avoiding AFG: optimum {e['optimum']:,.1f} ({e['seconds']:.1f} s, "
             f"peak {e['peak_gb']:.2f} GB); plan cost / optimum = {plan_cost / e['optimum']:.4f}"
         )
+
+
+def _print_gaps(r: dict) -> None:
+    gaps = [r[p] for p in r if p.startswith("gap")]
+    for g in gaps:
+        print(
+            f"pair      {g['pair']:<55} plan {g['plan']:9,.1f}  optimum {g['optimum']:9,.1f}  "
+            f"gap {g['gap_pct']:6.2f} % ({g['plan_seconds']:.1f} s){'  ' + g['note'] if g['note'] else ''}"
+        )
+    if gaps:
+        within = sum(g["gap_pct"] <= 1.0 for g in gaps)
+        print(f"          {within} of {len(gaps)} pairs within 1 % of the exact optimum (target: all)")
 
 
 if __name__ == "__main__":

@@ -345,7 +345,7 @@ def test_cli_routes_over_an_osm_extract(grid):
             '<?xml version="1.0"?>\n<osm version="0.6">\n  <node id="1" lat="30.5" lon="61.0"/>\n',
             "not valid OSM XML: no element found: line 4, column 0",
         ),
-        ("empty.osm", "", "not valid OSM XML: no element found: line 1, column 0"),
+        ("empty.osm", "", "empty file"),
         (
             "nodes.osm",
             '<osm version="0.6"><node id="1" lat="30.5" lon="61.0"/></osm>',
@@ -358,7 +358,7 @@ def test_cli_routes_over_an_osm_extract(grid):
             '<tag k="highway" v="primary"/></way></osm>',
             "not valid OSM XML: an element lacks or misstates",
         ),
-        ("extract.osm.pbf", "\x00\x01", "OSM PBF cannot be read; convert it to OSM XML first"),
+        ("extract.osm.pbf", "\x00\x01", "not a readable OSM file"),
     ],
 )
 def test_malformed_osm_files_are_one_line_errors(tmp_path, name, content, message):

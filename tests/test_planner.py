@@ -267,3 +267,43 @@ def test_plan_bad_input_exits_2_with_one_line(args, message):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("corridors: error:")
     assert message in lines[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# optimality of the coarse-to-fine search on the real DEM, against the exact solver (a window of
+# the region: the whole grid takes 25 s and 2.6 GB per pair, see benchmarks/bench_terrain.py)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("origin", "destination", "kind"),
+    [
+        ("Kabul", "Gilgit", "road"),
+        ("Quetta", "Kandahar", "pipeline"),
+        pytest.param(
+            "Termez",
+            "Kabul",
+            "road",
+            marks=pytest.mark.xfail(
+                strict=True, reason="known gap: 5.8 % above, every coarse seed crosses the Hindu Kush elsewhere"
+            ),
+        ),
+    ],
+)
+def test_coarse_to_fine_within_one_percent_of_the_exact_optimum(origin, destination, kind):
+    from corridors import costs, dem, gazetteer
+
+    model = costs.cost_model(kind)
+    a, b = gazetteer.lookup(origin), gazetteer.lookup(destination)
+    grid = dem.dem()
+    rows, cols = grid.rowcol(np.array([a.lon, b.lon]), np.array([a.lat, b.lat]))
+    margin = 150
+    r0, r1 = max(0, int(rows.min()) - margin), int(rows.max()) + margin
+    c0, c1 = max(0, int(cols.min()) - margin), int(cols.max()) + margin
+    s = costs._surface_maker(model)(r0, r1, c0, c1)
+    start, end = (int(rows[0]) - r0, int(cols[0]) - c0), (int(rows[1]) - r0, int(cols[1]) - c0)
+    exact = _lcp.solve(s, model.params(), start, end)
+    found = _lcp._coarse_to_fine(s, start, end, model.params(), lambda stage, fraction: None)
+    assert exact is not None
+    assert exact.cost_km <= found.cost_km <= 1.01 * exact.cost_km
+    assert found.cost_km == pytest.approx(_lcp.path_cost(s, model.params(), found.rows, found.cols), rel=1e-9)

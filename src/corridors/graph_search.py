@@ -7,6 +7,7 @@ least weight between parallel edges as OSMnx does. Helpers turn node paths into 
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -14,8 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from . import settings
+
 if TYPE_CHECKING:
     import networkx as nx
+    from scipy.sparse import csr_array
 
 
 __all__ = [
@@ -52,7 +56,8 @@ class Router:
         self._u, self._v, self._w = u[first], v[first], w[first]
         indptr = np.searchsorted(self._u, np.arange(n + 1))
         self.csr = csr_array((self._w, self._v, indptr), shape=(n, n))
-        self._digraph: nx.DiGraph | None = None
+        self._reverse: csr_array | None = None
+        self._keys = np.empty(0, dtype=np.int64)
 
     def distances(self, orig: int) -> tuple[np.ndarray, np.ndarray]:
         """Distances (``weight`` units) from ``orig`` to every node, and the predecessor array."""
@@ -80,28 +85,103 @@ class Router:
         return list(itertools.islice(self.simple_paths(orig, dest), k))
 
     def simple_paths(self, orig: int, dest: int) -> Iterator[tuple[float, list[int]]]:
-        """Simple paths as ``(length, nodes)`` in order of length: the Dijkstra path, then Yen's next ones.
+        """Simple paths as ``(length, nodes)`` in order of length (Yen's algorithm on the CSR matrix).
 
-        The later paths come from networkx ``shortest_simple_paths`` on the graph with parallel
-        edges collapsed, as ``osmnx.routing.k_shortest_paths`` does.
+        The same paths in the same order as networkx ``shortest_simple_paths`` on the graph with
+        parallel edges collapsed (as ``osmnx.routing.k_shortest_paths`` uses it), ties apart: each
+        path after the first deviates from an earlier one at a spur node, and the spur search is
+        scipy's Dijkstra on the CSR matrix with the root's nodes and the earlier paths' next edges
+        masked (weight infinity). The searches run on reduced costs ``w(u, v) + h(v) - h(u)``, with
+        ``h`` the exact distance to ``dest`` (one Dijkstra on the reversed graph), and stop at a
+        distance limit raised until the target is reached, so each explores only the nodes near
+        the detour it finds (A* with a perfect heuristic for the unmasked graph).
         """
-        import networkx as nx
+        from scipy.sparse import csr_array
+        from scipy.sparse.csgraph import dijkstra
 
         first = self._shortest(orig, dest)
         if first is None:
             return
         yield first
-        if self._digraph is None:
-            nodes = np.asarray(self.nodes)
-            self._digraph = nx.DiGraph()
-            self._digraph.add_nodes_from(self.nodes)
-            self._digraph.add_weighted_edges_from(
-                zip(nodes[self._u].tolist(), nodes[self._v].tolist(), self._w.tolist(), strict=True),
-                weight=self.weight,
-            )
-        for path in nx.shortest_simple_paths(self._digraph, orig, dest, weight=self.weight):
-            if path != first[1]:
-                yield nx.path_weight(self._digraph, path, self.weight), path
+        s, t = self.index[orig], self.index[dest]
+        if self._reverse is None:
+            self._reverse = self.csr.T.tocsr()
+            self._keys = self._u * len(self.nodes) + self._v
+        h = dijkstra(self._reverse, directed=True, indices=t)
+        indptr = self.csr.indptr
+        with np.errstate(invalid="ignore"):
+            reduced = self._w + h[self._v] - h[self._u]
+        reduced[~np.isfinite(reduced)] = np.inf  # edges from or into nodes that cannot reach dest
+        np.maximum(reduced, 0.0, out=reduced)  # rounding; h is consistent
+        scale = max(float(h[s]), 1e-9)
+        found: list[list[int]] = [[self.index[n] for n in first[1]]]
+        heap: list[tuple[float, int, list[int]]] = []
+        queued: set[tuple[int, ...]] = set()
+        counter = itertools.count()
+        prev = found[0]
+        while True:
+            data = reduced.copy()
+            graph = csr_array((data, self.csr.indices, indptr), shape=self.csr.shape, copy=False)
+            data = graph.data  # the matrix's own array: masks written here reach the searches
+            # prefix sums of the previous path's weights: the root lengths, summed as networkx does
+            root_lengths = np.concatenate([[0.0], np.cumsum(self._w[self._edge_positions(prev)])])
+            sharing = found  # earlier paths that begin with the current root
+            for i in range(1, len(prev)):
+                v = prev[i - 1]
+                sharing = [path for path in sharing if len(path) > i and path[i - 1] == v]
+                data[self._edge_positions_of([(path[i - 1], path[i]) for path in sharing])] = np.inf
+                spur = self._spur(graph, v, t, scale)
+                if spur is not None:
+                    candidate = prev[: i - 1] + spur
+                    key = tuple(candidate)
+                    if key not in queued:
+                        length = float(root_lengths[i - 1]) + float(self._w[self._edge_positions(spur)].sum())
+                        heapq.heappush(heap, (length, next(counter), candidate))
+                        queued.add(key)
+                data[indptr[v] : indptr[v + 1]] = np.inf  # the root's nodes are used up
+            if not heap:
+                return
+            _, _, prev = heapq.heappop(heap)
+            queued.discard(tuple(prev))
+            found.append(prev)
+            yield float(self._w[self._edge_positions(prev)].sum()), [self.nodes[j] for j in prev]
+
+    def _edge_positions(self, path: Sequence[int]) -> np.ndarray:
+        """Positions in the CSR data of the edges along a path of node indices."""
+        p = np.asarray(path, dtype=np.int64)
+        return np.searchsorted(self._keys, p[:-1] * len(self.nodes) + p[1:])
+
+    def _edge_positions_of(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Positions in the CSR data of the edges ``(u, v)`` (node indices)."""
+        p = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        return np.searchsorted(self._keys, p[:, 0] * len(self.nodes) + p[:, 1])
+
+    @staticmethod
+    def _spur(graph: csr_array, v: int, t: int, scale: float) -> list[int] | None:
+        """Shortest path (node indices) from ``v`` to ``t`` on the reduced costs; None when there is none."""
+        from scipy.sparse.csgraph import dijkstra
+
+        limit = scale * settings.YEN_FIRST_LIMIT
+        while True:
+            dist, pred = dijkstra(graph, directed=True, indices=v, return_predecessors=True, limit=limit)
+            if np.isfinite(dist[t]):
+                break
+            if not np.isfinite(limit) or not _cut(graph, dist):
+                return None
+            limit = limit * settings.YEN_LIMIT_GROWTH if limit < scale * 4 else np.inf
+        path = [t]
+        while path[-1] != v:
+            path.append(int(pred[path[-1]]))
+        return path[::-1]
+
+
+def _cut(graph: csr_array, dist: np.ndarray) -> bool:
+    """Whether a search stopped by its distance limit left an edge unexplored (else all is reached)."""
+    reached = np.flatnonzero(np.isfinite(dist))
+    starts, stops = graph.indptr[reached], graph.indptr[reached + 1]
+    counts = stops - starts
+    at = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    return bool(np.any(np.isfinite(graph.data[at]) & ~np.isfinite(dist[graph.indices[at]])))
 
 
 def edge_geometries(G: nx.MultiDiGraph, edges: Sequence[tuple[int, int, int]]) -> np.ndarray:

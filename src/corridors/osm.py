@@ -1,7 +1,8 @@
 """OpenStreetMap: reading extracts, fetching roads online, snapping corridors to OSM roads.
 
-**OpenStreetMap** (`load_osm`, `fetch_osm`, `osm_vertices`). A local OSM XML
-extract is read with ``osmnx.graph_from_xml``; online, `fetch_osm` downloads the roads (or
+**OpenStreetMap** (`load_osm`, `fetch_osm`, `osm_vertices`). A local OSM extract is
+read with pyosmium in bounded memory (``.osm.pbf``, and XML from `OSM_STREAM_MIN_BYTES`) or
+``osmnx.graph_from_xml`` (smaller XML); online, `fetch_osm` downloads the roads (or
 railways) within `OSM_BUFFER_KM` of a corridor from the Overpass API with
 ``osmnx.graph_from_polygon``, keeps OSMnx's HTTP cache in ``settings.cache_dir() / "overpass"`` and
 the graph in ``settings.cache_dir() / "osm" / "<id>.graphml"``. A corridor with ``alignment: osm``
@@ -74,11 +75,15 @@ def _way_tags() -> list[str]:
 
 
 def load_osm(path: str | Path) -> nx.MultiDiGraph:
-    """Roads and railways of a local OSM XML extract (``.osm``, ``.osm.gz``, ``.osm.bz2``).
+    """Roads and railways of a local OSM extract (``.osm.pbf``, ``.osm``, ``.osm.gz``, ``.osm.bz2``).
 
-    Read with ``osmnx.graph_from_xml`` (simplified, every component kept), then put in the network
-    schema: ways with neither a ``highway`` nor a rail ``railway`` tag are dropped, ``kind`` is
-    ``road`` or ``rail``, ``corridor`` is ``osm`` and ``length`` is re-measured on the ellipsoid.
+    PBF files, and XML files of at least `OSM_STREAM_MIN_BYTES`, are streamed with pyosmium in
+    bounded memory (ways first, then only the nodes they use) and simplified from arrays by
+    OSMnx's rules; smaller XML files are read with ``osmnx.graph_from_xml`` (simplified, every
+    component kept). Either way the graph is put in the network schema: ways with neither a
+    ``highway`` nor a rail ``railway`` tag are dropped, ``kind`` is ``road`` or ``rail``,
+    ``corridor`` is ``osm`` and ``length`` is re-measured on the ellipsoid. Bad input (missing,
+    empty, truncated or corrupt files, coordinates off the globe) raises `CatalogError`.
     """
     from xml.etree.ElementTree import ParseError
     from xml.sax import SAXParseException
@@ -86,11 +91,17 @@ def load_osm(path: str | Path) -> nx.MultiDiGraph:
     path = Path(path)
     if not path.is_file():
         raise CatalogError(f"{path}: no such OSM file")
-    if path.name.lower().endswith(".pbf"):
-        raise CatalogError(
-            f"{path}: OSM PBF cannot be read; convert it to OSM XML first (osmium cat {path.name} -o extract.osm)"
-        )
+    name = path.name.lower()
+    if not name.endswith((".pbf", ".osm", ".osm.gz", ".osm.bz2", ".xml")):
+        raise CatalogError(f"{path}: not an OSM file name (.osm.pbf, .osm, .osm.gz or .osm.bz2)")
+    _validate.check_regular_file(path, "OSM file")
+    if path.stat().st_size == 0:
+        raise CatalogError(f"{path}: empty file")
+    if name.endswith(".pbf"):
+        return _as_network(_read_streaming(path), f"OSM extract {path.name}", str(path))
     _validate.check_osm_file(path)  # regular file, size and element limits, not truncated
+    if path.stat().st_size >= settings.OSM_STREAM_MIN_BYTES:
+        return _as_network(_read_streaming(path), f"OSM extract {path.name}", str(path))
     with _osmnx_settings(useful_tags_way=_way_tags()) as ox:
         try:
             with np.errstate(all="ignore"):  # bad coordinates are reported below, not as warnings
@@ -100,7 +111,7 @@ def load_osm(path: str | Path) -> nx.MultiDiGraph:
         except ox._errors.InsufficientResponseError:
             raise CatalogError(f"{path}: holds no OSM nodes or ways") from None
         except UnicodeDecodeError:
-            raise CatalogError(f"{path}: not an OSM XML text file (an OSM PBF? convert it with osmium)") from None
+            raise CatalogError(f"{path}: not an OSM XML text file (an OSM PBF? name it .osm.pbf)") from None
         except (KeyError, ValueError) as exc:
             raise CatalogError(f"{path}: not valid OSM XML: an element lacks or misstates {exc}") from None
         except OSError as exc:
@@ -118,6 +129,16 @@ def _node_coords(G: nx.MultiDiGraph) -> Iterator[tuple[object, object, object]]:
         for corner in (bounds[:, :2], bounds[:, 2:]):
             bad = ~(np.isfinite(corner).all(axis=1) & (np.abs(corner) <= (180, 90)).all(axis=1))
             yield from (("of a way", x, y) for x, y in corner[bad].tolist())
+
+
+def _read_streaming(path: Path) -> nx.MultiDiGraph:
+    """The simplified OSMnx graph of an OSM file through pyosmium (`corridors._osm_stream`)."""
+    import osmnx as ox
+
+    from . import _osm_stream
+
+    node_tags = list(ox.settings.useful_tags_node)
+    return _osm_stream.read(path, _way_tags(), node_tags, _RAIL_VALUES)
 
 
 def _as_network(G: nx.MultiDiGraph, name: str, source: str) -> nx.MultiDiGraph:

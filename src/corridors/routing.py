@@ -3,9 +3,10 @@
 **Routing** (`route`). Endpoints are place names: a node's own name, else the gazetteer
 point snapped to the nearest node within `ACCESS_KM`. Single shortest paths run scipy's
 Dijkstra on a CSR matrix built once per graph (`Router`); alternatives are Yen's
-k shortest simple paths (networkx ``shortest_simple_paths``, as ``osmnx.routing.k_shortest_paths``
-uses). ``avoid`` removes every edge whose line runs through a named country, apart from
-boundary-hugging stretches shorter than the border tolerance, the rule scoring uses for crossings.
+k shortest simple paths on the same matrix (the paths networkx ``shortest_simple_paths`` gives, as
+``osmnx.routing.k_shortest_paths`` uses it, each spur search one scipy Dijkstra). ``avoid``
+removes every edge whose line runs through a named country, apart from boundary-hugging
+stretches shorter than the border tolerance, the rule scoring uses for crossings.
 Each result is a `corridors.catalog.Corridor` whose ``coords`` are the path, scored by
 `corridors.scoring.score` like any corridor.
 """
