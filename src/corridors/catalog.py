@@ -73,7 +73,7 @@ RECORD_KEYS = (
     *_ATTRIBUTE_KEYS,
 )
 VARIANT_KEYS = (*(k for k in RECORD_KEYS if k != "variants"), "continues")
-WAYPOINT_KEYS = ("place", "name", "lon", "lat", "source", "note", "offline")
+WAYPOINT_KEYS = ("place", "name", "lon", "lat", "source", "note", "offline", "tunnel", "bridge")
 PUBLISHED_KEYS = ("length_km", "country_length_km", "segments", "facts")
 _CITATION_KEYS = ("source", "url", "date", "kind", "as_of")
 FIGURE_KEYS = ("value", "unit", "label", *_CITATION_KEYS, "alternatives", "reason", "exception")
@@ -233,6 +233,10 @@ class Waypoint:
     kind: str = ""
     offline: bool = False  #: an off-line stop: served by a spur, not part of the line
     alias: str = ""  #: the place name as the record wrote it, when the gazetteer's differs
+    #: The segment ending here is a tunnel (or bridge): the line runs straight from the previous
+    #: waypoint and the profile interpolates between the two ends instead of following the ground.
+    tunnel: bool = False
+    bridge: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,15 @@ class Corridor:
     attributes: Attributes = field(default_factory=Attributes)
     #: Properties of a user's GeoJSON feature that the schema does not name, carried through untouched.
     properties: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def structures(self) -> tuple[tuple[int, str], ...]:
+        """Segments built as tunnels or bridges: (index of the waypoint ending it, ``tunnel``/``bridge``)."""
+        return tuple(
+            (i, "tunnel" if w.tunnel else "bridge")
+            for i, w in enumerate(self.waypoints)
+            if i > 0 and (w.tunnel or w.bridge)
+        )
 
     @property
     def source_text(self) -> str:
@@ -511,10 +524,15 @@ def _parse_waypoints(value: object, field_name: str, problems: list[str]) -> tup
             problems.append(f"{f}: {item!r} is neither a place name nor a mapping with lon and lat")
             continue
         v.check_keys(problems, f, item, WAYPOINT_KEYS)
-        offline = item.get("offline", False)
-        if not isinstance(offline, bool):
-            problems.append(f"{f}.offline: {offline!r} is not true or false")
-            offline = False
+        flags = {}
+        for flag in ("offline", "tunnel", "bridge"):
+            flags[flag] = item.get(flag, False)
+            if not isinstance(flags[flag], bool):
+                problems.append(f"{f}.{flag}: {flags[flag]!r} is not true or false")
+                flags[flag] = False
+        offline = flags["offline"]
+        if i == 0 and (flags["tunnel"] or flags["bridge"]):
+            problems.append(f"{f}: the first waypoint ends no segment, so it cannot mark a tunnel or bridge")
         if "place" in item:
             try:
                 place = gazetteer.lookup(str(item["place"]))
@@ -522,12 +540,34 @@ def _parse_waypoints(value: object, field_name: str, problems: list[str]) -> tup
                 problems.append(f"{f}.place: {exc}")
                 continue
             alias = str(item["place"]) if str(item["place"]) != place.name else ""
-            out.append(Waypoint(place.name, place.lon, place.lat, place.source, place.kind, offline, alias))
+            out.append(
+                Waypoint(
+                    place.name,
+                    place.lon,
+                    place.lat,
+                    place.source,
+                    place.kind,
+                    offline,
+                    alias,
+                    tunnel=flags["tunnel"],
+                    bridge=flags["bridge"],
+                )
+            )
         elif "lon" in item or "lat" in item:
             if v.check_lonlat(problems, f, item.get("lon"), item.get("lat")):
                 name = str(item.get("name") or f"waypoint {i + 1}")
                 source = str(item.get("source", ""))
-                out.append(Waypoint(name, float(item["lon"]), float(item["lat"]), source, offline=offline))
+                out.append(
+                    Waypoint(
+                        name,
+                        float(item["lon"]),
+                        float(item["lat"]),
+                        source,
+                        offline=offline,
+                        tunnel=flags["tunnel"],
+                        bridge=flags["bridge"],
+                    )
+                )
         else:
             problems.append(f"{f}: {item!r} has neither 'place' nor 'lon'/'lat'")
     _check_retrace(out, field_name, problems)

@@ -286,12 +286,16 @@ def terrain_vertices(
     model: CostModel | None = None,
     use_cache: bool = True,
     label: str = "route",
+    straight: Sequence[bool] = (),
 ) -> np.ndarray:
     """Terrain-following vertices (lon, lat) through the given waypoints, cached.
 
     Between each pair of consecutive waypoints, the least-cost path under ``model`` (the kind's
     preset by default), kept in the waypoints' countries. ``label`` names the route in errors.
+    ``straight[i]`` true makes the leg from waypoint ``i`` to ``i + 1`` a straight line (a
+    tunnel or bridge, which goes through the mountain or over the valley, not along the ground).
     """
+    straight = [bool(s) for s in straight]
     lonlat = np.asarray(lonlat, dtype=float).reshape(-1, 2)
     model = cost_model(kind) if model is None else model
     grid = dem()
@@ -315,6 +319,7 @@ def terrain_vertices(
                 settings.LCP_BUFFER_KM,
                 settings.LCP_MAX_WIDENINGS,
                 settings.LCP_MIN_MARGIN_KM,
+                *([straight] if any(straight) else []),
             ]
         ).encode()
     ).hexdigest()[:32]
@@ -329,6 +334,9 @@ def terrain_vertices(
     legs = []
     for i in range(len(lonlat) - 1):
         allowed = sorted({int(c) for c in cid[i : i + 2] if c >= 0})
+        if i < len(straight) and straight[i]:
+            legs.append(lonlat[i : i + 2] if i == 0 else lonlat[i + 1 : i + 2])
+            continue
         try:
             xy, _, _ = least_cost_leg(tuple(lonlat[i]), tuple(lonlat[i + 1]), model, allowed=allowed)
         except _lcp.Unreachable as exc:
