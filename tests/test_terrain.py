@@ -144,8 +144,8 @@ def test_karakoram_highway_terrain_alignment_within_10_pct_of_published():
     terrain_km = score(kkh)[0].length_km
     geodesic_km = score(dataclasses.replace(kkh, alignment="geodesic"))[0].length_km
     assert abs(terrain_km - 1300) / 1300 <= 0.10
-    assert terrain_km == pytest.approx(1202, abs=3)
-    assert geodesic_km == pytest.approx(833, abs=3)
+    assert terrain_km == pytest.approx(1176, abs=3)  # Dasu and Aliabad are off-line stops, no spurs
+    assert geodesic_km == pytest.approx(818, abs=3)
 
 
 @pytest.mark.parametrize("corridor_id", ["karakoram-highway", "gwadar-m8-ratodero"])

@@ -63,6 +63,7 @@ RECORD_KEYS = (
     "summary",
     "countries",
     "alignment",
+    "alignment_note",
     "osm",
     "waypoints",
     "coords",
@@ -254,6 +255,8 @@ class Corridor:
     waypoints: tuple[Waypoint, ...]
     countries: tuple[str, ...] = ()
     alignment: str = "geodesic"
+    #: Why a route in mountains is not terrain-following (``alignment: geodesic`` kept on purpose).
+    alignment_note: str = ""
     summary: str = ""
     published: Published = field(default_factory=Published)
     sources: tuple[Source, ...] = ()
@@ -428,7 +431,7 @@ def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
             problems.append(f"{vp[:-1]}: {variant!r} is not a mapping")
             continue
         v.check_keys(problems, vp.rstrip("."), variant, VARIANT_KEYS)
-        inherited = ("kind", "status", "sources", "alignment", "osm", *_ATTRIBUTE_KEYS)
+        inherited = ("kind", "status", "sources", "alignment", "alignment_note", "osm", *_ATTRIBUTE_KEYS)
         merged = {k: record[k] for k in inherited if k in record}
         merged.update(variant)
         merged.pop("continues", None)
@@ -453,6 +456,8 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
     status = _status(path, rec.get("status"))
     v.check_choice(problems, f"{prefix}status", status, v.STATUSES)
     v.check_choice(problems, f"{prefix}alignment", rec.get("alignment", "geodesic"), v.ALIGNMENTS)
+    if rec.get("alignment_note") is not None:
+        v.check_text(problems, f"{prefix}alignment_note", rec["alignment_note"])
     if "countries" in rec:
         v.check_countries(problems, f"{prefix}countries", rec["countries"])
     every = _parse_waypoints(rec.get("waypoints"), f"{prefix}waypoints", problems)
@@ -484,6 +489,7 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
         waypoints=waypoints,
         countries=tuple(rec.get("countries") or ()),
         alignment=rec.get("alignment", "geodesic"),
+        alignment_note=str(rec.get("alignment_note") or "").strip(),
         summary=str(rec.get("summary") or "").strip(),
         published=published,
         sources=sources,
