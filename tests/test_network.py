@@ -567,3 +567,36 @@ def test_cli_route_table_and_errors():
     assert bad.exit_code == 2 and bad.stderr.startswith("corridors: error: unknown place 'Atlantis'")
     far = run("route", "Dushanbe", "Tehran")
     assert far.exit_code == 2 and "is not on the corridor network: the nearest node" in far.stderr
+
+
+def test_status_operating_excludes_proposed_links(catalog_network):
+    """Dushanbe → Gwadar runs along the proposed trans-Afghan railway unless a status is asked for."""
+    every = routing.find_routes(catalog_network, "Dushanbe", "Gwadar", score=False)
+    assert "trans-afghan-railway" in every.routes[0].corridors
+    today = routing.find_routes(
+        catalog_network, "Dushanbe", "Gwadar", status=("operating", "partly-built"), score=False
+    )
+    statuses = {
+        d["status"] for u, v in itertools.pairwise(today.routes[0].nodes) for d in catalog_network[u][v].values()
+    }
+    assert "trans-afghan-railway" not in today.routes[0].corridors and "proposed" not in statuses
+    with pytest.raises(RoutingError, match="using only operating links"):
+        routing.find_routes(catalog_network, "Dushanbe", "Gwadar", status=("operating",), score=False)
+    with pytest.raises(RoutingError, match="status: 'open'"):
+        routing.find_routes(catalog_network, "Dushanbe", "Gwadar", status=("open",))
+
+
+def test_route_cli_status_option():
+    args = ["route", "Dushanbe", "Gwadar", "--status", "operating", "--status", "partly-built", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "trans-afghan-railway" not in result.output
+    bad = CliRunner().invoke(cli, ["route", "Dushanbe", "Gwadar", "--status", "operating"])
+    assert bad.exit_code == 2 and "using only operating links" in bad.output
+
+
+def test_off_line_stops_are_network_nodes(catalog_network):
+    names = {d["name"] for _, d in catalog_network.nodes(data=True)}
+    assert {"Dasu", "Aliabad (Hunza)"} <= names
+    kkh = load_catalog()["karakoram-highway"]
+    assert [w.name for w in kkh.stops] == ["Dasu", "Aliabad (Hunza)"]

@@ -107,6 +107,21 @@ def _modes(kind: str | None) -> tuple[str, ...]:
     return ("road", "rail", "pipeline") if kind == "any" else (kind,)
 
 
+def by_status(G: nx.MultiDiGraph, status: Sequence[str]) -> nx.MultiDiGraph:
+    """View of ``G`` with only the links of the given statuses (all of them when none is given)."""
+    from . import _validate
+
+    if not status:
+        return G
+    unknown = [s for s in status if s not in _validate.STATUSES]
+    if unknown:
+        raise RoutingError(f"status: {unknown[0]!r} is not one of {', '.join(_validate.STATUSES)}")
+    keep = set(status)
+    return G.edge_subgraph(
+        [(u, v, key) for u, v, key, st in G.edges(keys=True, data="status", default="operating") if st in keep]
+    )
+
+
 def _node_label(G: nx.MultiDiGraph, node: int) -> str:
     return str(G.nodes[node].get("name") or f"OSM node {node}")
 
@@ -153,6 +168,7 @@ def find_routes(
     tolerance_km: float | None = None,
     distinct: bool = True,
     score: bool = True,
+    status: Sequence[str] = (),
 ) -> RouteSet:
     """Up to ``k`` shortest routes from ``origin`` through ``via`` to ``destination``, scored.
 
@@ -163,6 +179,8 @@ def find_routes(
     `corridors.settings.ALTERNATIVE_SEPARATION_KM` from every route already chosen count, so the same road
     drawn by two records, or a detour through one more town, is not offered as an alternative.
     With via places, alternatives are found per leg and the ``k`` shortest combinations kept.
+    ``status`` keeps only links of those statuses (``("operating",)`` for a traveller's route
+    today); edges without a status (an OSM extract) count as operating.
     Raises `RoutingError` with the reason when no route exists.
     """
     import networkx as nx
@@ -171,7 +189,7 @@ def find_routes(
     if k < 1:
         raise RoutingError(f"k: {k!r} is not a positive number of routes")
     modes = _modes(kind)
-    g_kind = by_mode(G, modes)
+    g_kind = by_status(by_mode(G, modes), status)
     stops = []
     for name in (origin, *via, destination):
         named = _named_node(G, name)
@@ -202,7 +220,10 @@ def find_routes(
         paths = router.simple_paths(a.node, b.node)
         found = _distinct(g_route, paths, k) if distinct else list(itertools.islice(paths, k))
         if not found:
-            raise RoutingError(_why_unreachable(G, g_kind, g_route, a, b, modes, codes))
+            why = _why_unreachable(G, g_kind, g_route, a, b, modes, codes)
+            if status:
+                why = f"using only {'/'.join(status)} links: {why}"
+            raise RoutingError(why)
         legs.append(found)
     combos: list[tuple[float, list[int]]] = [(0.0, [stops[0].node])]
     for leg in legs:
@@ -380,6 +401,7 @@ def route(
     k: int = 1,
     graph: nx.MultiDiGraph | None = None,
     tolerance_km: float | None = None,
+    status: Sequence[str] = (),
 ) -> geopandas.GeoDataFrame:
     """Up to ``k`` shortest routes between two places across the corridor network, scored.
 
@@ -401,6 +423,8 @@ def route(
         default, or `corridors.osm.load_osm` of an extract).
     tolerance_km : float, optional
         Border tolerance of the scoring (see `corridors.score`).
+    status : sequence of str, optional
+        Use only links of these statuses, e.g. ``["operating"]`` (all by default).
 
     Returns
     -------
@@ -420,7 +444,9 @@ def route(
     from .scoring import to_gdf
 
     G = build_network() if graph is None else graph
-    found = find_routes(G, origin, destination, via=via, kind=kind, avoid=avoid, k=k, tolerance_km=tolerance_km)
+    found = find_routes(
+        G, origin, destination, via=via, kind=kind, avoid=avoid, k=k, tolerance_km=tolerance_km, status=status
+    )
     records = [r.score for r in found.routes if r.score is not None]
     frame = to_gdf(records)
     frame.insert(0, "route", list(range(1, len(records) + 1)))
