@@ -600,3 +600,29 @@ def test_off_line_stops_are_network_nodes(catalog_network):
     assert {"Dasu", "Aliabad (Hunza)"} <= names
     kkh = load_catalog()["karakoram-highway"]
     assert [w.name for w in kkh.stops] == ["Dasu", "Aliabad (Hunza)"]
+
+
+def test_route_skips_closed_posts_and_warns_on_seasonal_ones(catalog_network):
+    """Torkham is recorded closed (as of 2025-10-30): a traveller's route goes round it."""
+    today = routing.find_routes(catalog_network, "Peshawar", "Kabul", status=("operating",), score=False)
+    assert any(n.startswith("skipping Torkham (closed, as of 2025-10-30") for n in today.notes)
+    names = {catalog_network.nodes[n]["name"] for n in today.routes[0].nodes}
+    assert "Torkham" not in names and "Khunjerab Pass" in names
+    assert any(n.startswith("the route passes Khunjerab Pass (open Apr–Dec") for n in today.notes)
+    planner = routing.find_routes(catalog_network, "Peshawar", "Kabul", score=False)
+    assert any(n.startswith("the route passes Torkham (closed") for n in planner.notes)
+    result = CliRunner().invoke(cli, ["route", "Peshawar", "Kabul", "--status", "operating", "--format", "csv"])
+    assert result.exit_code == 0 and "note: skipping Torkham (closed" in result.output
+
+
+def test_posts_record_what_they_carry_and_their_state():
+    from corridors import gazetteer
+
+    posts = {p.name: p for p in gazetteer.posts()}
+    assert {"Wagah–Attari crossing", "Taftan–Mirjaveh crossing", "Torkham", "Khunjerab Pass"} <= set(posts)
+    assert (
+        posts["Wagah–Attari crossing"].carries == ("road", "rail") and posts["Wagah–Attari crossing"].status == "closed"
+    )
+    assert posts["Khunjerab Pass"].status == "seasonal" and posts["Khunjerab Pass"].open_months
+    for p in posts.values():
+        assert p.status in gazetteer.POST_STATUSES and p.as_of and p.status_source and p.carries

@@ -25,6 +25,7 @@ from . import _validate, settings
 from ._errors import RoutingError
 from .catalog import Corridor, Source, Waypoint, with_coords
 from .distance import nearest
+from .gazetteer import Place
 from .geodata import resolve_countries
 from .graph_search import Router, by_mode, path_coords, path_edges
 from .network import edges_through
@@ -97,6 +98,8 @@ class RouteSet:
     routes: tuple[Route, ...]
     modes: tuple[str, ...]
     avoid: tuple[str, ...] = ()
+    #: Sentences about border posts: closed ones skipped or passed, seasonal ones passed.
+    notes: tuple[str, ...] = ()
 
 
 def _modes(kind: str | None) -> tuple[str, ...]:
@@ -120,6 +123,29 @@ def by_status(G: nx.MultiDiGraph, status: Sequence[str]) -> nx.MultiDiGraph:
     return G.edge_subgraph(
         [(u, v, key) for u, v, key, st in G.edges(keys=True, data="status", default="operating") if st in keep]
     )
+
+
+def _post_nodes(G: nx.MultiDiGraph) -> dict[int, Place]:
+    """Network nodes standing for a curated border post with a status (by name or merged place)."""
+    from . import gazetteer
+
+    names: dict[str, Place] = {}
+    for post in gazetteer.posts():
+        for alias in (post.name, *post.aliases):
+            names.setdefault(alias.casefold(), post)
+    out = {}
+    for node, data in G.nodes(data=True):
+        for name in [data.get("name") or "", *str(data.get("places") or "").split("; ")]:
+            if name.casefold() in names:
+                out[node] = names[name.casefold()]
+                break
+    return out
+
+
+def _post_text(post: Place) -> str:
+    """``Torkham (closed as of 2025-10-30; WE News …)``: a post's state and its source."""
+    state = f"open {post.open_months} only" if post.status == "seasonal" else post.status
+    return f"{post.name} ({state}, as of {post.as_of}; {post.status_source})"
 
 
 def _node_label(G: nx.MultiDiGraph, node: int) -> str:
@@ -180,7 +206,10 @@ def find_routes(
     drawn by two records, or a detour through one more town, is not offered as an alternative.
     With via places, alternatives are found per leg and the ``k`` shortest combinations kept.
     ``status`` keeps only links of those statuses (``("operating",)`` for a traveller's route
-    today); edges without a status (an OSM extract) count as operating.
+    today); edges without a status (an OSM extract) count as operating. With a ``status``, border
+    posts that the gazetteer records as closed are skipped (said in ``notes``); without one they
+    may be used and ``notes`` says so. Seasonal posts on a route are named in ``notes`` with their
+    open months.
     Raises `RoutingError` with the reason when no route exists.
     """
     import networkx as nx
@@ -199,6 +228,12 @@ def find_routes(
     for a, b in itertools.pairwise(stops):
         if a.node == b.node:
             raise RoutingError(f"{a.query} and {b.query} are the same network node, {a.name}: nothing to route")
+    post_at = _post_nodes(g_kind)
+    notes: list[str] = []
+    closed = {n: p for n, p in post_at.items() if p.status == "closed" and n not in {s.node for s in stops}}
+    if status and closed:
+        g_kind = nx.restricted_view(g_kind, list(closed), [])
+        notes += [f"skipping {_post_text(p)}" for p in closed.values()]
     codes = resolve_countries(avoid)
     g_route = g_kind
     if codes:
@@ -223,6 +258,8 @@ def find_routes(
             why = _why_unreachable(G, g_kind, g_route, a, b, modes, codes)
             if status:
                 why = f"using only {'/'.join(status)} links: {why}"
+            if notes:
+                why += "; " + "; ".join(notes)
             raise RoutingError(why)
         legs.append(found)
     combos: list[tuple[float, list[int]]] = [(0.0, [stops[0].node])]
@@ -233,12 +270,16 @@ def find_routes(
             key=lambda item: item[0],
         )
     routes = [_route_of(g_route, nodes, stops, i + 1, len(combos)) for i, (_, nodes) in enumerate(combos)]
+    for node in dict.fromkeys(n for r in routes for n in r.nodes):
+        post = post_at.get(node)
+        if post is not None and post.status in ("closed", "seasonal"):
+            notes.append(f"the route passes {_post_text(post)}")
     if score:
         from .scoring import score_records as score_corridors
 
         scores = score_corridors([r.corridor for r in routes], tolerance_km=tolerance_km)
         routes = [replace(r, score=s) for r, s in zip(routes, scores, strict=True)]
-    return RouteSet(stops=tuple(stops), routes=tuple(routes), modes=modes, avoid=codes)
+    return RouteSet(stops=tuple(stops), routes=tuple(routes), modes=modes, avoid=codes, notes=tuple(notes))
 
 
 def _named_node(G: nx.MultiDiGraph, place: str) -> tuple[int, str] | None:
@@ -453,5 +494,5 @@ def route(
     frame["network_km"] = [r.network_km for r in found.routes]
     frame["via_corridors"] = [" > ".join(r.corridors) for r in found.routes]
     frame["path"] = [" > ".join(w.name for w in r.corridor.waypoints) for r in found.routes]
-    frame.attrs["corridors.notes"] = tuple(stop.note for stop in found.stops if stop.note)
+    frame.attrs["corridors.notes"] = (*(stop.note for stop in found.stops if stop.note), *found.notes)
     return frame

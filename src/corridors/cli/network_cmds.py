@@ -96,6 +96,8 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
     for stop in found.stops:
         if stop.note:
             click.echo(f"corridors: note: {stop.note}", err=True)
+    for note in found.notes:
+        click.echo(f"corridors: note: {note}", err=True)
     if len(found.routes) < k:
         click.echo(f"corridors: note: only {len(found.routes)} route(s) exist between these places", err=True)
     return found
