@@ -215,7 +215,8 @@ def test_cost_model_rejects_bad_parameters(kwargs, message):
 
 def test_cost_model_presets():
     assert costs.cost_model("pipeline") == costs.COST_MODELS["pipeline"]
-    assert costs.cost_model("rail") == costs.COST_MODELS["road"]
+    assert costs.cost_model("rail") == costs.COST_MODELS["rail"]
+    assert costs.cost_model("rail").max_grade_pct == 3.0 and costs.cost_model("connector") == costs.COST_MODELS["road"]
     assert costs.cost_model("road", max_grade_pct=8).max_grade_pct == 8
 
 
@@ -293,3 +294,53 @@ def test_profile_figure_returns_a_figure_from_a_record_or_a_frame():
     frame = score(load_catalog().select(["wakhan-corridor"]))
     assert isinstance(profile_figure(frame, dpi=40), Figure)
     assert isinstance(profile_figure(frame[0] if isinstance(frame, list) else frame, dpi=40), Figure)
+
+
+#: The highest named pass on each shipped road, with its published elevation (m).
+HIGHEST_PASS = {
+    # Wikipedia: Karakoram Highway (4,693 m; also given as 4,714 and 4,733 m)
+    "karakoram-highway": ("Khunjerab Pass", 4693),
+    # Quad-Offroad: Ak-Baital (Ashuu) Pass 4,655 m, the highest point of the M41
+    "pamir-highway": ("Ak-Baital Pass", 4655),
+    # Wikipedia: Kulma Pass (4,362.7 m)
+    "pamir-kulma-road": ("Kulma Pass", 4363),
+    # Wikipedia: Torugart Pass (3,752 m)
+    "kashgar-torugart-bishkek": ("Torugart Pass", 3752),
+    # Wikipedia: Irkeshtam (Taldyk Pass 3,615 m, between Sary-Tash and Osh)
+    "kashgar-irkeshtam-osh": ("Taldyk Pass", 3615),
+    # Norwegian Wikipedia: Salangtunnelen (the 3,878 m Salang Pass above the tunnel)
+    "termez-peshawar-road": ("Salang Pass", 3878),
+    # German Wikipedia: Lowari-Pass (3,120 m)
+    "chitral-peshawar-connector": ("Lowari Pass", 3120),
+    # the record's fact (unverified): Broghil Pass 3,798 m
+    "wakhan-broghil-chitral": ("Broghil Pass", 3798),
+    "tajikistan-pakistan-road": ("Broghil Pass", 3798),
+}
+
+
+def test_no_road_rises_more_than_150_m_above_its_highest_named_pass():
+    catalog = load_catalog()
+    scores = {s.corridor.id: s for s in score(catalog.select(sorted(HIGHEST_PASS)))}
+    for cid, (name, elevation_m) in HIGHEST_PASS.items():
+        top = scores[cid].extra["max_elevation_m"]
+        assert top <= elevation_m + 150, f"{cid}: highest point {top} m, {name} {elevation_m} m"
+    assert abs(scores["karakoram-highway"].extra["max_elevation_m"] - 4693) <= 150
+    assert abs(scores["pamir-highway"].extra["max_elevation_m"] - 4655) <= 150
+
+
+def test_mountain_roads_follow_the_terrain_or_say_why_not():
+    catalog = load_catalog()
+    for cid in HIGHEST_PASS:
+        assert catalog[cid].alignment == "terrain", cid
+    rail = catalog["trans-afghan-railway"]
+    assert rail.alignment == "geodesic" and "ruling" in rail.alignment_note
+
+
+def test_a_tunnel_takes_the_profile_under_the_pass():
+    """The Lowari Tunnel: the road's profile stays below the pass (3,120 m); over the mountain it would not."""
+    road = load_catalog()["chitral-peshawar-connector"]
+    assert [kind for _, kind in road.structures] == ["tunnel"]
+    over = dataclasses.replace(road, waypoints=tuple(dataclasses.replace(w, tunnel=False) for w in road.waypoints))
+    through, above = score([road, over])
+    assert through.extra["max_elevation_m"] < 3120 - 300
+    assert above.extra["max_elevation_m"] > through.extra["max_elevation_m"] + 300

@@ -12,7 +12,7 @@ sizes on the ellipsoid); ``grade_pct`` the grade of the move itself, between the
 gorge averages the floor with its walls, so raw cell-to-cell grades along a gorge are noise of
 tens of percent that would push routes over the ridges; the floor elevation follows the river.
 Moves steeper than ``max_grade_pct`` are impossible; so are cells with no country (sea).
-`COST_MODELS` holds the presets for roads and pipelines.
+`COST_MODELS` holds the presets for roads, railways and pipelines.
 
 **Terrain alignment.** A corridor with ``alignment: terrain`` follows, between each pair of
 consecutive waypoints, the least-cost path over the DEM under its kind's cost model, kept inside
@@ -99,12 +99,17 @@ def _number(value: object) -> bool:
 COST_MODELS: dict[str, CostModel] = {
     "road": CostModel(slope_ref_pct=25.0, grade_ref_pct=2.0, crossing_penalty_km=50.0),
     "pipeline": CostModel(slope_ref_pct=30.0, grade_ref_pct=15.0, crossing_penalty_km=100.0),
+    #: Railways: adhesion limits the ruling grade of a mainline to about 1–2 % (Indian Railways
+    #: design 1 in 100 to 1 in 150 in hills; Wikipedia: Ruling gradient,
+    #: https://en.wikipedia.org/wiki/Ruling_gradient), so a km at 1 % costs double and moves
+    #: steeper than 3 % are impossible; wide curves are left to the valley floor the path follows.
+    "rail": CostModel(slope_ref_pct=20.0, grade_ref_pct=1.0, max_grade_pct=3.0, crossing_penalty_km=50.0),
 }
 
 
 def cost_model(kind: str = "road", **overrides: float | None) -> CostModel:
-    """The preset for a corridor kind (``pipeline``, otherwise ``road``) with fields overridden."""
-    base = COST_MODELS["pipeline" if kind == "pipeline" else "road"]
+    """The preset for a corridor kind (``pipeline``, ``rail``, otherwise ``road``) with fields overridden."""
+    base = COST_MODELS.get(kind, COST_MODELS["road"])
     given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None or k == "max_grade_pct"}
     unknown = set(given) - set(asdict(base))
     if unknown:
