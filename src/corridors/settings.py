@@ -86,7 +86,7 @@ PROFILE_FLOOR_KM = 1.0
 
 #: Half-width of the moving mean that then smooths a road profile, km (each side; an 8 km window
 #: at ~1 km samples). Measured on the Karakoram Highway (docs/methods/terrain.md): raw samples give
-#: 38,958 m of ascent and 49 % grades; floor plus ±4 km gives ~9,600 m and a highest point within
+#: 38,958 m of ascent and 49 % grades; floor plus ±4 km gives ~8,200 m and a highest point within
 #: 150 m of the Khunjerab Pass. Climbs shorter than about the window are not resolved.
 PROFILE_SMOOTH_KM = 4.0
 
