@@ -200,7 +200,7 @@ def test_legend_tells_kind_and_status_apart(page):
     swatches = dict(
         (name, svg) for svg, name in re.findall(r"<div><svg[^>]*>((?:(?!</svg>).)*)</svg> ([^<]+)</div>", legend)
     )
-    assert swatches["Pipeline"].startswith("<rect") and swatches["Operational"].startswith("<line")  # bars vs lines
+    assert swatches["Pipeline"].startswith("<rect") and swatches["Operating"].startswith("<line")  # bars vs lines
     assert "Capital" in legend and "Town" in legend and "Border crossing" in legend
 
 

@@ -270,8 +270,8 @@ def find_routes(
             key=lambda item: item[0],
         )
     routes = [_route_of(g_route, nodes, stops, i + 1, len(combos)) for i, (_, nodes) in enumerate(combos)]
-    for node in dict.fromkeys(n for r in routes for n in r.nodes):
-        post = post_at.get(node)
+    for passed in dict.fromkeys(n for r in routes for n in r.nodes):
+        post = post_at.get(passed)
         if post is not None and post.status in ("closed", "seasonal"):
             notes.append(f"the route passes {_post_text(post)}")
     if score:
