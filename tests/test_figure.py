@@ -240,7 +240,7 @@ def test_formats_by_suffix_and_save_figure(scores, tmp_path):
         figure_format("x.jpg")
     fig = figure(scores[:1], dpi=40, towns=False)
     assert save_figure(fig, tmp_path / "a.svg").read_bytes() == figure_bytes(fig, "svg")
-    with pytest.raises(OutputError, match="not '.gif'"):
+    with pytest.raises(OutputError, match=r"not '\.gif'"):
         save_figure(fig, tmp_path / "a.gif")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg"]
 
