@@ -6,6 +6,8 @@ with an independent pyproj Geod, not with corridors.distance.
 
 from __future__ import annotations
 
+import re
+
 import geopandas
 import pytest
 from pyproj import Geod
@@ -52,6 +54,10 @@ PUBLISHED = [
     ("Multan", 30.198, 71.471, "town"),
     # en.wikipedia.org/wiki/Herat via corridor-facts.md §4: 34.342, 62.203 — GeoNames
     ("Herat", 34.342, 62.203, "town"),
+    # en.wikipedia.org/wiki/Wagah: 31°36′17″N 74°34′23″E
+    ("Wagah–Attari crossing", 31 + 36 / 60 + 17 / 3600, 74 + 34 / 60 + 23 / 3600, "border-crossing"),
+    # de.wikipedia.org/wiki/Taftan_(Belutschistan): 28°57′N 61°35′E
+    ("Taftan–Mirjaveh crossing", 28.95, 61 + 35 / 60, "border-crossing"),
 ]
 
 
@@ -179,4 +185,26 @@ def test_a_curated_file_that_is_not_utf8_is_a_catalog_error(seeds):
 def test_a_curated_latitude_out_of_range_is_a_catalog_error(seeds):
     (seeds / "places.yaml").write_text("- {name: Nowhere, lat: 95, lon: 61, source: s}\n", encoding="utf-8")
     with pytest.raises(CatalogError, match="95"):
+        gazetteer.curated_places()
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            "status: shut, as_of: '2025', status_source: s",
+            "places[0].status: 'shut' is not one of open, closed, seasonal",
+        ),
+        (
+            "status: open, carries: [ferry], as_of: '2025', status_source: s",
+            "'ferry' is not one of road, rail, pipeline",
+        ),
+        ("status: closed", "places[0]: a post with a status needs as_of"),
+        ("status: seasonal, as_of: '2025', status_source: s", "places[0]: a seasonal post needs open_months"),
+        ("carries: road", "places[0].carries: 'road' is not a list"),
+    ],
+)
+def test_post_status_is_validated(seeds, record, message):
+    (seeds / "places.yaml").write_text(f"- {{name: A, lon: 70, lat: 30, source: s, {record}}}\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=re.escape(message)):
         gazetteer.curated_places()

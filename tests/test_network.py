@@ -547,7 +547,7 @@ def test_dushanbe_to_gwadar_three_alternatives(catalog_network):
         assert routing._apart_share(lines[i], lines[:i], 25_000.0) >= 0.05
     # raw Yen paths are near-copies: the same roads drawn by two records
     raw = routing.find_routes(catalog_network, "Dushanbe", "Gwadar", k=3, distinct=False, score=False)
-    assert raw.routes[2].network_km - raw.routes[0].network_km < 0.005 * raw.routes[0].network_km
+    assert raw.routes[1].network_km - raw.routes[0].network_km < 0.005 * raw.routes[0].network_km
 
 
 def test_dushanbe_to_gwadar_avoiding_afghanistan(catalog_network):
@@ -567,3 +567,62 @@ def test_cli_route_table_and_errors():
     assert bad.exit_code == 2 and bad.stderr.startswith("corridors: error: unknown place 'Atlantis'")
     far = run("route", "Dushanbe", "Tehran")
     assert far.exit_code == 2 and "is not on the corridor network: the nearest node" in far.stderr
+
+
+def test_status_operating_excludes_proposed_links(catalog_network):
+    """Dushanbe → Gwadar runs along the proposed trans-Afghan railway unless a status is asked for."""
+    every = routing.find_routes(catalog_network, "Dushanbe", "Gwadar", score=False)
+    assert "trans-afghan-railway" in every.routes[0].corridors
+    today = routing.find_routes(
+        catalog_network, "Dushanbe", "Gwadar", status=("operating", "partly-built"), score=False
+    )
+    statuses = {
+        d["status"] for u, v in itertools.pairwise(today.routes[0].nodes) for d in catalog_network[u][v].values()
+    }
+    assert "trans-afghan-railway" not in today.routes[0].corridors and "proposed" not in statuses
+    with pytest.raises(RoutingError, match="using only operating links"):
+        routing.find_routes(catalog_network, "Dushanbe", "Gwadar", status=("operating",), score=False)
+    with pytest.raises(RoutingError, match="status: 'open'"):
+        routing.find_routes(catalog_network, "Dushanbe", "Gwadar", status=("open",))
+
+
+def test_route_cli_status_option():
+    args = ["route", "Dushanbe", "Gwadar", "--status", "operating", "--status", "partly-built", "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "trans-afghan-railway" not in result.output
+    bad = CliRunner().invoke(cli, ["route", "Dushanbe", "Gwadar", "--status", "operating"])
+    assert bad.exit_code == 2 and "using only operating links" in bad.output
+
+
+def test_off_line_stops_are_network_nodes(catalog_network):
+    names = {d["name"] for _, d in catalog_network.nodes(data=True)}
+    assert {"Dasu", "Aliabad (Hunza)"} <= names
+    kkh = load_catalog()["karakoram-highway"]
+    assert [w.name for w in kkh.stops] == ["Dasu", "Aliabad (Hunza)"]
+
+
+def test_route_skips_closed_posts_and_warns_on_seasonal_ones(catalog_network):
+    """Torkham is recorded closed (as of 2025-10-30): a traveller's route goes round it."""
+    today = routing.find_routes(catalog_network, "Peshawar", "Kabul", status=("operating",), score=False)
+    assert any(n.startswith("skipping Torkham (closed, as of 2025-10-30") for n in today.notes)
+    names = {catalog_network.nodes[n]["name"] for n in today.routes[0].nodes}
+    assert "Torkham" not in names and "Khunjerab Pass" in names
+    assert any(n.startswith("the route passes Khunjerab Pass (open Apr–Dec") for n in today.notes)
+    planner = routing.find_routes(catalog_network, "Peshawar", "Kabul", score=False)
+    assert any(n.startswith("the route passes Torkham (closed") for n in planner.notes)
+    result = CliRunner().invoke(cli, ["route", "Peshawar", "Kabul", "--status", "operating", "--format", "csv"])
+    assert result.exit_code == 0 and "note: skipping Torkham (closed" in result.output
+
+
+def test_posts_record_what_they_carry_and_their_state():
+    from corridors import gazetteer
+
+    posts = {p.name: p for p in gazetteer.posts()}
+    assert {"Wagah–Attari crossing", "Taftan–Mirjaveh crossing", "Torkham", "Khunjerab Pass"} <= set(posts)
+    assert (
+        posts["Wagah–Attari crossing"].carries == ("road", "rail") and posts["Wagah–Attari crossing"].status == "closed"
+    )
+    assert posts["Khunjerab Pass"].status == "seasonal" and posts["Khunjerab Pass"].open_months
+    for p in posts.values():
+        assert p.status in gazetteer.POST_STATUSES and p.as_of and p.status_source and p.carries

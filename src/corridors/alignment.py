@@ -37,7 +37,8 @@ def _vertices(corridor: Corridor) -> np.ndarray:
             return snapped
     if corridor.alignment == "terrain":
         xy = np.array([(w.lon, w.lat) for w in corridor.waypoints], dtype=float)
-        return terrain_vertices(xy, corridor.kind, label=corridor.path or corridor.id)
+        straight = [w.tunnel or w.bridge for w in corridor.waypoints[1:]]
+        return terrain_vertices(xy, corridor.kind, label=corridor.path or corridor.id, straight=straight)
     return np.array([(w.lon, w.lat) for w in corridor.waypoints], dtype=float)
 
 

@@ -61,6 +61,7 @@ RECORD_KEYS = (
     "summary",
     "countries",
     "alignment",
+    "alignment_note",
     "osm",
     "waypoints",
     "coords",
@@ -71,7 +72,7 @@ RECORD_KEYS = (
     *_ATTRIBUTE_KEYS,
 )
 VARIANT_KEYS = (*(k for k in RECORD_KEYS if k != "variants"), "continues")
-WAYPOINT_KEYS = ("place", "name", "lon", "lat", "source", "note", "offline")
+WAYPOINT_KEYS = ("place", "name", "lon", "lat", "source", "note", "offline", "tunnel", "bridge")
 PUBLISHED_KEYS = ("length_km", "country_length_km", "segments", "facts")
 _CITATION_KEYS = ("source", "url", "date", "kind", "as_of")
 FIGURE_KEYS = ("value", "unit", "label", *_CITATION_KEYS, "alternatives", "reason", "exception")
@@ -231,6 +232,10 @@ class Waypoint:
     kind: str = ""
     offline: bool = False  #: an off-line stop: served by a spur, not part of the line
     alias: str = ""  #: the place name as the record wrote it, when the gazetteer's differs
+    #: The segment ending here is a tunnel (or bridge): the line runs straight from the previous
+    #: waypoint and the profile interpolates between the two ends instead of following the ground.
+    tunnel: bool = False
+    bridge: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,8 @@ class Corridor:
     waypoints: tuple[Waypoint, ...]
     countries: tuple[str, ...] = ()
     alignment: str = "geodesic"
+    #: Why a route in mountains is not terrain-following (``alignment: geodesic`` kept on purpose).
+    alignment_note: str = ""
     summary: str = ""
     published: Published = field(default_factory=Published)
     sources: tuple[Source, ...] = ()
@@ -260,6 +267,15 @@ class Corridor:
     attributes: Attributes = field(default_factory=Attributes)
     #: Properties of a user's GeoJSON feature that the schema does not name, carried through untouched.
     properties: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def structures(self) -> tuple[tuple[int, str], ...]:
+        """Segments built as tunnels or bridges: (index of the waypoint ending it, ``tunnel``/``bridge``)."""
+        return tuple(
+            (i, "tunnel" if w.tunnel else "bridge")
+            for i, w in enumerate(self.waypoints)
+            if i > 0 and (w.tunnel or w.bridge)
+        )
 
     @property
     def source_text(self) -> str:
@@ -413,7 +429,7 @@ def _parse_record(path: Path, record: Any, prefix: str) -> list[Corridor]:
             problems.append(f"{vp[:-1]}: {variant!r} is not a mapping")
             continue
         v.check_keys(problems, vp.rstrip("."), variant, VARIANT_KEYS)
-        inherited = ("kind", "status", "sources", "alignment", "osm", *_ATTRIBUTE_KEYS)
+        inherited = ("kind", "status", "sources", "alignment", "alignment_note", "osm", *_ATTRIBUTE_KEYS)
         merged = {k: record[k] for k in inherited if k in record}
         merged.update(variant)
         merged.pop("continues", None)
@@ -439,6 +455,8 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
     status = _status(path, rec.get("status"))
     v.check_choice(problems, f"{prefix}status", status, v.STATUSES)
     v.check_choice(problems, f"{prefix}alignment", rec.get("alignment", "geodesic"), v.ALIGNMENTS)
+    if rec.get("alignment_note") is not None:
+        v.check_text(problems, f"{prefix}alignment_note", rec["alignment_note"])
     if "countries" in rec:
         v.check_countries(problems, f"{prefix}countries", rec["countries"])
     every = _parse_waypoints(rec.get("waypoints"), f"{prefix}waypoints", problems)
@@ -470,6 +488,7 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
         waypoints=waypoints,
         countries=tuple(rec.get("countries") or ()),
         alignment=rec.get("alignment", "geodesic"),
+        alignment_note=str(rec.get("alignment_note") or "").strip(),
         summary=str(rec.get("summary") or "").strip(),
         published=published,
         sources=sources,
@@ -510,10 +529,15 @@ def _parse_waypoints(value: object, field_name: str, problems: list[str]) -> tup
             problems.append(f"{f}: {item!r} is neither a place name nor a mapping with lon and lat")
             continue
         v.check_keys(problems, f, item, WAYPOINT_KEYS)
-        offline = item.get("offline", False)
-        if not isinstance(offline, bool):
-            problems.append(f"{f}.offline: {offline!r} is not true or false")
-            offline = False
+        flags = {}
+        for flag in ("offline", "tunnel", "bridge"):
+            flags[flag] = item.get(flag, False)
+            if not isinstance(flags[flag], bool):
+                problems.append(f"{f}.{flag}: {flags[flag]!r} is not true or false")
+                flags[flag] = False
+        offline = flags["offline"]
+        if i == 0 and (flags["tunnel"] or flags["bridge"]):
+            problems.append(f"{f}: the first waypoint ends no segment, so it cannot mark a tunnel or bridge")
         if "place" in item:
             try:
                 place = gazetteer.lookup(str(item["place"]))
@@ -521,12 +545,34 @@ def _parse_waypoints(value: object, field_name: str, problems: list[str]) -> tup
                 problems.append(f"{f}.place: {exc}")
                 continue
             alias = str(item["place"]) if str(item["place"]) != place.name else ""
-            out.append(Waypoint(place.name, place.lon, place.lat, place.source, place.kind, offline, alias))
+            out.append(
+                Waypoint(
+                    place.name,
+                    place.lon,
+                    place.lat,
+                    place.source,
+                    place.kind,
+                    offline,
+                    alias,
+                    tunnel=flags["tunnel"],
+                    bridge=flags["bridge"],
+                )
+            )
         elif "lon" in item or "lat" in item:
             if v.check_lonlat(problems, f, item.get("lon"), item.get("lat")):
                 name = str(item.get("name") or f"waypoint {i + 1}")
                 source = str(item.get("source", ""))
-                out.append(Waypoint(name, float(item["lon"]), float(item["lat"]), source, offline=offline))
+                out.append(
+                    Waypoint(
+                        name,
+                        float(item["lon"]),
+                        float(item["lat"]),
+                        source,
+                        offline=offline,
+                        tunnel=flags["tunnel"],
+                        bridge=flags["bridge"],
+                    )
+                )
         else:
             problems.append(f"{f}: {item!r} has neither 'place' nor 'lon'/'lat'")
     _check_retrace(out, field_name, problems)

@@ -12,7 +12,7 @@ sizes on the ellipsoid); ``grade_pct`` the grade of the move itself, between the
 gorge averages the floor with its walls, so raw cell-to-cell grades along a gorge are noise of
 tens of percent that would push routes over the ridges; the floor elevation follows the river.
 Moves steeper than ``max_grade_pct`` are impossible; so are cells with no country (sea).
-`COST_MODELS` holds the presets for roads and pipelines.
+`COST_MODELS` holds the presets for roads, railways and pipelines.
 
 **Terrain alignment.** A corridor with ``alignment: terrain`` follows, between each pair of
 consecutive waypoints, the least-cost path over the DEM under its kind's cost model, kept inside
@@ -99,12 +99,17 @@ def _number(value: object) -> bool:
 COST_MODELS: dict[str, CostModel] = {
     "road": CostModel(slope_ref_pct=25.0, grade_ref_pct=2.0, crossing_penalty_km=50.0),
     "pipeline": CostModel(slope_ref_pct=30.0, grade_ref_pct=15.0, crossing_penalty_km=100.0),
+    #: Railways: adhesion limits the ruling grade of a mainline to about 1–2 % (Indian Railways
+    #: design 1 in 100 to 1 in 150 in hills; Wikipedia: Ruling gradient,
+    #: https://en.wikipedia.org/wiki/Ruling_gradient), so a km at 1 % costs double and moves
+    #: steeper than 3 % are impossible; wide curves are left to the valley floor the path follows.
+    "rail": CostModel(slope_ref_pct=20.0, grade_ref_pct=1.0, max_grade_pct=3.0, crossing_penalty_km=50.0),
 }
 
 
 def cost_model(kind: str = "road", **overrides: float | None) -> CostModel:
-    """The preset for a corridor kind (``pipeline``, otherwise ``road``) with fields overridden."""
-    base = COST_MODELS["pipeline" if kind == "pipeline" else "road"]
+    """The preset for a corridor kind (``pipeline``, ``rail``, otherwise ``road``) with fields overridden."""
+    base = COST_MODELS.get(kind, COST_MODELS["road"])
     given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None or k == "max_grade_pct"}
     unknown = set(given) - set(asdict(base))
     if unknown:
@@ -284,12 +289,16 @@ def terrain_vertices(
     model: CostModel | None = None,
     use_cache: bool = True,
     label: str = "route",
+    straight: Sequence[bool] = (),
 ) -> np.ndarray:
     """Terrain-following vertices (lon, lat) through the given waypoints, cached.
 
     Between each pair of consecutive waypoints, the least-cost path under ``model`` (the kind's
     preset by default), kept in the waypoints' countries. ``label`` names the route in errors.
+    ``straight[i]`` true makes the leg from waypoint ``i`` to ``i + 1`` a straight line (a
+    tunnel or bridge, which goes through the mountain or over the valley, not along the ground).
     """
+    straight = [bool(s) for s in straight]
     lonlat = np.asarray(lonlat, dtype=float).reshape(-1, 2)
     model = cost_model(kind) if model is None else model
     grid = dem()
@@ -313,6 +322,7 @@ def terrain_vertices(
                 settings.LCP_BUFFER_KM,
                 settings.LCP_MAX_WIDENINGS,
                 settings.LCP_MIN_MARGIN_KM,
+                *([straight] if any(straight) else []),
             ]
         ).encode()
     ).hexdigest()[:32]
@@ -325,6 +335,9 @@ def terrain_vertices(
     legs = []
     for i in range(len(lonlat) - 1):
         allowed = sorted({int(c) for c in cid[i : i + 2] if c >= 0})
+        if i < len(straight) and straight[i]:
+            legs.append(lonlat[i : i + 2] if i == 0 else lonlat[i + 1 : i + 2])
+            continue
         try:
             xy, _, _ = least_cost_leg(tuple(lonlat[i]), tuple(lonlat[i + 1]), model, allowed=allowed)
         except _lcp.Unreachable as exc:

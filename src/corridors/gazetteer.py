@@ -19,7 +19,7 @@ import yaml
 from . import _validate, geodata, settings
 from ._errors import CatalogError, PlaceError
 
-__all__ = ["Place", "curated_places", "lookup", "suggest"]
+__all__ = ["POST_CARRIES", "POST_STATUSES", "Place", "curated_places", "lookup", "posts", "suggest"]
 
 _GEONAMES_SOURCE = "GeoNames cities1000 (CC BY 4.0), via geodata/places.gpkg"
 
@@ -37,6 +37,18 @@ class Place:
     elevation_m: float | None = None
     note: str = ""
     aliases: tuple[str, ...] = ()
+    #: For border posts, passes and bridges: what crosses there (``road``, ``rail``, ``pipeline``).
+    carries: tuple[str, ...] = ()
+    #: ``open``, ``closed`` or ``seasonal`` (then ``open_months``, e.g. ``"Apr–Nov"``); "" unknown.
+    status: str = ""
+    open_months: str = ""
+    as_of: str = ""  #: the date the status describes (ISO 8601)
+    status_source: str = ""  #: the publication that reports the status
+
+
+#: Values of a post's ``status`` and ``carries``.
+POST_STATUSES = ("open", "closed", "seasonal")
+POST_CARRIES = ("road", "rail", "pipeline")
 
 
 @cache
@@ -63,6 +75,20 @@ def curated_places() -> tuple[Place, ...]:
         _validate.check_lonlat(problems, field, rec["lon"], rec["lat"])
         if rec.get("elevation_m") is not None:
             _validate.check_number(problems, f"{field}.elevation_m", rec["elevation_m"])
+        status = rec.get("status", "")
+        if status:
+            _validate.check_choice(problems, f"{field}.status", status, POST_STATUSES)
+            for key in ("as_of", "status_source"):
+                if not rec.get(key):
+                    problems.append(f"{field}: a post with a status needs {key}")
+            if status == "seasonal" and not rec.get("open_months"):
+                problems.append(f"{field}: a seasonal post needs open_months")
+        carries = rec.get("carries") or []
+        if not isinstance(carries, list):
+            problems.append(f"{field}.carries: {carries!r} is not a list")
+            carries = []
+        for c in carries:
+            _validate.check_choice(problems, f"{field}.carries", c, POST_CARRIES)
         _validate.raise_if(path, problems)
         places.append(
             Place(
@@ -75,9 +101,19 @@ def curated_places() -> tuple[Place, ...]:
                 elevation_m=None if rec.get("elevation_m") is None else float(rec["elevation_m"]),
                 note=str(rec.get("note", "")),
                 aliases=tuple(str(a) for a in rec.get("aliases") or ()),
+                carries=tuple(str(c) for c in carries),
+                status=str(status or ""),
+                open_months=str(rec.get("open_months", "")),
+                as_of=str(rec.get("as_of", "")),
+                status_source=str(rec.get("status_source", "")),
             )
         )
     return tuple(places)
+
+
+def posts() -> tuple[Place, ...]:
+    """The curated places with a crossing status (border posts, passes, bridges), in file order."""
+    return tuple(p for p in curated_places() if p.status)
 
 
 @cache

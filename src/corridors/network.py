@@ -6,7 +6,8 @@ work on it unchanged (it passes ``osmnx.convert.validate_graph(G, strict=True)``
 
 **Building from the catalog** (`build_network`). Every corridor except strips of territory
 contributes its modeled route (`alignment.route_lines`, so ``alignment: osm`` records bring
-their road geometry), cut at its waypoints into edges. Nodes are the waypoints: records join
+their road geometry), cut at its waypoints into edges. Nodes are the waypoints, and each off-line stop at the
+point of its record's line nearest to it: records join
 where they share a place (Quetta, Multan, Kashgar…), and places closer than `SNAP_KM`
 merge, nearest first, as long as no record passes through both (a record's own nearby
 waypoints, such as a port and its town, stay apart); a straight stub then joins a merged
@@ -59,14 +60,15 @@ def build_network(
     if not items:
         raise RoutingError("network: the catalog holds no road, rail, pipeline or connector record to join")
     lines = alignment.route_lines(items, densify_km=densify_km)
-    counts = np.array([len(c.waypoints) for c in items])
-    wp_lonlat = np.array([(w.lon, w.lat) for c in items for w in c.waypoints], dtype=float)
-    wp_names = [w.name for c in items for w in c.waypoints]
+    xy, line_idx = shapely.get_coordinates(lines, return_index=True)
+    line_start = np.searchsorted(line_idx, np.arange(len(items) + 1))
+    points = [_line_points(c, xy[line_start[i] : line_start[i + 1]]) for i, c in enumerate(items)]
+    counts = np.array([len(p) for p in points])
+    wp_lonlat = np.array([(lon, lat) for p in points for _, lon, lat in p], dtype=float)
+    wp_names = [name for p in points for name, _, _ in p]
     node_of, rep = _cluster(wp_lonlat[:, 0], wp_lonlat[:, 1], np.repeat(np.arange(len(items)), counts), snap_km)
     node_xy = wp_lonlat[rep]
 
-    xy, line_idx = shapely.get_coordinates(lines, return_index=True)
-    line_start = np.searchsorted(line_idx, np.arange(len(items) + 1))
     wp_start = np.concatenate([[0], np.cumsum(counts)])
     legs: list[tuple[int, int, int, np.ndarray]] = []  # corridor, u, v, coords
     seen: set[tuple[str, int, int, bytes]] = set()
@@ -129,6 +131,23 @@ def build_network(
         if not oneway:
             G.add_edge(v, u, **attrs, reversed=True, geometry=geom.reverse())
     return G
+
+
+def _line_points(corridor: Corridor, verts: np.ndarray) -> list[tuple[str, float, float]]:
+    """A record's points on its line, in order: its waypoints, and each off-line stop at the line's
+    vertex nearest to it (named after the stop), so records join there without a spur."""
+    wps = [(w.name, w.lon, w.lat) for w in corridor.waypoints]
+    if not corridor.stops:
+        return wps
+    at = _waypoint_vertices(verts, np.array([(w.lon, w.lat) for w in corridor.waypoints]))
+    out = [(int(k), 0, p) for k, p in zip(at, wps, strict=True)]
+    for w in corridor.stops:
+        k = int(
+            np.argmin(distance_km(verts[:, 0], verts[:, 1], np.full(len(verts), w.lon), np.full(len(verts), w.lat)))
+        )
+        if at[0] < k < at[-1]:  # a stop beyond either end stays off the network
+            out.append((k, 1, (w.name, float(verts[k, 0]), float(verts[k, 1]))))
+    return [p for *_, p in sorted(out, key=lambda t: (t[0], t[1]))]
 
 
 def _cluster(lon: np.ndarray, lat: np.ndarray, record: np.ndarray, snap_km: float) -> tuple[np.ndarray, np.ndarray]:

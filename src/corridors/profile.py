@@ -6,6 +6,20 @@ WGS84 geodesic of each segment; elevation is interpolated bilinearly between cel
 the nearest named place to it, total ascent and descent, the share of the length above
 ``settings.HIGH_ELEVATION_M`` and the mean and maximum grade between samples. All vectorized over
 any number of routes.
+
+**Smoothing.** A 30" cell averages a valley road with the walls above it, so the raw samples of
+a road up a gorge jump by hundreds of metres from one km to the next, and summing those jumps
+gives an "ascent" several times the real climb. Ascent, descent, grades and the share above
+``settings.HIGH_ELEVATION_M`` are therefore computed on a smoothed road profile (`smooth_profile`):
+first the valley floor, the lowest sample within ``settings.PROFILE_FLOOR_KM`` either side (as the
+cost model's 3 × 3 floor), then the mean of that floor within ``settings.PROFILE_SMOOTH_KM`` either
+side along the route. Features shorter than the window (a hairpin stack, a short climb to a
+bridge) are not resolved.
+The highest and lowest elevation are taken from the smoothed profile too, so a summit cell beside
+the road does not count as the road's highest point.
+
+**Tunnels and bridges.** `through_structures` replaces the ground under a tunnel or bridge by the
+straight grade between its two ends, so the profile follows the road, not the mountain above it.
 """
 
 from __future__ import annotations
@@ -32,6 +46,8 @@ __all__ = [
     "profile_metrics",
     "profiles_gdf",
     "sample_profiles",
+    "smooth_profile",
+    "through_structures",
 ]
 
 
@@ -92,6 +108,52 @@ def sample_profiles(
     return Profiles(route, along_m / 1000.0, lon, lat, sample_elevation(lon, lat, grid), first)
 
 
+def _floor(profiles: Profiles, floor_km: float) -> np.ndarray:
+    """Lowest sample within ±``floor_km`` along the same route (NaN ignored), by index shifts."""
+    z = np.array(profiles.elevation_m, dtype=float)
+    if floor_km <= 0 or len(z) < 2:
+        return z
+    step = np.diff(profiles.distance_km)
+    same = profiles.route[1:] == profiles.route[:-1]
+    spacing = float(np.median(step[same])) if same.any() else 0.0
+    k = int(np.ceil(floor_km / spacing - 1e-9)) if spacing > 0 else 0
+    raw = np.where(np.isfinite(z), z, np.inf)
+    out = raw.copy()
+    d, r = profiles.distance_km, profiles.route
+    for j in range(1, min(k, len(z) - 1) + 1):
+        ok = (r[j:] == r[:-j]) & (np.abs(d[j:] - d[:-j]) <= floor_km + 1e-9)
+        np.minimum(out[j:], np.where(ok, raw[:-j], np.inf), out=out[j:])
+        np.minimum(out[:-j], np.where(ok, raw[j:], np.inf), out=out[:-j])
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+Span = tuple[tuple[float, float], tuple[float, float]]
+
+
+def through_structures(profiles: Profiles, spans: Sequence[Sequence[Span]]) -> Profiles:
+    """The profiles with each tunnel or bridge spanned: elevation interpolated linearly between its ends.
+
+    ``spans[r]`` lists route ``r``'s structures as ``((lon, lat) start, (lon, lat) end)``; each
+    end is placed at the route's nearest sample. Samples off the DEM at an end leave that span raw.
+    """
+    z = np.array(profiles.elevation_m, dtype=float)
+    bounds = np.append(profiles.first, len(z))
+    for r, route_spans in enumerate(spans):
+        if r >= len(profiles.first):
+            break
+        lo, hi = int(bounds[r]), int(bounds[r + 1])
+        lon, lat = profiles.lon[lo:hi], profiles.lat[lo:hi]
+        for a, b in route_spans:
+            ia = lo + int(np.argmin(distance_km(lon, lat, np.full(len(lon), a[0]), np.full(len(lon), a[1]))))
+            ib = lo + int(np.argmin(distance_km(lon, lat, np.full(len(lon), b[0]), np.full(len(lon), b[1]))))
+            i0, i1 = min(ia, ib), max(ia, ib)
+            if i1 - i0 < 2 or not (np.isfinite(z[i0]) and np.isfinite(z[i1])):
+                continue
+            dd = profiles.distance_km[i0 : i1 + 1]
+            z[i0 : i1 + 1] = np.interp(dd, [dd[0], dd[-1]], [z[i0], z[i1]])
+    return Profiles(profiles.route, profiles.distance_km, profiles.lon, profiles.lat, z, profiles.first)
+
+
 @dataclass(frozen=True)
 class ProfileMetrics:
     """Per-route profile metrics as arrays (one entry per route). Elevations m, lengths km, grades %.
@@ -129,13 +191,62 @@ class ProfileMetrics:
         }
 
 
-def profile_metrics(profiles: Profiles, waypoints: Sequence[Sequence[tuple[str, float, float]]] = ()) -> ProfileMetrics:
+def smooth_profile(
+    profiles: Profiles, half_window_km: float | None = None, floor_km: float | None = None
+) -> np.ndarray:
+    """Elevation of each sample on the smoothed road profile (see the module docstring).
+
+    The valley floor (lowest sample within ±``floor_km``, default
+    `corridors.settings.PROFILE_FLOOR_KM`), then its mean over ±``half_window_km`` (default
+    `corridors.settings.PROFILE_SMOOTH_KM`); both 0 return the raw samples. NaN samples (off the
+    DEM) are left out; a window of NaNs stays NaN. Vectorized over every route.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = Profiles(np.zeros(5, int), np.arange(5.0), np.zeros(5), np.zeros(5),
+    ...              np.array([0.0, 100, 0, 100, 0]), np.array([0]))
+    >>> smooth_profile(p, 1.0, 0.0).round(1).tolist()
+    [50.0, 33.3, 66.7, 33.3, 50.0]
+    """
+    half = settings.PROFILE_SMOOTH_KM if half_window_km is None else float(half_window_km)
+    floor = settings.PROFILE_FLOOR_KM if floor_km is None else float(floor_km)
+    if not half >= 0:
+        raise GeometryError(f"half_window_km: {half_window_km!r} is not a number >= 0")
+    if not floor >= 0:
+        raise GeometryError(f"floor_km: {floor_km!r} is not a number >= 0")
+    z = _floor(profiles, floor)
+    if half == 0 or len(z) == 0:
+        return z
+    span = float(np.nanmax(profiles.distance_km)) + 2 * half + 1.0 if len(z) else 1.0
+    key = profiles.route * span + profiles.distance_km  # routes apart by more than a window
+    finite = np.isfinite(z)
+    cz = np.concatenate([[0.0], np.cumsum(np.where(finite, z, 0.0))])
+    cn = np.concatenate([[0], np.cumsum(finite)])
+    lo = np.searchsorted(key, key - half - 1e-9, side="left")
+    hi = np.searchsorted(key, key + half + 1e-9, side="right")
+    count = cn[hi] - cn[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, (cz[hi] - cz[lo]) / np.maximum(count, 1), np.nan)
+
+
+def profile_metrics(
+    profiles: Profiles,
+    waypoints: Sequence[Sequence[tuple[str, float, float]]] = (),
+    *,
+    half_window_km: float | None = None,
+    floor_km: float | None = None,
+) -> ProfileMetrics:
     """Metrics of every sampled route at once (see `ProfileMetrics`).
 
     ``waypoints`` optionally gives each route's named points ``(name, lon, lat)``, candidates for
-    naming its highest point beside the gazetteer. Grades are between consecutive samples.
+    naming its highest point beside the gazetteer. Elevations, ascent, descent and grades are those
+    of the smoothed profile (`smooth_profile` with ``half_window_km`` and ``floor_km``; both 0 for
+    the raw samples);
+    grades are between consecutive samples.
     """
-    route, z, d = profiles.route, profiles.elevation_m, profiles.distance_km
+    route, d = profiles.route, profiles.distance_km
+    z = smooth_profile(profiles, half_window_km, floor_km)
     n = len(profiles.first)
     zmax = np.maximum.reduceat(z, profiles.first)
     zmin = np.minimum.reduceat(z, profiles.first)

@@ -26,6 +26,7 @@ from . import _validate, settings
 from ._errors import RoutingError
 from .catalog import Corridor, Source, Waypoint, with_coords
 from .distance import nearest
+from .gazetteer import Place
 from .geodata import resolve_countries
 from .graph_search import Router, by_mode, path_coords, path_edges
 from .network import edges_through
@@ -98,6 +99,8 @@ class RouteSet:
     routes: tuple[Route, ...]
     modes: tuple[str, ...]
     avoid: tuple[str, ...] = ()
+    #: Sentences about border posts: closed ones skipped or passed, seasonal ones passed.
+    notes: tuple[str, ...] = ()
 
 
 def _modes(kind: str | None) -> tuple[str, ...]:
@@ -106,6 +109,44 @@ def _modes(kind: str | None) -> tuple[str, ...]:
     if kind not in KIND_CHOICES:
         raise RoutingError(f"kind: {kind!r} is not one of {', '.join(KIND_CHOICES)}")
     return ("road", "rail", "pipeline") if kind == "any" else (kind,)
+
+
+def by_status(G: nx.MultiDiGraph, status: Sequence[str]) -> nx.MultiDiGraph:
+    """View of ``G`` with only the links of the given statuses (all of them when none is given)."""
+    from . import _validate
+
+    if not status:
+        return G
+    unknown = [s for s in status if s not in _validate.STATUSES]
+    if unknown:
+        raise RoutingError(f"status: {unknown[0]!r} is not one of {', '.join(_validate.STATUSES)}")
+    keep = set(status)
+    return G.edge_subgraph(
+        [(u, v, key) for u, v, key, st in G.edges(keys=True, data="status", default="operating") if st in keep]
+    )
+
+
+def _post_nodes(G: nx.MultiDiGraph) -> dict[int, Place]:
+    """Network nodes standing for a curated border post with a status (by name or merged place)."""
+    from . import gazetteer
+
+    names: dict[str, Place] = {}
+    for post in gazetteer.posts():
+        for alias in (post.name, *post.aliases):
+            names.setdefault(alias.casefold(), post)
+    out = {}
+    for node, data in G.nodes(data=True):
+        for name in [data.get("name") or "", *str(data.get("places") or "").split("; ")]:
+            if name.casefold() in names:
+                out[node] = names[name.casefold()]
+                break
+    return out
+
+
+def _post_text(post: Place) -> str:
+    """``Torkham (closed as of 2025-10-30; WE News …)``: a post's state and its source."""
+    state = f"open {post.open_months} only" if post.status == "seasonal" else post.status
+    return f"{post.name} ({state}, as of {post.as_of}; {post.status_source})"
 
 
 def _node_label(G: nx.MultiDiGraph, node: int) -> str:
@@ -154,6 +195,7 @@ def find_routes(
     tolerance_km: float | None = None,
     distinct: bool = True,
     score: bool = True,
+    status: Sequence[str] = (),
 ) -> RouteSet:
     """Up to ``k`` shortest routes from ``origin`` through ``via`` to ``destination``, scored.
 
@@ -164,6 +206,11 @@ def find_routes(
     `corridors.settings.ALTERNATIVE_SEPARATION_KM` from every route already chosen count, so the same road
     drawn by two records, or a detour through one more town, is not offered as an alternative.
     With via places, alternatives are found per leg and the ``k`` shortest combinations kept.
+    ``status`` keeps only links of those statuses (``("operating",)`` for a traveller's route
+    today); edges without a status (an OSM extract) count as operating. With a ``status``, border
+    posts that the gazetteer records as closed are skipped (said in ``notes``); without one they
+    may be used and ``notes`` says so. Seasonal posts on a route are named in ``notes`` with their
+    open months.
     Raises `RoutingError` with the reason when no route exists.
     """
     import networkx as nx
@@ -172,7 +219,7 @@ def find_routes(
     if k < 1:
         raise RoutingError(f"k: {k!r} is not a positive number of routes")
     modes = _modes(kind)
-    g_kind = by_mode(G, modes)
+    g_kind = by_status(by_mode(G, modes), status)
     stops = []
     for name in (origin, *via, destination):
         named = _named_node(G, name)
@@ -182,6 +229,12 @@ def find_routes(
     for a, b in itertools.pairwise(stops):
         if a.node == b.node:
             raise RoutingError(f"{a.query} and {b.query} are the same network node, {a.name}: nothing to route")
+    post_at = _post_nodes(g_kind)
+    notes: list[str] = []
+    closed = {n: p for n, p in post_at.items() if p.status == "closed" and n not in {s.node for s in stops}}
+    if status and closed:
+        g_kind = nx.restricted_view(g_kind, list(closed), [])
+        notes += [f"skipping {_post_text(p)}" for p in closed.values()]
     codes = resolve_countries(avoid)
     g_route = g_kind
     if codes:
@@ -203,7 +256,12 @@ def find_routes(
         paths = router.simple_paths(a.node, b.node)
         found = _distinct(g_route, paths, k) if distinct else list(itertools.islice(paths, k))
         if not found:
-            raise RoutingError(_why_unreachable(G, g_kind, g_route, a, b, modes, codes))
+            why = _why_unreachable(G, g_kind, g_route, a, b, modes, codes)
+            if status:
+                why = f"using only {'/'.join(status)} links: {why}"
+            if notes:
+                why += "; " + "; ".join(notes)
+            raise RoutingError(why)
         legs.append(found)
     combos: list[tuple[float, list[int]]] = [(0.0, [stops[0].node])]
     for leg in legs:
@@ -213,12 +271,16 @@ def find_routes(
             key=lambda item: item[0],
         )
     routes = [_route_of(g_route, nodes, stops, i + 1, len(combos)) for i, (_, nodes) in enumerate(combos)]
+    for passed in dict.fromkeys(n for r in routes for n in r.nodes):
+        post = post_at.get(passed)
+        if post is not None and post.status in ("closed", "seasonal"):
+            notes.append(f"the route passes {_post_text(post)}")
     if score:
         from .scoring import score_records as score_corridors
 
         scores = score_corridors([r.corridor for r in routes], tolerance_km=tolerance_km)
         routes = [replace(r, score=s) for r, s in zip(routes, scores, strict=True)]
-    return RouteSet(stops=tuple(stops), routes=tuple(routes), modes=modes, avoid=codes)
+    return RouteSet(stops=tuple(stops), routes=tuple(routes), modes=modes, avoid=codes, notes=tuple(notes))
 
 
 def _named_node(G: nx.MultiDiGraph, place: str) -> tuple[int, str] | None:
@@ -381,6 +443,7 @@ def route(
     k: int = 1,
     graph: nx.MultiDiGraph | None = None,
     tolerance_km: float | None = None,
+    status: Sequence[str] = (),
 ) -> geopandas.GeoDataFrame:
     """Up to ``k`` shortest routes between two places across the corridor network, scored.
 
@@ -402,6 +465,8 @@ def route(
         default, or `corridors.osm.load_osm` of an extract).
     tolerance_km : float, optional
         Border tolerance of the scoring (see `corridors.score`).
+    status : sequence of str, optional
+        Use only links of these statuses, e.g. ``["operating"]`` (all by default).
 
     Returns
     -------
@@ -421,12 +486,14 @@ def route(
     from .scoring import to_gdf
 
     G = build_network() if graph is None else graph
-    found = find_routes(G, origin, destination, via=via, kind=kind, avoid=avoid, k=k, tolerance_km=tolerance_km)
+    found = find_routes(
+        G, origin, destination, via=via, kind=kind, avoid=avoid, k=k, tolerance_km=tolerance_km, status=status
+    )
     records = [r.score for r in found.routes if r.score is not None]
     frame = to_gdf(records)
     frame.insert(0, "route", list(range(1, len(records) + 1)))
     frame["network_km"] = [r.network_km for r in found.routes]
     frame["via_corridors"] = [" > ".join(r.corridors) for r in found.routes]
     frame["path"] = [" > ".join(w.name for w in r.corridor.waypoints) for r in found.routes]
-    frame.attrs["corridors.notes"] = tuple(stop.note for stop in found.stops if stop.note)
+    frame.attrs["corridors.notes"] = (*(stop.note for stop in found.stops if stop.note), *found.notes)
     return frame

@@ -641,11 +641,16 @@ def _positions(corridor: Corridor, v_xy: np.ndarray, cum: np.ndarray) -> dict[st
     return at
 
 
+def structure_spans(corridor: Corridor) -> list[profile.Span]:
+    """Each tunnel or bridge of a corridor as ((lon, lat) start, (lon, lat) end), for `profile.through_structures`."""
+    wps = corridor.waypoints
+    return [((wps[i - 1].lon, wps[i - 1].lat), (wps[i].lon, wps[i].lat)) for i, _ in corridor.structures]
+
+
 def _terrain_extra(items: Sequence[Corridor], lines: np.ndarray) -> list[dict[str, float | str]]:
     """Elevation-profile metrics of every route at once (`profile.profile_metrics`)."""
-    metrics = profile.profile_metrics(
-        profile.sample_profiles(lines), [[(w.name, w.lon, w.lat) for w in c.waypoints] for c in items]
-    )
+    sampled = profile.through_structures(profile.sample_profiles(lines), [structure_spans(c) for c in items])
+    metrics = profile.profile_metrics(sampled, [[(w.name, w.lon, w.lat) for w in c.waypoints] for c in items])
     return [metrics.row(i) for i in range(len(items))]
 
 

@@ -41,6 +41,8 @@ __all__ = [
     "OSM_BUFFER_KM",
     "OSM_SNAP_KM",
     "OSM_STREAM_MIN_BYTES",
+    "PROFILE_FLOOR_KM",
+    "PROFILE_SMOOTH_KM",
     "PROFILE_SPACING_KM",
     "REGION_BOUNDS",
     "SCORE_CHUNK_ROUTES",
@@ -99,6 +101,17 @@ SCORE_CHUNK_ROUTES = 2_000
 #: Largest spacing between elevation-profile samples along a route, km. The GLOBE DEM has ~0.9 km
 #: cells, so 1 km samples every cell once on average.
 PROFILE_SPACING_KM = 1.0
+
+#: Road profiles (ascent, descent, grades, highest point) follow the valley floor: the lowest
+#: sample within this distance either side, km. A 30" cell in a gorge averages the road with the
+#: walls above it; one cell either side is the profile's version of the cost model's 3 × 3 floor.
+PROFILE_FLOOR_KM = 1.0
+
+#: Half-width of the moving mean that then smooths a road profile, km (each side; an 8 km window
+#: at ~1 km samples). Measured on the Karakoram Highway (docs/methods/terrain.md): raw samples give
+#: 38,958 m of ascent and 49 % grades; floor plus ±4 km gives ~8,200 m and a highest point within
+#: 150 m of the Khunjerab Pass. Climbs shorter than about the window are not resolved.
+PROFILE_SMOOTH_KM = 4.0
 
 #: Profiles report the share of the length above this elevation, m (where altitude sickness and
 #: winter closures begin to matter for road traffic).

@@ -20,6 +20,13 @@ _TABLE_COLUMNS = (
     "corridors",
 )
 
+
+def _status_choices() -> list[str]:
+    from .._validate import STATUSES
+
+    return list(STATUSES)
+
+
 route_options = common(
     click.option("--via", multiple=True, metavar="PLACE", help="Pass through PLACE on the way (repeatable, in order)."),
     click.option(
@@ -46,6 +53,14 @@ route_options = common(
         "alternative must run at least 5 % of its length more than 25 km from the routes before it).",
     ),
     click.option(
+        "--status",
+        "statuses",
+        multiple=True,
+        type=click.Choice(_status_choices()),
+        help="Use only links of this status (repeatable), e.g. --status operating for a route a "
+        "traveller can take today. Default: every link, proposed ones included.",
+    ),
+    click.option(
         "--osm",
         "osm_file",
         type=click.Path(dir_okay=False),
@@ -56,7 +71,7 @@ route_options = common(
 )
 
 
-def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km):
+def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses=()):
     from .. import network, osm, routing
 
     if osm_file:
@@ -77,10 +92,13 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
         k=k,
         access_km=access_km,
         tolerance_km=tolerance_km,
+        status=statuses,
     )
     for stop in found.stops:
         if stop.note:
             click.echo(f"corridors: note: {strip_terminal_controls(stop.note)}", err=True)
+    for note in found.notes:
+        click.echo(f"corridors: note: {strip_terminal_controls(note)}", err=True)
     if len(found.routes) < k:
         click.echo(f"corridors: note: only {len(found.routes)} route(s) exist between these places", err=True)
     return found
@@ -101,7 +119,7 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
 )
 @output_file_option("Write to FILE (atomically) instead of standard output; .gpkg needs it.", required=False)
 @tolerance_option
-def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt, output, tolerance_km):
+def route_cmd(origin, destination, via, kind, avoid, k, statuses, osm_file, catalogs, fmt, output, tolerance_km):
     """Shortest route from FROM to TO across the corridor network, and up to k-1 alternatives.
 
     FROM, TO and --via are place names (the network's own waypoints, or any gazetteer place within
@@ -116,7 +134,7 @@ def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt,
     fmt = fmt or _format_for(output)
     if fmt == "gpkg" and not output:
         raise click.UsageError("--format gpkg writes a file: give -o FILE.gpkg")
-    found = _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km)
+    found = _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses)
     rows, features = _route_rows(found)
     if fmt in _VECTOR:
         if output:
@@ -194,7 +212,7 @@ def _route_rows(found):
 @catalog_option
 @output_file_option("FILE.geojson, FILE.gpkg or FILE.kml; FILE.graphml for the network (written atomically).")
 @tolerance_option
-def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs, output, tolerance_km):
+def export_cmd(ids, ends, via, kind, avoid, k, statuses, osm_file, whole_network, catalogs, output, tolerance_km):
     """Export corridors (all by default), routes (--route FROM TO) or the network (--network) as GIS files.
 
     Corridors and routes become LineStrings (lon/lat, EPSG:4326) carrying their scores; the network
@@ -221,7 +239,8 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
             "GraphML holds the network: use --network, or write corridors and routes as .geojson, .gpkg or .kml"
         )
     elif ends:
-        _, features = _route_rows(_routes(ends[0], ends[1], via, kind, avoid, k, osm_file, catalogs, tolerance_km))
+        found = _routes(ends[0], ends[1], via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses)
+        _, features = _route_rows(found)
         export.write_features(features, output, layer="routes")
     else:
         from ..catalog import load_catalog

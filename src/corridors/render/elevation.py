@@ -42,7 +42,9 @@ def profile_data(result: CorridorScore, spacing_km: float | None = None) -> tupl
     from .. import profile as profiles
 
     line = alignment.waypoint_lines([result.corridor])
-    prof = profiles.sample_profiles(line, spacing_km)
+    from ..scoring import structure_spans
+
+    prof = profiles.through_structures(profiles.sample_profiles(line, spacing_km), [structure_spans(result.corridor)])
     wps = [(w.name, w.lon, w.lat) for w in result.corridor.waypoints]
     metrics = profiles.profile_metrics(prof, [wps])
     wxy = np.array([(w[1], w[2]) for w in wps])
