@@ -16,6 +16,7 @@ __all__ = [
     "PlaceError",
     "RoutingError",
     "UnknownCorridorError",
+    "ValidationError",
 ]
 
 
@@ -52,3 +53,7 @@ class OutputError(CorridorsError, OSError):
 
 class RoutingError(CorridorsError, ValueError):
     """No route satisfies the request (unreachable target, forbidden endpoints, bad parameters)."""
+
+
+class ValidationError(CorridorsError, ValueError):
+    """An option or an input file (worldview, exposure weights) has a bad value."""

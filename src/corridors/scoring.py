@@ -32,16 +32,21 @@ if TYPE_CHECKING:
     import geopandas
 
 __all__ = [
+    "AreaLength",
     "CorridorScore",
     "CountrySplit",
     "Crossing",
     "Hugging",
     "Narrowest",
+    "ProvinceLength",
+    "Stretch",
+    "boundary_classes",
     "crossings_gdf",
     "narrowest_width",
     "records_of",
     "score",
     "score_records",
+    "split_areas",
     "split_by_country",
     "to_gdf",
 ]
@@ -236,6 +241,147 @@ def split_by_country(
     )
 
 
+@cache
+def _area_layer(kind: str) -> tuple[geodata.Countries, np.ndarray]:
+    """A polygon layer (``"contested"`` or ``"provinces"``) in the shape `split_by_country` takes."""
+    if kind == "contested":
+        areas = geodata.contested_areas()
+        layer = geodata.Countries(iso_a3=areas.id, name=areas.name, geometry=areas.geometry)
+    else:
+        prov = geodata.provinces()
+        layer = geodata.Countries(iso_a3=prov.code, name=prov.name, geometry=prov.geometry)
+    return layer, geodata.outline_pieces(layer.geometry)
+
+
+@dataclass(frozen=True)
+class AreaSplit:
+    """`split_areas`: the country split under a worldview, and the province and contested-area splits."""
+
+    worldview: str
+    countries: CountrySplit
+    provinces: CountrySplit
+    contested: CountrySplit
+
+
+def split_areas(
+    routes: Sequence[shapely.LineString] | np.ndarray,
+    *,
+    worldview: str | None = None,
+    tolerance_km: float | None = None,
+    densify_km: float | None = None,
+) -> AreaSplit:
+    """Split routes by country (as ``worldview`` draws them), by province and by contested area.
+
+    The three splits run `split_by_country` on the same densified routes: the provinces and the
+    contested areas are passed as its "countries" layer and their outlines as its borders, so
+    their km add up along the route exactly like the per-country km. Province and area runs are
+    never folded (tolerance 0); their ``run_country`` holds ISO 3166-2 codes and area ids.
+
+    Examples
+    --------
+    >>> from corridors import load_catalog
+    >>> from corridors.alignment import waypoint_lines
+    >>> lines = waypoint_lines([load_catalog()["karakoram-highway"]])
+    >>> split = split_areas(lines, worldview="IND")
+    >>> split.countries.sequence(0), split.contested.sequence(0)
+    (('PAK', 'IND', 'CHN'), ('gilgit-baltistan',))
+    """
+    view = geodata.worldview_layers(geodata.check_worldview(worldview))
+    kw: dict[str, Any] = {"densify_km": densify_km}
+    c_layer, c_borders = _area_layer("contested")
+    p_layer, p_borders = _area_layer("provinces")
+    return AreaSplit(
+        worldview=view.name,
+        countries=split_by_country(
+            routes, tolerance_km=tolerance_km, countries=view.countries, borders=view.borders, **kw
+        ),
+        provinces=split_by_country(routes, tolerance_km=0.0, countries=p_layer, borders=p_borders, **kw),
+        contested=split_by_country(routes, tolerance_km=0.0, countries=c_layer, borders=c_borders, **kw),
+    )
+
+
+#: Wording of Natural Earth's FEATURECLA values in crossing classes.
+_CLASS_LABEL = {
+    "International boundary": "international",
+    "Line of control": "line of control",
+    "Disputed": "disputed",
+    "Indefinite": "indefinite",
+    "Indeterminant frontier": "indeterminate frontier",
+}
+
+
+def boundary_classes(lonlat: np.ndarray, worldview: str | None = None) -> list[str]:
+    """The class of the boundary at each crossing point, as a worldview sees it.
+
+    De facto: Natural Earth's class ("international", "line of control", "disputed",
+    "indefinite", …), then the views whose class differs (``"line of control: IND, PAK views
+    differ"``) and, on the Durand Line, ``"; not recognised by AFG"``. Under ``IND``/``PAK``/``CHN``:
+    the de facto class and, where that view's class differs, ``": IND view differs (unrecognized)"``.
+    Under ``AFG``: Durand Line crossings are ``"not recognised by AFG"``. A crossing that only the
+    view's own claim draws (no de facto boundary within 0.05°) is ``"IND claim (no de facto boundary)"``.
+
+    Examples
+    --------
+    >>> boundary_classes(np.array([[73.887, 34.092]]))
+    ['line of control: IND, PAK views differ']
+    >>> boundary_classes(np.array([[71.13, 34.115]]), "AFG")  # Torkham
+    ['not recognised by AFG']
+    """
+    view = geodata.check_worldview(worldview)
+    lonlat = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+    if not len(lonlat):
+        return []
+    b = geodata.boundaries()
+    rows, dist = b.nearest(lonlat[:, 0], lonlat[:, 1])
+    out = []
+    for row, d in zip(rows.tolist(), dist.tolist(), strict=True):
+        if row < 0 or d > settings.BOUNDARY_CLASS_DISTANCE_DEG:
+            out.append(f"{view} claim (no de facto boundary)" if view in geodata.NE_VIEW else "")
+            continue
+        de_facto = str(b.featurecla[row])
+        label = _CLASS_LABEL.get(de_facto, de_facto.lower())
+        durand = bool(b.durand_line[row])
+        if view == "AFG":
+            out.append("not recognised by AFG" if durand else label)
+        elif view in geodata.NE_VIEW:
+            theirs = str(b.fclass[geodata.NE_VIEW[view]][row])
+            out.append(label if theirs == de_facto else f"{label}: {view} view differs ({theirs.lower()})")
+        else:
+            differ = [v for v, ne in geodata.NE_VIEW.items() if str(b.fclass[ne][row]) != de_facto]
+            if differ:
+                label += f": {', '.join(differ)} view{'s differ' if len(differ) > 1 else ' differs'}"
+            out.append(label + ("; not recognised by AFG" if durand else ""))
+    return out
+
+
+def _stretches(split: AreaSplit, route: int) -> tuple[Stretch, ...]:
+    """The route cut at every change of country, province or contested area."""
+    parts = [split.countries, split.provinces, split.contested]
+    runs = []
+    for part in parts:
+        m = np.flatnonzero(part.run_route == route)
+        runs.append((part.run_start_km[m], part.run_country[m]))
+    total = float(split.countries.length_km[route])
+    cuts = np.unique(np.concatenate([r[0] for r in runs] + [[0.0, total]]))
+    cuts = cuts[(cuts >= 0) & (cuts <= total)]
+    out = []
+    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        if b - a <= 1e-9:
+            continue
+        mid = (a + b) / 2
+        labels = [str(codes[np.searchsorted(starts, mid, side="right") - 1]) if len(starts) else "" for starts, codes in runs]
+        out.append(Stretch(a, b - a, *labels))
+    # merge neighbours with the same labels
+    merged: list[Stretch] = []
+    for st in out:
+        if merged and (merged[-1].country, merged[-1].province, merged[-1].area) == (st.country, st.province, st.area):
+            last = merged[-1]
+            merged[-1] = Stretch(last.start_km, last.length_km + st.length_km, st.country, st.province, st.area)
+        else:
+            merged.append(st)
+    return tuple(merged)
+
+
 @dataclass(frozen=True)
 class Crossing:
     """A border crossing: from one country to the next, where, and the nearest named crossing."""
@@ -247,6 +393,7 @@ class Crossing:
     at_km: float
     named: str = ""
     named_distance_km: float | None = None
+    boundary_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -286,6 +433,38 @@ class CountryLength:
 
 
 @dataclass(frozen=True)
+class AreaLength:
+    """Modeled km inside one contested area, with who administers it and who claims it."""
+
+    id: str
+    name: str
+    administered_by: str
+    claimed_by: tuple[str, ...]
+    length_km: float
+
+
+@dataclass(frozen=True)
+class ProvinceLength:
+    """Modeled km in one province (admin-1), by ISO 3166-2 code."""
+
+    code: str
+    name: str
+    country: str
+    length_km: float
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of a route in one country, province and contested area (``""`` where none)."""
+
+    start_km: float
+    length_km: float
+    country: str
+    province: str
+    area: str
+
+
+@dataclass(frozen=True)
 class CorridorScore:
     """Every metric of one corridor. Lengths in km on the WGS84 ellipsoid."""
 
@@ -301,6 +480,16 @@ class CorridorScore:
     rank: int = 0
     narrowest: Narrowest | None = None
     extra: Mapping[str, float | str] = field(default_factory=dict)
+    worldview: str = "de-facto"
+    contested: tuple[AreaLength, ...] = ()
+    provinces: tuple[ProvinceLength, ...] = ()
+    stretches: tuple[Stretch, ...] = ()
+    exposure_km: float | None = None
+
+    @property
+    def contested_km(self) -> float:
+        """Modeled km inside contested areas (0 when the corridor touches no contested ground)."""
+        return float(sum(a.length_km for a in self.contested))
 
     @property
     def published_length(self) -> Figure | None:
@@ -399,15 +588,20 @@ def score_records(
     tolerance_km: float | None = None,
     weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
+    worldview: str | None = None,
 ) -> list[CorridorScore]:
     """Score one corridor or many as `CorridorScore` records (what renderers and tables read).
 
     Ranks are 1 for the lowest composite score among those given. `score` returns the same
-    results as a GeoDataFrame.
+    results as a GeoDataFrame. ``worldview`` (`corridors.geodata.VIEWS`, default de facto) decides
+    which country holds contested ground; km per contested area and per province do not depend on it.
     """
     items = [corridors] if isinstance(corridors, Corridor) else list(corridors)
     lines = alignment.waypoint_lines(items)
-    split = split_by_country(lines, tolerance_km=tolerance_km, densify_km=densify_km)
+    areas = split_areas(lines, worldview=worldview, tolerance_km=tolerance_km, densify_km=densify_km)
+    split = areas.countries
+    classes = boundary_classes(split.cross_lonlat, areas.worldview)
+    contested, provinces = geodata.contested_areas(), geodata.provinces()
     straight = split.straightness
     composite = composite_score(split.length_km, split.crossings, straight, weights)
     ranks = np.empty(len(items), dtype=int)
@@ -438,6 +632,7 @@ def score_records(
                         at_km=float(split.cross_at_km[k]),
                         named=names[k],
                         named_distance_km=dists[k],
+                        boundary_class=classes[k],
                     )
                     for k in ci
                 ),
@@ -457,6 +652,28 @@ def score_records(
                 rank=int(ranks[i]),
                 narrowest=narrowest,
                 extra=terrain_rows[i],
+                worldview=areas.worldview,
+                contested=tuple(
+                    AreaLength(
+                        id=a,
+                        name=str(contested.name[j]),
+                        administered_by=str(contested.administered_by[j]),
+                        claimed_by=contested.claimed_by[j],
+                        length_km=km,
+                    )
+                    for a, km in areas.contested.country_length_km(i).items()
+                    if a and km > 0
+                    for j in [contested.index_of(a)]
+                ),
+                provinces=tuple(
+                    ProvinceLength(
+                        code=p, name=str(provinces.name[j]), country=str(provinces.country[j]), length_km=km
+                    )
+                    for p, km in areas.provinces.country_length_km(i).items()
+                    if p and km > 0
+                    for j in [provinces.index_of(p)]
+                ),
+                stretches=_stretches(areas, i),
             )
         )
     return out
@@ -497,8 +714,11 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
     Columns: ``name``, ``kind``, ``status``, ``length_km``, ``published_km``, ``diff_pct``,
     ``countries`` (modeled ISO3 sequence joined by `` > ``), ``declared_countries``,
     ``matches_sources`` (bool), ``crossings`` (int), ``straightness``, ``endpoint_distance_km``,
-    the terrain metrics, ``narrowest_km``, ``score``, ``rank``, one ``km_<ISO3>`` column per country
-    met (``km_sea`` for water), and ``geometry`` (the modeled route, densified geodesic).
+    the terrain metrics, ``narrowest_km``, ``score``, ``rank``, ``worldview``, ``contested``
+    (the contested areas crossed, or "no contested ground"), ``contested_km``, ``exposure_km`` (when
+    exposure weights were applied), one ``km_<ISO3>`` column per country met (``km_sea`` for water),
+    one ``km_<area id>`` per contested area and one ``km_<ISO 3166-2>`` per province met, and
+    ``geometry`` (the modeled route, densified geodesic).
     The records stay attached (``attrs``) for `records_of`, maps and figures.
     """
     import geopandas
@@ -536,12 +756,42 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
         "narrowest_km": pd.array([r.narrowest.width_km if r.narrowest else None for r in records], dtype="Float64"),
         "score": np.array([r.score for r in records], dtype=float),
         "rank": np.array([r.rank for r in records], dtype=np.int64),
+        "worldview": [r.worldview for r in records],
+        "contested": [contested_text(r) for r in records],
+        "contested_km": np.array([r.contested_km for r in records], dtype=float),
+        **(
+            {"exposure_km": pd.array([r.exposure_km for r in records], dtype="Float64")}
+            if any(r.exposure_km is not None for r in records)
+            else {}
+        ),
         **{f"km_{code or 'sea'}": km[:, j] for j, code in enumerate(codes)},
+        **_km_columns(records, lambda r: [(a.id, a.length_km) for a in r.contested]),
+        **_km_columns(records, lambda r: [(p.code, p.length_km) for p in r.provinces]),
     }
     index = pd.Index([r.corridor.id for r in records], name="id", dtype=object)
     frame = geopandas.GeoDataFrame(data, index=index, geometry=list(lines), crs="EPSG:4326")
     frame.attrs[_ATTRS_KEY] = _Records(records)
     return frame
+
+
+def _km_columns(records: Sequence[CorridorScore], items: Any) -> dict[str, np.ndarray]:
+    """``km_<key>`` columns (sorted keys) from ``items(record) -> [(key, km), ...]``."""
+    per = [dict(items(r)) for r in records]
+    keys = sorted({k for d in per for k in d})
+    return {f"km_{k}": np.array([d.get(k, 0.0) for d in per], dtype=float) for k in keys}
+
+
+def contested_text(record: CorridorScore) -> str:
+    """One line on the contested ground a corridor crosses, or ``"no contested ground"``.
+
+    Each area reads ``name km (administered by X; claimed by Y)``.
+    """
+    if not record.contested:
+        return "no contested ground"
+    return "; ".join(
+        f"{a.name} {a.length_km:.0f} km (administered by {a.administered_by}; claimed by {', '.join(a.claimed_by)})"
+        for a in record.contested
+    )
 
 
 def records_of(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> list[CorridorScore]:
@@ -568,6 +818,7 @@ def score(
     tolerance_km: float | None = None,
     weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
+    worldview: str | None = None,
 ) -> geopandas.GeoDataFrame:
     """Score corridors: geodesic length, per-country km, border crossings, terrain, composite score.
 
@@ -584,6 +835,10 @@ def score(
         Composite-score weights (keys of ``settings.SCORE_WEIGHTS``).
     densify_km : float, optional
         Largest vertex spacing of the modeled routes (default ``settings.DENSIFY_KM``).
+    worldview : {"de-facto", "IND", "PAK", "CHN", "AFG"}, optional
+        Whose map decides the country of contested ground (default de facto, who holds it).
+        Per-country km, the sequence and the crossings follow it; km per contested area and
+        per province do not.
 
     Returns
     -------
@@ -599,12 +854,16 @@ def score(
     ('TKM > AFG > PAK > IND', 3)
     >>> round(float(scores.loc["karakoram-highway", "km_CHN"]))
     413
+    >>> score(load_catalog().select(["karakoram-highway"]), worldview="IND").loc["karakoram-highway", "countries"]
+    'PAK > IND > CHN'
     """
     if hasattr(corridors, "geometry") and not isinstance(corridors, Corridor):
         corridors = corridors_from_gdf(corridors)
     elif hasattr(corridors, "values") and callable(corridors.values):  # a Catalog (a Mapping)
         corridors = list(corridors.values())
-    records = score_records(corridors, tolerance_km=tolerance_km, weights=weights, densify_km=densify_km)
+    records = score_records(
+        corridors, tolerance_km=tolerance_km, weights=weights, densify_km=densify_km, worldview=worldview
+    )
     return to_gdf(records, densify_km=densify_km)
 
 
@@ -613,7 +872,8 @@ def crossings_gdf(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> g
 
     Columns: ``corridor`` (id), ``number`` (1, 2, … along the route), ``from_country``,
     ``to_country`` (ISO3), ``at_km`` (distance along the route), ``nearest_named`` and
-    ``named_distance_km`` (the closest named crossing within ``settings.NAMED_CROSSING_RADIUS_KM``).
+    ``named_distance_km`` (the closest named crossing within ``settings.NAMED_CROSSING_RADIUS_KM``),
+    ``boundary_class`` (`boundary_classes`, under the scores' worldview).
 
     Examples
     --------
@@ -635,6 +895,7 @@ def crossings_gdf(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> g
             "at_km": np.array([x.at_km for _, _, x in rows], dtype=float),
             "nearest_named": [x.named for _, _, x in rows],
             "named_distance_km": pd.array([x.named_distance_km for _, _, x in rows], dtype="Float64"),
+            "boundary_class": [x.boundary_class for _, _, x in rows],
         },
         geometry=geopandas.points_from_xy([x.lon for _, _, x in rows], [x.lat for _, _, x in rows]),
         crs="EPSG:4326",

@@ -7,20 +7,51 @@ import click
 from .options import (
     catalog_option,
     emit,
+    exposure_option,
     format_option,
     output_option,
     parse_weights,
+    rank_by_option,
     tolerance_option,
     weight_option,
+    worldview_option,
 )
 
 
-def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float, weights: tuple[str, ...]):
+def _scores(
+    ids: tuple[str, ...],
+    catalogs: tuple[str, ...],
+    tolerance_km: float,
+    weights: tuple[str, ...],
+    worldview: str = "de-facto",
+    exposure: str | None = None,
+    rank_by: str = "score",
+):
     from ..catalog import load_catalog
     from ..scoring import score_records
 
+    if rank_by == "exposure" and not exposure:
+        raise click.UsageError("--rank-by exposure needs --exposure FILE")
+    ex = None
+    if exposure:
+        from ..exposure import load_exposure
+
+        ex = load_exposure(exposure)  # bad files fail before the scoring work
     catalog = load_catalog(catalogs)
-    return score_records(catalog.select(ids), tolerance_km=tolerance_km, weights=parse_weights(weights))
+    scores = score_records(
+        catalog.select(ids), tolerance_km=tolerance_km, weights=parse_weights(weights), worldview=worldview
+    )
+    if ex is not None:
+        from ..exposure import apply_exposure
+
+        scores = apply_exposure(scores, ex, rank_by=rank_by)
+    return scores
+
+
+def _title(title: str, worldview: str) -> str:
+    from ..tables import provenance_line
+
+    return f"{title} · {provenance_line(worldview)}"
 
 
 @click.command("list")
@@ -61,7 +92,8 @@ def list_cmd(catalogs, fmt, output):
 )
 @output_option
 @tolerance_option
-def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
+@worldview_option
+def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km, worldview):
     """Show one corridor: its record, modeled metrics beside published figures, crossings and sources.
 
     Lengths in km (WGS84 geodesic); positions in decimal degrees.
@@ -72,7 +104,7 @@ def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
     from ..tables import corridor_text, score_dict
 
     corridor = load_catalog(catalogs)[corridor_id]
-    result = score_records(corridor, tolerance_km=tolerance_km)[0]
+    result = score_records(corridor, tolerance_km=tolerance_km, worldview=worldview)[0]
     if fmt == "json":
         emit(to_json(score_dict(result)), output)
     else:
@@ -86,7 +118,9 @@ def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
 @output_option
 @tolerance_option
 @weight_option
-def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
+@worldview_option
+@exposure_option
+def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights, worldview, exposure):
     """Score corridors (all by default): length, per-country lengths, crossings, straightness, score.
 
     Modeled lengths are geodesic km (WGS84); published figures and their sources stand beside them.
@@ -95,13 +129,14 @@ def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
     from ..io import to_json
     from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
 
-    scores = _scores(ids, catalogs, tolerance_km, weights)
+    scores = _scores(ids, catalogs, tolerance_km, weights, worldview, exposure)
     if fmt == "json":
         emit(to_json([score_dict(s) for s in scores]), output)
     elif fmt == "csv":
         emit(csv_text(data_frame(scores)), output)
     else:
-        emit(render_table([summary_row(s) for s in scores], fmt, title="Corridor scores"), output)
+        rows = [summary_row(s) for s in scores]
+        emit(render_table(rows, fmt, title=_title("Corridor scores", worldview)), output)
 
 
 @click.command("compare")
@@ -111,17 +146,22 @@ def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
 @output_option
 @tolerance_option
 @weight_option
-def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
+@worldview_option
+@exposure_option
+@rank_by_option
+def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights, worldview, exposure, rank_by):
     """Compare corridors (all by default), ranked by composite score, published vs modeled side by side.
 
     Columns: modeled_km (geodesic, WGS84) beside published_km and diff_pct; the country sequence and
     border crossings (Natural Earth 1:10m); km_by_country as modeled/published; straightness
-    (endpoint distance / length); score = weighted length, crossings and detour (lower is better).
+    (endpoint distance / length); score = weighted length, crossings and detour (lower is better);
+    contested_km (km in contested areas, by --worldview's map for the countries); exposure_km with
+    --exposure (ranking changes only with --rank-by exposure).
     """
     from ..io import to_json
     from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
 
-    scores = sorted(_scores(ids, catalogs, tolerance_km, weights), key=lambda s: s.rank)
+    scores = sorted(_scores(ids, catalogs, tolerance_km, weights, worldview, exposure, rank_by), key=lambda s: s.rank)
     if fmt == "json":
         emit(to_json([score_dict(s) for s in scores]), output)
         return
@@ -139,14 +179,17 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
             "countries",
             "crossings",
             "score",
+            "exposure_km",
+            "contested_km",
             "km_by_country",
             "straightness",
             "max_elevation_m",
             "kind",
             "status",
         )
-        rows = [{k: r.get(k) for k in keep} for r in rows]
-    emit(render_table(rows, fmt, title="Corridor comparison (km, WGS84 geodesic; published vs modeled)"), output)
+        rows = [{k: r.get(k) for k in keep if k in r} for r in rows]
+    title = _title("Corridor comparison (km, WGS84 geodesic; published vs modeled)", worldview)
+    emit(render_table(rows, fmt, title=title), output)
 
 
 @click.command("check")
@@ -155,7 +198,7 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights):
 def check_cmd(catalogs, tolerance_km):
     """Check that every modeled route crosses the countries its sources declare, in order.
 
-    Exits 2 and names each mismatching record when one does not.
+    Declared countries are de facto, so the check always uses the de facto worldview. Exits 2 and names each mismatching record when one does not.
     """
     from .._errors import CatalogError
     from ..catalog import load_catalog
@@ -180,17 +223,20 @@ def check_cmd(catalogs, tolerance_km):
 @format_option
 @output_option
 @tolerance_option
-def crossings_cmd(ids, catalogs, fmt, output, tolerance_km):
+@worldview_option
+def crossings_cmd(ids, catalogs, fmt, output, tolerance_km, worldview):
     """List every border crossing of the corridors (all by default): one row per crossing.
 
     Columns: corridor, number along it, from_country and to_country (ISO3), at_km (km from the
     start, WGS84 geodesic), lon/lat (degrees) and the nearest named border post, pass or bridge
-    within 40 km with its distance (km).
+    within 40 km with its distance (km), and the boundary_class (international, line of control,
+    disputed, …, as --worldview sees it).
     """
     from ..tables import crossing_rows, render_table
 
-    rows = crossing_rows(_scores(ids, catalogs, tolerance_km, ()))
-    emit(render_table(rows, fmt, title="Border crossings", keep=("corridor", "number")), output)
+    rows = crossing_rows(_scores(ids, catalogs, tolerance_km, (), worldview))
+    title = _title("Border crossings", worldview)
+    emit(render_table(rows, fmt, title=title, keep=("corridor", "number")), output)
 
 
 COMMANDS = [list_cmd, show_cmd, score_cmd, compare_cmd, check_cmd, crossings_cmd]
