@@ -153,6 +153,7 @@ def find_routes(
     tolerance_km: float | None = None,
     distinct: bool = True,
     score: bool = True,
+    worldview: str | None = None,
 ) -> RouteSet:
     """Up to ``k`` shortest routes from ``origin`` through ``via`` to ``destination``, scored.
 
@@ -163,7 +164,8 @@ def find_routes(
     `corridors.settings.ALTERNATIVE_SEPARATION_KM` from every route already chosen count, so the same road
     drawn by two records, or a detour through one more town, is not offered as an alternative.
     With via places, alternatives are found per leg and the ``k`` shortest combinations kept.
-    Raises `RoutingError` with the reason when no route exists.
+    Raises `RoutingError` with the reason when no route exists. ``worldview`` is that of the
+    routes' scores (see `corridors.score`).
     """
     import networkx as nx
 
@@ -215,7 +217,7 @@ def find_routes(
     if score:
         from .scoring import score_records as score_corridors
 
-        scores = score_corridors([r.corridor for r in routes], tolerance_km=tolerance_km)
+        scores = score_corridors([r.corridor for r in routes], tolerance_km=tolerance_km, worldview=worldview)
         routes = [replace(r, score=s) for r, s in zip(routes, scores, strict=True)]
     return RouteSet(stops=tuple(stops), routes=tuple(routes), modes=modes, avoid=codes)
 
@@ -380,6 +382,7 @@ def route(
     k: int = 1,
     graph: nx.MultiDiGraph | None = None,
     tolerance_km: float | None = None,
+    worldview: str | None = None,
 ) -> geopandas.GeoDataFrame:
     """Up to ``k`` shortest routes between two places across the corridor network, scored.
 
@@ -401,6 +404,8 @@ def route(
         default, or `corridors.osm.load_osm` of an extract).
     tolerance_km : float, optional
         Border tolerance of the scoring (see `corridors.score`).
+    worldview : {"de-facto", "IND", "PAK", "CHN", "AFG"}, optional
+        Worldview of the scoring (see `corridors.score`); the network search itself is unchanged.
 
     Returns
     -------
@@ -420,7 +425,9 @@ def route(
     from .scoring import to_gdf
 
     G = build_network() if graph is None else graph
-    found = find_routes(G, origin, destination, via=via, kind=kind, avoid=avoid, k=k, tolerance_km=tolerance_km)
+    found = find_routes(
+        G, origin, destination, via=via, kind=kind, avoid=avoid, k=k, tolerance_km=tolerance_km, worldview=worldview
+    )
     records = [r.score for r in found.routes if r.score is not None]
     frame = to_gdf(records)
     frame.insert(0, "route", list(range(1, len(records) + 1)))

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AreaLength",
+    "AreaRuns",
+    "AreaSplit",
     "CorridorScore",
     "CountrySplit",
     "Crossing",
@@ -40,6 +42,7 @@ __all__ = [
     "Narrowest",
     "ProvinceLength",
     "Stretch",
+    "area_runs",
     "boundary_classes",
     "crossings_gdf",
     "narrowest_width",
@@ -242,25 +245,110 @@ def split_by_country(
 
 
 @cache
-def _area_layer(kind: str) -> tuple[geodata.Countries, np.ndarray]:
-    """A polygon layer (``"contested"`` or ``"provinces"``) in the shape `split_by_country` takes."""
+def _area_layer(kind: str) -> tuple[geodata.Countries, np.ndarray, shapely.STRtree]:
+    """A polygon layer (``"contested"`` or ``"provinces"``), its outline pieces and their STRtree."""
     if kind == "contested":
         areas = geodata.contested_areas()
         layer = geodata.Countries(iso_a3=areas.id, name=areas.name, geometry=areas.geometry)
     else:
         prov = geodata.provinces()
         layer = geodata.Countries(iso_a3=prov.code, name=prov.name, geometry=prov.geometry)
-    return layer, geodata.outline_pieces(layer.geometry)
+    outlines = geodata.outline_pieces(layer.geometry)
+    return layer, outlines, shapely.STRtree(outlines)
+
+
+@dataclass(frozen=True)
+class AreaRuns:
+    """Km of routes per area of a polygon layer (provinces or contested areas), as runs in route order.
+
+    ``run_country`` holds the layer's codes (ISO 3166-2 codes, area ids; ``""`` outside every
+    area); the runs of a route add up to its length.
+    """
+
+    run_route: np.ndarray
+    run_country: np.ndarray
+    run_length_km: np.ndarray
+    run_start_km: np.ndarray
+
+    def country_length_km(self, route: int) -> dict[str, float]:
+        """Length per area code of one route, km, in order of first appearance."""
+        mask = self.run_route == route
+        out: dict[str, float] = {}
+        for code, length in zip(self.run_country[mask].tolist(), self.run_length_km[mask], strict=True):
+            out[code] = out.get(code, 0.0) + float(length)
+        return out
+
+    def sequence(self, route: int) -> tuple[str, ...]:
+        """Areas one route passes through, in order (outside-area runs left out)."""
+        return tuple(c for c in self.run_country[self.run_route == route].tolist() if c)
+
+
+def area_runs(
+    xy: np.ndarray, part: np.ndarray, seg_km: np.ndarray, layer: geodata.Countries, outlines: np.ndarray, tree: Any
+) -> AreaRuns:
+    """Split densified routes by the polygons of ``layer`` (vectorized).
+
+    ``xy``/``part``/``seg_km`` are the densified vertices, their route and the geodesic km to the
+    next vertex (`corridors.distance.densify_geodesic`). Every vertex is located once; a segment
+    whose ends lie in different areas is cut where it meets the layer's ``outlines`` (STRtree
+    query, one `shapely.intersection` call), each piece labelled by its midpoint and measured on
+    the ellipsoid. A segment that leaves an area and comes back between two vertices (at most
+    ``densify_km`` long) keeps its ends' label.
+    """
+    labels = np.append(layer.iso_a3, "")
+    n = len(xy)
+    vert = layer.locate(xy[:, 0], xy[:, 1]) if n else np.zeros(0, dtype=np.int64)
+    seg = np.flatnonzero(part[:-1] == part[1:]) if n > 1 else np.zeros(0, dtype=np.int64)
+    cut = seg[vert[seg] != vert[seg + 1]]
+    whole = seg[vert[seg] == vert[seg + 1]]
+    key = [whole.astype(float)]
+    lab = [vert[whole]]
+    km = [seg_km[whole]]
+    route = [part[whole]]
+    if len(cut):
+        a, b = xy[cut], xy[cut + 1]
+        lines = shapely.linestrings(np.stack([a, b], axis=1))
+        si, bi = tree.query(lines, predicate="intersects")
+        hit_xy, hit_idx = shapely.get_coordinates(shapely.intersection(lines[si], outlines[bi]), return_index=True)
+        hit_seg = si[hit_idx]
+        d = b - a
+        frac = np.clip(((hit_xy - a[hit_seg]) * d[hit_seg]).sum(1) / (d[hit_seg] ** 2).sum(1), 0.0, 1.0)
+        # cut points per segment: 0, the hits, 1; pieces between consecutive cut points
+        c_seg = np.concatenate([np.arange(len(cut)), hit_seg, np.arange(len(cut))])
+        c_frac = np.concatenate([np.zeros(len(cut)), frac, np.ones(len(cut))])
+        order = np.lexsort((c_frac, c_seg))
+        c_seg, c_frac = c_seg[order], c_frac[order]
+        keep = (c_seg[1:] == c_seg[:-1]) & (c_frac[1:] > c_frac[:-1])
+        p_seg, f0, f1 = c_seg[:-1][keep], c_frac[:-1][keep], c_frac[1:][keep]
+        p0 = a[p_seg] + d[p_seg] * f0[:, None]
+        p1 = a[p_seg] + d[p_seg] * f1[:, None]
+        mid = (p0 + p1) / 2.0
+        key.append(cut[p_seg] + (f0 + f1) / 4.0)  # within (cut, cut + 0.5): ordered along the segment
+        lab.append(layer.locate(mid[:, 0], mid[:, 1]))
+        km.append(distance.geod().inv(p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1])[2] / 1000.0)
+        route.append(part[cut[p_seg]])
+    all_key, all_lab, all_km, all_route = (np.concatenate(x) for x in (key, lab, km, route))
+    order = np.argsort(all_key, kind="stable")
+    all_lab, all_km, all_route = all_lab[order], all_km[order], all_route[order]
+    first = _group_starts(all_route) | _group_starts(all_lab)
+    run_id = np.cumsum(first) - 1
+    idx = np.flatnonzero(first)
+    run_km = np.bincount(run_id, weights=all_km, minlength=len(idx))
+    run_route = all_route[idx]
+    cum = np.cumsum(run_km) - run_km
+    route_first = np.flatnonzero(_group_starts(run_route))
+    start = cum - np.repeat(cum[route_first], np.diff(np.append(route_first, len(run_km))))
+    return AreaRuns(run_route=run_route, run_country=labels[all_lab[idx]], run_length_km=run_km, run_start_km=start)
 
 
 @dataclass(frozen=True)
 class AreaSplit:
-    """`split_areas`: the country split under a worldview, and the province and contested-area splits."""
+    """`split_areas`: the country split under a worldview, and km per province and per contested area."""
 
     worldview: str
     countries: CountrySplit
-    provinces: CountrySplit
-    contested: CountrySplit
+    provinces: AreaRuns
+    contested: AreaRuns
 
 
 def split_areas(
@@ -272,10 +360,10 @@ def split_areas(
 ) -> AreaSplit:
     """Split routes by country (as ``worldview`` draws them), by province and by contested area.
 
-    The three splits run `split_by_country` on the same densified routes: the provinces and the
-    contested areas are passed as its "countries" layer and their outlines as its borders, so
-    their km add up along the route exactly like the per-country km. Province and area runs are
-    never folded (tolerance 0); their ``run_country`` holds ISO 3166-2 codes and area ids.
+    The countries go through `split_by_country` (lengths, crossings, boundary-hugging); the
+    provinces and the contested areas through `area_runs` on the same geodesically densified
+    routes, so their km add up along each route like the per-country km. Province and area runs
+    are never folded.
 
     Examples
     --------
@@ -287,16 +375,17 @@ def split_areas(
     (('PAK', 'IND', 'CHN'), ('gilgit-baltistan',))
     """
     view = geodata.worldview_layers(geodata.check_worldview(worldview))
-    kw: dict[str, Any] = {"densify_km": densify_km}
-    c_layer, c_borders = _area_layer("contested")
-    p_layer, p_borders = _area_layer("provinces")
+    countries = split_by_country(
+        routes, tolerance_km=tolerance_km, densify_km=densify_km, countries=view.countries, borders=view.borders
+    )
+    src_xy, src_idx = shapely.get_coordinates(np.asarray(routes, dtype=object), return_index=True)
+    lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
+    xy = np.column_stack([lon, lat])
     return AreaSplit(
         worldview=view.name,
-        countries=split_by_country(
-            routes, tolerance_km=tolerance_km, countries=view.countries, borders=view.borders, **kw
-        ),
-        provinces=split_by_country(routes, tolerance_km=0.0, countries=p_layer, borders=p_borders, **kw),
-        contested=split_by_country(routes, tolerance_km=0.0, countries=c_layer, borders=c_borders, **kw),
+        countries=countries,
+        provinces=area_runs(xy, part, seg_km, *_area_layer("provinces")),
+        contested=area_runs(xy, part, seg_km, *_area_layer("contested")),
     )
 
 

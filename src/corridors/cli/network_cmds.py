@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import settings
-from .options import catalog_option, common, emit, output_file_option, tolerance_option
+from .options import catalog_option, common, emit, output_file_option, tolerance_option, worldview_option
 
 _VECTOR = ("geojson", "kml", "gpkg")
 _TABLE_COLUMNS = (
@@ -55,7 +55,7 @@ route_options = common(
 )
 
 
-def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km):
+def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km, worldview="de-facto"):
     from .. import network, osm, routing
 
     if osm_file:
@@ -76,6 +76,7 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
         k=k,
         access_km=access_km,
         tolerance_km=tolerance_km,
+        worldview=worldview,
     )
     for stop in found.stops:
         if stop.note:
@@ -100,7 +101,8 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
 )
 @output_file_option("Write to FILE (atomically) instead of standard output; .gpkg needs it.", required=False)
 @tolerance_option
-def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt, output, tolerance_km):
+@worldview_option
+def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt, output, tolerance_km, worldview):
     """Shortest route from FROM to TO across the corridor network, and up to k-1 alternatives.
 
     FROM, TO and --via are place names (the network's own waypoints, or any gazetteer place within
@@ -115,7 +117,7 @@ def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt,
     fmt = fmt or _format_for(output)
     if fmt == "gpkg" and not output:
         raise click.UsageError("--format gpkg writes a file: give -o FILE.gpkg")
-    found = _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km)
+    found = _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km, worldview)
     rows, features = _route_rows(found)
     if fmt in _VECTOR:
         if output:
@@ -137,6 +139,7 @@ def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt,
                         }
                         for s in found.stops
                     ],
+                    "worldview": worldview,
                     "modes": list(found.modes),
                     "avoid": list(found.avoid),
                     "routes": [
@@ -156,7 +159,11 @@ def route_cmd(origin, destination, via, kind, avoid, k, osm_file, catalogs, fmt,
     else:
         if fmt == "table":
             rows = [{c: row[c] for c in _TABLE_COLUMNS} for row in rows]
-        title = f"Routes {found.stops[0].name} → {found.stops[-1].name} (km, WGS84 geodesic)"
+        from ..tables import provenance_line
+
+        title = (
+            f"Routes {found.stops[0].name} → {found.stops[-1].name} (km, WGS84 geodesic) · {provenance_line(worldview)}"
+        )
         emit(render_table(rows, fmt, title=title), output)
 
 
@@ -193,7 +200,8 @@ def _route_rows(found):
 @catalog_option
 @output_file_option("FILE.geojson, FILE.gpkg or FILE.kml; FILE.graphml for the network (written atomically).")
 @tolerance_option
-def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs, output, tolerance_km):
+@worldview_option
+def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs, output, tolerance_km, worldview):
     """Export corridors (all by default), routes (--route FROM TO) or the network (--network) as GIS files.
 
     Corridors and routes become LineStrings (lon/lat, EPSG:4326) carrying their scores; the network
@@ -219,13 +227,14 @@ def export_cmd(ids, ends, via, kind, avoid, k, osm_file, whole_network, catalogs
             "GraphML holds the network: use --network, or write corridors and routes as .geojson, .gpkg or .kml"
         )
     elif ends:
-        _, features = _route_rows(_routes(ends[0], ends[1], via, kind, avoid, k, osm_file, catalogs, tolerance_km))
+        found = _routes(ends[0], ends[1], via, kind, avoid, k, osm_file, catalogs, tolerance_km, worldview)
+        _, features = _route_rows(found)
         export.write_features(features, output, layer="routes")
     else:
         from ..catalog import load_catalog
         from ..scoring import score_records
 
-        scores = score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
+        scores = score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km, worldview=worldview)
         export.write_features(
             export.score_features(scores),
             output,
