@@ -85,16 +85,7 @@ class Countries:
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Row index of the country containing each point, -1 where none does (sea)."""
-        lon = np.asarray(lon, dtype=float)
-        lat = np.asarray(lat, dtype=float)
-        out = np.full(lon.shape, -1, dtype=np.int64)
-        bounds = shapely.bounds(self.geometry)
-        for row, (x0, y0, x1, y1) in enumerate(bounds):
-            cand = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1) & (out < 0))
-            if len(cand):
-                inside = shapely.contains_xy(self.geometry[row], lon[cand], lat[cand])
-                out[cand[inside]] = row
-        return out
+        return _locate(self.geometry, lon, lat)
 
 
 def layer_path(filename: str) -> Path:
@@ -240,16 +231,28 @@ WORLDVIEWS: tuple[str, ...] = ("ISO", "IN", "PK", "CN", "NP", "US")
 
 
 def _locate(geometry: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Row of the first polygon containing each point, -1 where none does (bounding boxes first)."""
+    """Row of the first polygon containing each point, -1 where none does.
+
+    Points are sorted by longitude once, so each polygon's bounding box selects its candidates
+    with two binary searches before the (prepared) point-in-polygon test.
+    """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
+    shape = lon.shape
+    lon, lat = lon.ravel(), lat.ravel()
     out = np.full(lon.shape, -1, dtype=np.int64)
+    order = np.argsort(lon, kind="stable")
+    sorted_lon = lon[order]
     for row, (x0, y0, x1, y1) in enumerate(shapely.bounds(geometry)):
-        cand = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1) & (out < 0))
+        if not x0 <= x1:  # empty geometry (NaN bounds)
+            continue
+        i0, i1 = np.searchsorted(sorted_lon, x0, side="left"), np.searchsorted(sorted_lon, x1, side="right")
+        cand = order[i0:i1]
+        cand = cand[(lat[cand] >= y0) & (lat[cand] <= y1) & (out[cand] < 0)]
         if len(cand):
             inside = shapely.contains_xy(geometry[row], lon[cand], lat[cand])
             out[cand[inside]] = row
-    return out
+    return out.reshape(shape)
 
 
 @dataclass(frozen=True)
@@ -498,8 +501,7 @@ def outline_pieces(polygons: np.ndarray, max_vertices: int = 64) -> np.ndarray:
     return np.array([p for p in out if len(shapely.get_coordinates(p)) >= 2], dtype=object)
 
 
-@cache
-def worldview_layers(name: str = "de-facto") -> Worldview:
+def worldview_layers(name: str | None = "de-facto") -> Worldview:
     """The countries layer and borders of a worldview, built once and cached.
 
     Examples
@@ -508,7 +510,11 @@ def worldview_layers(name: str = "de-facto") -> Worldview:
     >>> view.moved
     (('azad-jammu-and-kashmir', 'PAK', 'IND'), ('gilgit-baltistan', 'PAK', 'IND'), ('siachen', 'KAS', 'IND'))
     """
-    name = check_worldview(name)
+    return _worldview_layers(check_worldview(name))
+
+
+@cache
+def _worldview_layers(name: str) -> Worldview:
     base = _countries()
     if name == "de-facto":
         return Worldview(name, base, _borders(), ())

@@ -17,6 +17,7 @@ length (country ``""``) but never as crossings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -244,17 +245,26 @@ def split_by_country(
     )
 
 
+#: Longest outline segment of the area layers in the STRtree, degrees: long straight edges (clip
+#: edges, desert boundaries) are cut so that their boxes stay small.
+_OUTLINE_SEGMENT_DEG = 0.2
+
+
 @cache
 def _area_layer(kind: str) -> tuple[geodata.Countries, np.ndarray, shapely.STRtree]:
-    """A polygon layer (``"contested"`` or ``"provinces"``), its outline pieces and their STRtree."""
+    """A polygon layer (``"contested"`` or ``"provinces"``), its outline as segments ``(m, 2, 2)`` and
+    an STRtree of those segments (as two-point LineStrings)."""
     if kind == "contested":
         areas = geodata.contested_areas()
         layer = geodata.Countries(iso_a3=areas.id, name=areas.name, geometry=areas.geometry)
     else:
         prov = geodata.provinces()
         layer = geodata.Countries(iso_a3=prov.code, name=prov.name, geometry=prov.geometry)
-    outlines = geodata.outline_pieces(layer.geometry)
-    return layer, outlines, shapely.STRtree(outlines)
+    rings = shapely.get_parts(shapely.get_parts(shapely.boundary(layer.geometry)))
+    xy, idx = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_SEGMENT_DEG), return_index=True)
+    same = (idx[1:] == idx[:-1]) & np.any(xy[1:] != xy[:-1], axis=1)
+    segments = np.stack([xy[:-1][same], xy[1:][same]], axis=1)
+    return layer, segments, shapely.STRtree(shapely.linestrings(segments))
 
 
 @dataclass(frozen=True)
@@ -284,61 +294,74 @@ class AreaRuns:
 
 
 def area_runs(
-    xy: np.ndarray, part: np.ndarray, seg_km: np.ndarray, layer: geodata.Countries, outlines: np.ndarray, tree: Any
+    xy: np.ndarray, part: np.ndarray, seg_km: np.ndarray, layer: geodata.Countries, outline: np.ndarray, tree: Any
 ) -> AreaRuns:
-    """Split densified routes by the polygons of ``layer`` (vectorized).
+    """Split densified routes by the polygons of ``layer`` (vectorized, exact).
 
     ``xy``/``part``/``seg_km`` are the densified vertices, their route and the geodesic km to the
-    next vertex (`corridors.distance.densify_geodesic`). Every vertex is located once; a segment
-    whose ends lie in different areas is cut where it meets the layer's ``outlines`` (STRtree
-    query, one `shapely.intersection` call), each piece labelled by its midpoint and measured on
-    the ellipsoid. A segment that leaves an area and comes back between two vertices (at most
-    ``densify_km`` long) keeps its ends' label.
+    next vertex (`corridors.distance.densify_geodesic`). Every route segment is tested against
+    the layer's ``outline`` segments (``(m, 2, 2)``; candidates from ``tree``, an STRtree of them,
+    the crossings solved in one array operation); the route is cut at each crossing, each stretch
+    between crossings labelled by one point-in-polygon test at its middle, and each piece
+    measured on the ellipsoid (whole segments keep their ``seg_km``).
     """
     labels = np.append(layer.iso_a3, "")
-    n = len(xy)
-    vert = layer.locate(xy[:, 0], xy[:, 1]) if n else np.zeros(0, dtype=np.int64)
-    seg = np.flatnonzero(part[:-1] == part[1:]) if n > 1 else np.zeros(0, dtype=np.int64)
-    cut = seg[vert[seg] != vert[seg + 1]]
-    whole = seg[vert[seg] == vert[seg + 1]]
-    key = [whole.astype(float)]
-    lab = [vert[whole]]
-    km = [seg_km[whole]]
-    route = [part[whole]]
-    if len(cut):
-        a, b = xy[cut], xy[cut + 1]
-        lines = shapely.linestrings(np.stack([a, b], axis=1))
-        si, bi = tree.query(lines, predicate="intersects")
-        hit_xy, hit_idx = shapely.get_coordinates(shapely.intersection(lines[si], outlines[bi]), return_index=True)
-        hit_seg = si[hit_idx]
-        d = b - a
-        frac = np.clip(((hit_xy - a[hit_seg]) * d[hit_seg]).sum(1) / (d[hit_seg] ** 2).sum(1), 0.0, 1.0)
-        # cut points per segment: 0, the hits, 1; pieces between consecutive cut points
-        c_seg = np.concatenate([np.arange(len(cut)), hit_seg, np.arange(len(cut))])
-        c_frac = np.concatenate([np.zeros(len(cut)), frac, np.ones(len(cut))])
-        order = np.lexsort((c_frac, c_seg))
-        c_seg, c_frac = c_seg[order], c_frac[order]
-        keep = (c_seg[1:] == c_seg[:-1]) & (c_frac[1:] > c_frac[:-1])
-        p_seg, f0, f1 = c_seg[:-1][keep], c_frac[:-1][keep], c_frac[1:][keep]
-        p0 = a[p_seg] + d[p_seg] * f0[:, None]
-        p1 = a[p_seg] + d[p_seg] * f1[:, None]
-        mid = (p0 + p1) / 2.0
-        key.append(cut[p_seg] + (f0 + f1) / 4.0)  # within (cut, cut + 0.5): ordered along the segment
-        lab.append(layer.locate(mid[:, 0], mid[:, 1]))
-        km.append(distance.geod().inv(p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1])[2] / 1000.0)
-        route.append(part[cut[p_seg]])
-    all_key, all_lab, all_km, all_route = (np.concatenate(x) for x in (key, lab, km, route))
-    order = np.argsort(all_key, kind="stable")
-    all_lab, all_km, all_route = all_lab[order], all_km[order], all_route[order]
-    first = _group_starts(all_route) | _group_starts(all_lab)
-    run_id = np.cumsum(first) - 1
-    idx = np.flatnonzero(first)
-    run_km = np.bincount(run_id, weights=all_km, minlength=len(idx))
-    run_route = all_route[idx]
+    seg = np.flatnonzero(part[:-1] == part[1:]) if len(xy) > 1 else np.zeros(0, dtype=np.int64)
+    n = len(seg)
+    a, b = xy[seg], xy[seg + 1]
+    d = b - a
+    si, oi = tree.query(shapely.linestrings(np.stack([a, b], axis=1))) if n else (np.zeros(0, int),) * 2
+    q, e = outline[oi, 0], outline[oi, 1] - outline[oi, 0]
+    cross = lambda u, v: u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]  # noqa: E731
+    denom = cross(d[si], e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = cross(q - a[si], e) / denom
+        u = cross(q - a[si], d[si]) / denom
+    ok = (denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+    hit_s, hit_t = si[ok], t[ok]
+    # a crossing on a vertex starts the stretch at that vertex
+    starts_at_hit = np.zeros(n + 1, dtype=bool)
+    starts_at_hit[hit_s[hit_t == 0.0]] = True
+    starts_at_hit[hit_s[hit_t == 1.0] + 1] = True
+    # pieces between consecutive cut points (0, the crossings, 1) of every segment, in route order
+    c_s = np.concatenate([np.arange(n), hit_s, np.arange(n)])
+    c_f = np.concatenate([np.zeros(n), hit_t, np.ones(n)])
+    order = np.lexsort((c_f, c_s))
+    c_s, c_f = c_s[order], c_f[order]
+    keep = (c_s[1:] == c_s[:-1]) & (c_f[1:] > c_f[:-1])
+    p_s, f0, f1 = c_s[:-1][keep], c_f[:-1][keep], c_f[1:][keep]
+    p_route = part[seg[p_s]]
+    whole = (f0 == 0.0) & (f1 == 1.0)
+    p_km = seg_km[seg[p_s]].astype(float)
+    if np.any(~whole):
+        w = np.flatnonzero(~whole)
+        p0 = a[p_s[w]] + d[p_s[w]] * f0[w, None]
+        p1 = a[p_s[w]] + d[p_s[w]] * f1[w, None]
+        p_km[w] = distance.geod().inv(p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1])[2] / 1000.0
+    # stretches: a new one at each route start and at each crossing
+    new_route = _group_starts(p_route)
+    start = new_route | (f0 > 0.0) | ((f0 == 0.0) & starts_at_hit[p_s])
+    stretch = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    count = np.diff(np.append(first, len(p_s)))
+    middle = first + (count - 1) // 2
+    fm = (f0[middle] + f1[middle]) / 2.0
+    mid = a[p_s[middle]] + d[p_s[middle]] * fm[:, None]
+    st_label = layer.locate(mid[:, 0], mid[:, 1]) if len(mid) else np.zeros(0, dtype=np.int64)
+    st_route = p_route[first]
+    st_km = np.bincount(stretch, weights=p_km, minlength=len(first))
+    # runs: consecutive stretches in the same area
+    run_first = _group_starts(st_route) | _group_starts(st_label)
+    run_id = np.cumsum(run_first) - 1
+    idx = np.flatnonzero(run_first)
+    run_km = np.bincount(run_id, weights=st_km, minlength=len(idx))
+    run_route = st_route[idx]
     cum = np.cumsum(run_km) - run_km
     route_first = np.flatnonzero(_group_starts(run_route))
-    start = cum - np.repeat(cum[route_first], np.diff(np.append(route_first, len(run_km))))
-    return AreaRuns(run_route=run_route, run_country=labels[all_lab[idx]], run_length_km=run_km, run_start_km=start)
+    run_start = cum - np.repeat(cum[route_first], np.diff(np.append(route_first, len(run_km))))
+    return AreaRuns(
+        run_route=run_route, run_country=labels[st_label[idx]], run_length_km=run_km, run_start_km=run_start
+    )
 
 
 @dataclass(frozen=True)
@@ -375,18 +398,21 @@ def split_areas(
     (('PAK', 'IND', 'CHN'), ('gilgit-baltistan',))
     """
     view = geodata.worldview_layers(geodata.check_worldview(worldview))
-    countries = split_by_country(
-        routes, tolerance_km=tolerance_km, densify_km=densify_km, countries=view.countries, borders=view.borders
-    )
     src_xy, src_idx = shapely.get_coordinates(np.asarray(routes, dtype=object), return_index=True)
     lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
     xy = np.column_stack([lon, lat])
-    return AreaSplit(
-        worldview=view.name,
-        countries=countries,
-        provinces=area_runs(xy, part, seg_km, *_area_layer("provinces")),
-        contested=area_runs(xy, part, seg_km, *_area_layer("contested")),
-    )
+    # the densified routes go to split_by_country, whose own densification then adds no vertex;
+    # the area splits run beside it in a second thread (GEOS, PROJ and NumPy release the GIL)
+    dense = shapely.linestrings(xy, indices=part)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        areas = pool.submit(
+            lambda: [area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested")]
+        )
+        countries = split_by_country(
+            dense, tolerance_km=tolerance_km, densify_km=densify_km, countries=view.countries, borders=view.borders
+        )
+        provinces, contested = areas.result()
+    return AreaSplit(worldview=view.name, countries=countries, provinces=provinces, contested=contested)
 
 
 #: Wording of Natural Earth's FEATURECLA values in crossing classes.
@@ -458,7 +484,9 @@ def _stretches(split: AreaSplit, route: int) -> tuple[Stretch, ...]:
         if b - a <= 1e-9:
             continue
         mid = (a + b) / 2
-        labels = [str(codes[np.searchsorted(starts, mid, side="right") - 1]) if len(starts) else "" for starts, codes in runs]
+        labels = [
+            str(codes[np.searchsorted(starts, mid, side="right") - 1]) if len(starts) else "" for starts, codes in runs
+        ]
         out.append(Stretch(a, b - a, *labels))
     # merge neighbours with the same labels
     merged: list[Stretch] = []
@@ -755,9 +783,7 @@ def score_records(
                     for j in [contested.index_of(a)]
                 ),
                 provinces=tuple(
-                    ProvinceLength(
-                        code=p, name=str(provinces.name[j]), country=str(provinces.country[j]), length_km=km
-                    )
+                    ProvinceLength(code=p, name=str(provinces.name[j]), country=str(provinces.country[j]), length_km=km)
                     for p, km in areas.provinces.country_length_km(i).items()
                     if p and km > 0
                     for j in [provinces.index_of(p)]
