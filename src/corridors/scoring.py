@@ -250,10 +250,26 @@ def split_by_country(
 _OUTLINE_SEGMENT_DEG = 0.2
 
 
+#: Cell of the grid that marks where area outlines run, degrees. A route segment is tested against
+#: the outlines only when its ends or middle fall within reach of a marked cell (a quarter of the
+#: segment plus a cell), so no crossing is missed whatever ``DENSIFY_KM`` is.
+_OUTLINE_CELL_DEG = 0.05
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity (cached per layer)
+class _Outline:
+    """The outline of an area layer: segments ``(m, 2, 2)``, their STRtree and the marked-cell grid."""
+
+    segments: np.ndarray
+    tree: shapely.STRtree
+    cells: np.ndarray  # bool (ny, nx), row 0 at ``south``: cells holding an outline vertex
+    west: float
+    south: float
+
+
 @cache
-def _area_layer(kind: str) -> tuple[geodata.Countries, np.ndarray, shapely.STRtree]:
-    """A polygon layer (``"contested"`` or ``"provinces"``), its outline as segments ``(m, 2, 2)`` and
-    an STRtree of those segments (as two-point LineStrings)."""
+def _area_layer(kind: str) -> tuple[geodata.Countries, _Outline]:
+    """A polygon layer (``"contested"`` or ``"provinces"``) and its outline (`_Outline`)."""
     if kind == "contested":
         areas = geodata.contested_areas()
         layer = geodata.Countries(iso_a3=areas.id, name=areas.name, geometry=areas.geometry)
@@ -261,10 +277,41 @@ def _area_layer(kind: str) -> tuple[geodata.Countries, np.ndarray, shapely.STRtr
         prov = geodata.provinces()
         layer = geodata.Countries(iso_a3=prov.code, name=prov.name, geometry=prov.geometry)
     rings = shapely.get_parts(shapely.get_parts(shapely.boundary(layer.geometry)))
-    xy, idx = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_SEGMENT_DEG), return_index=True)
+    xy, idx = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_CELL_DEG / 2), return_index=True)
     same = (idx[1:] == idx[:-1]) & np.any(xy[1:] != xy[:-1], axis=1)
     segments = np.stack([xy[:-1][same], xy[1:][same]], axis=1)
-    return layer, segments, shapely.STRtree(shapely.linestrings(segments))
+    west, south, east, north = settings.REGION_BOUNDS
+    nx = int(np.ceil((east - west) / _OUTLINE_CELL_DEG)) + 1
+    ny = int(np.ceil((north - south) / _OUTLINE_CELL_DEG)) + 1
+    cells = np.zeros((ny, nx), dtype=bool)
+    ix = np.clip(np.floor((xy[:, 0] - west) / _OUTLINE_CELL_DEG).astype(np.int64), 0, nx - 1)
+    iy = np.clip(np.floor((xy[:, 1] - south) / _OUTLINE_CELL_DEG).astype(np.int64), 0, ny - 1)
+    cells[iy, ix] = True
+    return layer, _Outline(segments, shapely.STRtree(shapely.linestrings(segments)), cells, west, south)
+
+
+@cache
+def _marked(outline: _Outline, k: int) -> np.ndarray:
+    """The outline cells dilated by ``k`` cells (a square neighbourhood)."""
+    ny, nx = outline.cells.shape
+    padded = np.zeros((ny + 2 * k, nx + 2 * k), dtype=bool)
+    padded[k : k + ny, k : k + nx] = outline.cells
+    out = np.zeros_like(outline.cells)
+    for dy in range(-k, k + 1):
+        for dx in range(-k, k + 1):
+            out |= padded[k + dy : k + dy + ny, k + dx : k + dx + nx]
+    return out
+
+
+def _near_outline(outline: _Outline, marked: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """True where a point lies in a ``marked`` cell (or outside the grid)."""
+    ny, nx = marked.shape
+    ix = np.floor((x - outline.west) / _OUTLINE_CELL_DEG).astype(np.int64)
+    iy = np.floor((y - outline.south) / _OUTLINE_CELL_DEG).astype(np.int64)
+    inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    out = ~inside
+    out[inside] = marked[iy[inside], ix[inside]]
+    return out
 
 
 @dataclass(frozen=True)
@@ -294,14 +341,14 @@ class AreaRuns:
 
 
 def area_runs(
-    xy: np.ndarray, part: np.ndarray, seg_km: np.ndarray, layer: geodata.Countries, outline: np.ndarray, tree: Any
+    xy: np.ndarray, part: np.ndarray, seg_km: np.ndarray, layer: geodata.Countries, outline: _Outline
 ) -> AreaRuns:
     """Split densified routes by the polygons of ``layer`` (vectorized, exact).
 
     ``xy``/``part``/``seg_km`` are the densified vertices, their route and the geodesic km to the
-    next vertex (`corridors.distance.densify_geodesic`). Every route segment is tested against
-    the layer's ``outline`` segments (``(m, 2, 2)``; candidates from ``tree``, an STRtree of them,
-    the crossings solved in one array operation); the route is cut at each crossing, each stretch
+    next vertex (`corridors.distance.densify_geodesic`). Every route segment near an outline
+    (`_near_outline`) is tested against the layer's outline segments (candidates from their
+    STRtree, the crossings solved in one array operation); the route is cut at each crossing, each stretch
     between crossings labelled by one point-in-polygon test at its middle, and each piece
     measured on the ellipsoid (whole segments keep their ``seg_km``).
     """
@@ -310,8 +357,22 @@ def area_runs(
     n = len(seg)
     a, b = xy[seg], xy[seg + 1]
     d = b - a
-    si, oi = tree.query(shapely.linestrings(np.stack([a, b], axis=1))) if n else (np.zeros(0, int),) * 2
-    q, e = outline[oi, 0], outline[oi, 1] - outline[oi, 0]
+    m = (a + b) / 2.0
+    # every point of a segment is within a quarter of its length of a, m or b; outline vertices are
+    # at most half a cell apart: a crossing lies within `reach` of a sample, k cells away at most
+    reach = (float(np.abs(d).max()) / 4.0 if n else 0.0) + _OUTLINE_CELL_DEG / 4.0
+    marked = _marked(outline, int(np.ceil(reach / _OUTLINE_CELL_DEG)))
+    near = np.flatnonzero(
+        _near_outline(outline, marked, a[:, 0], a[:, 1])
+        | _near_outline(outline, marked, b[:, 0], b[:, 1])
+        | _near_outline(outline, marked, m[:, 0], m[:, 1])
+    )
+    if len(near):
+        si, oi = outline.tree.query(shapely.linestrings(np.stack([a[near], b[near]], axis=1)))
+        si = near[si]
+    else:
+        si = oi = np.zeros(0, dtype=np.int64)
+    q, e = outline.segments[oi, 0], outline.segments[oi, 1] - outline.segments[oi, 0]
     cross = lambda u, v: u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]  # noqa: E731
     denom = cross(d[si], e)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -323,13 +384,22 @@ def area_runs(
     starts_at_hit = np.zeros(n + 1, dtype=bool)
     starts_at_hit[hit_s[hit_t == 0.0]] = True
     starts_at_hit[hit_s[hit_t == 1.0] + 1] = True
-    # pieces between consecutive cut points (0, the crossings, 1) of every segment, in route order
-    c_s = np.concatenate([np.arange(n), hit_s, np.arange(n)])
-    c_f = np.concatenate([np.zeros(n), hit_t, np.ones(n)])
+    # pieces between consecutive cut points (0, the crossings, 1): one per segment without a
+    # crossing, several for the few with one; merged in route order by a key within each segment
+    cut = np.unique(hit_s)
+    c_s = np.concatenate([cut, hit_s, cut])
+    c_f = np.concatenate([np.zeros(len(cut)), hit_t, np.ones(len(cut))])
     order = np.lexsort((c_f, c_s))
     c_s, c_f = c_s[order], c_f[order]
     keep = (c_s[1:] == c_s[:-1]) & (c_f[1:] > c_f[:-1])
-    p_s, f0, f1 = c_s[:-1][keep], c_f[:-1][keep], c_f[1:][keep]
+    plain = np.ones(n, dtype=bool)
+    plain[cut] = False
+    plain_s = np.flatnonzero(plain)
+    p_s = np.concatenate([plain_s, c_s[:-1][keep]])
+    f0 = np.concatenate([np.zeros(len(plain_s)), c_f[:-1][keep]])
+    f1 = np.concatenate([np.ones(len(plain_s)), c_f[1:][keep]])
+    order = np.argsort(p_s + (f0 + f1) / 4.0, kind="stable")
+    p_s, f0, f1 = p_s[order], f0[order], f1[order]
     p_route = part[seg[p_s]]
     whole = (f0 == 0.0) & (f1 == 1.0)
     p_km = seg_km[seg[p_s]].astype(float)
