@@ -391,8 +391,9 @@ def _add_borders(group: Any, base: _basemap.Basemap) -> None:
 def _add_contested(group: Any, layer: _basemap.ContestedLayer, view: str) -> None:
     """Contested areas (translucent fill, popup: administrator, claimants, note, source) and the
     line of control, disputed and indefinite boundaries (and a claimant view's borders), dashed by class."""
-    import folium
+    from ._elements import Vectors
 
+    features: list[dict[str, Any]] = []
     for geom, row in zip(layer.areas, layer.area_rows, strict=True):
         if shapely.is_empty(geom):
             continue
@@ -400,33 +401,33 @@ def _add_contested(group: Any, layer: _basemap.ContestedLayer, view: str) -> Non
             f'<div class="corridor-popup"><h4>{_e(row["name"])}</h4><table>'
             f"<tr><th>Administered by</th><td>{_e(row['administered_by'])}</td></tr>"
             f"<tr><th>Claimed by</th><td>{_e(row['claimed_by'])}</td></tr></table>"
-            f"<p>{_e(row['note'])}</p><p class=\"sources\">Source: {_e(row['source'])}</p></div>"
+            f'<p>{_e(row["note"])}</p><p class="sources">Source: {_e(row["source"])}</p></div>'
         )
+        tooltip = _e(f"{row['name']}: administered by {row['administered_by']}, claimed by {row['claimed_by']}")
         for part in shapely.get_parts(geom):  # exterior rings (the areas have no holes at this scale)
             ring = [[round(float(y), 3), round(float(x), 3)] for x, y in shapely.get_coordinates(part.exterior)]
-            folium.Polygon(
-                ring,
-                color=_style.CONTESTED_EDGE,
-                weight=1,
-                opacity=0.8,
-                fill=True,
-                fill_color=_style.CONTESTED_FILL,
-                fill_opacity=_style.CONTESTED_FILL_OPACITY,
-                popup=folium.Popup(popup, max_width=320),
-                tooltip=_e(f"{row['name']}: administered by {row['administered_by']}, claimed by {row['claimed_by']}"),
-            ).add_to(group)
+            options = {
+                "color": _style.CONTESTED_EDGE,
+                "weight": 1,
+                "opacity": 0.8,
+                "fillColor": _style.CONTESTED_FILL,
+                "fillOpacity": _style.CONTESTED_FILL_OPACITY,
+            }
+            features.append({"kind": "polygon", "latlngs": ring, "options": options, "popup": popup, "tooltip": tooltip})
     for cls, lines in layer.lines.items():
         style = _style.BOUNDARY_STYLES.get(cls, _style.BOUNDARY_STYLES["Disputed"])
         label = f"{style.label} ({view} view)" if cls == "claim" else style.label
+        options = {
+            "color": style.color,
+            "weight": style.weight,
+            "opacity": 0.95,
+            "dashArray": " ".join(f"{d * style.weight:g}" for d in style.dashes),
+            "interactive": True,
+        }
         for line in shapely.get_parts(lines):
-            folium.PolyLine(
-                [[round(float(y), 3), round(float(x), 3)] for x, y in shapely.get_coordinates(line)],
-                color=style.color,
-                weight=style.weight,
-                opacity=0.95,
-                dash_array=" ".join(f"{d * style.weight:g}" for d in style.dashes),
-                tooltip=_e(label),
-            ).add_to(group)
+            latlngs = [[round(float(y), 3), round(float(x), 3)] for x, y in shapely.get_coordinates(line)]
+            features.append({"kind": "line", "latlngs": latlngs, "options": options, "popup": "", "tooltip": _e(label)})
+    Vectors(features).add_to(group)
 
 
 def _route_color(s: CorridorScore, scores: Sequence[CorridorScore], color_by: str) -> str | None:
