@@ -156,7 +156,9 @@ def test_worldview_layers_are_cached_and_cover_the_claims():
 
 def test_most_specific_weight_wins():
     (rec,) = score_records(load_catalog()["karakoram-highway"])
-    ex = Exposure(countries={"PAK": 2.0, "CHN": 0.0}, provinces={"PK-GB": 3.0, "PK-KP": 4.0}, areas={"gilgit-baltistan": 5.0})
+    ex = Exposure(
+        countries={"PAK": 2.0, "CHN": 0.0}, provinces={"PK-GB": 3.0, "PK-KP": 4.0}, areas={"gilgit-baltistan": 5.0}
+    )
     km = {p.code: p.length_km for p in rec.provinces}
     gb = {a.id: a.length_km for a in rec.contested}["gilgit-baltistan"]
     pak_other = sum(v for k, v in km.items() if k.startswith("PK-") and k not in ("PK-GB", "PK-KP"))
@@ -173,12 +175,16 @@ def test_exposure_ranking_on_a_synthetic_file(tmp_path):
     same = {r.corridor.id: r.rank for r in apply_exposure(recs, load_exposure(path))}
     assert same == by_score  # ranking changes only with rank_by="exposure"
     ranked = apply_exposure(recs, load_exposure(path), rank_by="exposure")
-    expected = {r.corridor.id: r.length_km + 9.0 * {p.code: p.length_km for p in r.provinces}.get("PK-BA", 0.0) for r in recs}
+    expected = {
+        r.corridor.id: r.length_km + 9.0 * {p.code: p.length_km for p in r.provinces}.get("PK-BA", 0.0) for r in recs
+    }
     for r in ranked:
         assert r.exposure_km == pytest.approx(expected[r.corridor.id], rel=1e-6)
     order = sorted(expected, key=expected.get)
     assert [r.corridor.id for r in sorted(ranked, key=lambda r: r.rank)] == order
-    result = CliRunner().invoke(cli, ["compare", *ids, "--exposure", str(path), "--rank-by", "exposure", "--format", "csv"])
+    result = CliRunner().invoke(
+        cli, ["compare", *ids, "--exposure", str(path), "--rank-by", "exposure", "--format", "csv"]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     header = lines[0].split(",")

@@ -48,7 +48,11 @@ class Exposure:
 
     def weight(self, stretch: Stretch) -> float:
         """The most specific weight of a stretch: its area's, else its province's, else its country's."""
-        for table, key in ((self.areas, stretch.area), (self.provinces, stretch.province), (self.countries, stretch.country)):
+        for table, key in (
+            (self.areas, stretch.area),
+            (self.provinces, stretch.province),
+            (self.countries, stretch.country),
+        ):
             if key and key in table:
                 return float(table[key])
         return float(self.default)
@@ -82,7 +86,9 @@ def parse_exposure(data: Any, source: str = "exposure") -> Exposure:
     province or area, a weight that is negative, NaN or not a number.
     """
     if not isinstance(data, Mapping):
-        raise ValidationError(f"{source}: expected a mapping with countries, provinces or areas, got {type(data).__name__}")
+        raise ValidationError(
+            f"{source}: expected a mapping with countries, provinces or areas, got {type(data).__name__}"
+        )
     problems: list[str] = []
     for key in data:
         if key not in _SECTIONS and key not in _OTHER_KEYS:
@@ -148,7 +154,9 @@ def load_exposure(path: str | Path) -> Exposure:
             data = yaml.safe_load(text)
     except Exception as exc:  # yaml.YAMLError, tomllib.TOMLDecodeError
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValidationError(f"{path}: not valid {'TOML' if path.suffix.lower() == '.toml' else 'YAML'}: {first}") from None
+        raise ValidationError(
+            f"{path}: not valid {'TOML' if path.suffix.lower() == '.toml' else 'YAML'}: {first}"
+        ) from None
     return parse_exposure(data, str(path))
 
 

@@ -541,7 +541,7 @@ def boundary_classes(lonlat: np.ndarray, worldview: str | None = None) -> list[s
 
 def _stretches(split: AreaSplit, route: int) -> tuple[Stretch, ...]:
     """The route cut at every change of country, province or contested area."""
-    parts = [split.countries, split.provinces, split.contested]
+    parts: list[CountrySplit | AreaRuns] = [split.countries, split.provinces, split.contested]
     runs = []
     for part in parts:
         m = np.flatnonzero(part.run_route == route)

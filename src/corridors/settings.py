@@ -159,6 +159,7 @@ def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "corridors"
 
+
 #: A crossing takes the class of the nearest Natural Earth boundary line within this distance
 #: (degrees, ~5 km): farther, the crossing is on a line only a worldview's claim draws.
 BOUNDARY_CLASS_DISTANCE_DEG: float = 0.05

@@ -198,7 +198,8 @@ def compare_cmd(ids, catalogs, fmt, output, tolerance_km, weights, worldview, ex
 def check_cmd(catalogs, tolerance_km):
     """Check that every modeled route crosses the countries its sources declare, in order.
 
-    Declared countries are de facto, so the check always uses the de facto worldview. Exits 2 and names each mismatching record when one does not.
+    Declared countries are de facto, so the check always uses the de facto worldview. Exits 2 and
+    names each mismatching record when one does not.
     """
     from .._errors import CatalogError
     from ..catalog import load_catalog

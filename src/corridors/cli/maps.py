@@ -77,7 +77,9 @@ def _scores(
     show_default=True,
     help="Colour routes by corridor, or by exposure_km per km (needs --exposure).",
 )
-def map_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, tiles, fragment, title, worldview, exposure, color_by):
+def map_cmd(
+    ids, catalogs, output, tolerance_km, cdn, self_contained, tiles, fragment, title, worldview, exposure, color_by
+):
     """Web map of corridors (all by default): an offline basemap and tile layers, one layer per corridor.
 
     Popups give modeled lengths (km, WGS84 geodesic) beside published figures with their sources,

@@ -29,7 +29,7 @@ import html
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import shapely
@@ -44,6 +44,7 @@ from . import _basemap, _style
 if TYPE_CHECKING:
     import folium
     import xyzservices
+    from branca.element import Figure
 
     from ..scoring import CorridorScore, Crossing
 
@@ -245,7 +246,7 @@ def atlas_map(
     else:
         m.default_js = [(k, v) for k, v in m.default_js if k != "leaflet"]
         m.default_css = [(k, v) for k, v in m.default_css if k != "leaflet_css"]
-    _elements.add_assets(m.get_root(), cdn=cdn)
+    _elements.add_assets(cast("Figure", m.get_root()), cdn=cdn)
     folium.map.CustomPane("labels", z_index=420, pointer_events=False).add_to(m)
 
     # The legend and distance tool first, then the fit (which measures them and keeps room for the
@@ -267,9 +268,7 @@ def atlas_map(
         base_items.append({"label": _e(label), "layer": tiles_layer})
     borders = folium.FeatureGroup(name=_BORDERS_LABEL, control=False).add_to(m)  # on the basemap's canvas
     _add_borders(borders, base)
-    disputed = _basemap.contested(
-        base.box, view, decimals=_BASEMAP_DECIMALS, simplify_deg=_BASEMAP_SIMPLIFY_DEG
-    )
+    disputed = _basemap.contested(base.box, view, decimals=_BASEMAP_DECIMALS, simplify_deg=_BASEMAP_SIMPLIFY_DEG)
     contested = folium.FeatureGroup(name=_CONTESTED_LABEL, control=False).add_to(m)
     _add_contested(contested, disputed, view)
 
@@ -383,9 +382,7 @@ def _add_basemap(group: Any, base: _basemap.Basemap) -> None:
 def _add_borders(group: Any, base: _basemap.Basemap) -> None:
     from ._elements import Shapes
 
-    Shapes(
-        _pixels(base.borders), closed=False, color=_style.BORDER, weight=1.2, opacity=0.9, fill=False
-    ).add_to(group)
+    Shapes(_pixels(base.borders), closed=False, color=_style.BORDER, weight=1.2, opacity=0.9, fill=False).add_to(group)
 
 
 def _add_contested(group: Any, layer: _basemap.ContestedLayer, view: str) -> None:
@@ -413,7 +410,9 @@ def _add_contested(group: Any, layer: _basemap.ContestedLayer, view: str) -> Non
                 "fillColor": _style.CONTESTED_FILL,
                 "fillOpacity": _style.CONTESTED_FILL_OPACITY,
             }
-            features.append({"kind": "polygon", "latlngs": ring, "options": options, "popup": popup, "tooltip": tooltip})
+            features.append(
+                {"kind": "polygon", "latlngs": ring, "options": options, "popup": popup, "tooltip": tooltip}
+            )
     for cls, lines in layer.lines.items():
         style = _style.BOUNDARY_STYLES.get(cls, _style.BOUNDARY_STYLES["Disputed"])
         label = f"{style.label} ({view} view)" if cls == "claim" else style.label
@@ -550,9 +549,7 @@ def _add_corridor(
         [w.lat, w.lon, "waypoint", _e(w.name), _position(w.lat, w.lon), _e(w.source) if w.source else ""]
         for w in c.waypoints
     ]
-    points += [
-        [round(x.lat, 5), round(x.lon, 5), "crossing", *_crossing_fields(x, country_name)] for x in s.crossings
-    ]
+    points += [[round(x.lat, 5), round(x.lon, 5), "crossing", *_crossing_fields(x, country_name)] for x in s.crossings]
     CorridorLayer(
         _pixels(np.array([line]), _LINE_DECIMALS)[0],
         line_options,
@@ -752,7 +749,8 @@ def _legend_html(scores: Sequence[CorridorScore], worldview: str = "de-facto", c
     exposure = ""
     if color_by == "exposure":
         ramp = "".join(
-            f'<rect x="{1 + 10 * i}" y="2" width="10" height="8" fill="{c}"/>' for i, c in enumerate(_style.EXPOSURE_RAMP)
+            f'<rect x="{1 + 10 * i}" y="2" width="10" height="8" fill="{c}"/>'
+            for i, c in enumerate(_style.EXPOSURE_RAMP)
         )
         exposure = (
             f'<div><svg width="52" height="12" aria-hidden="true">{ramp}</svg> '
