@@ -245,26 +245,38 @@ def split_by_country(
     )
 
 
-#: Longest outline segment of the area layers in the STRtree, degrees: long straight edges (clip
-#: edges, desert boundaries) are cut so that their boxes stay small.
-_OUTLINE_SEGMENT_DEG = 0.2
-
-
 #: Cell of the grid that marks where area outlines run, degrees. A route segment is tested against
 #: the outlines only when its ends or middle fall within reach of a marked cell (a quarter of the
 #: segment plus a cell), so no crossing is missed whatever ``DENSIFY_KM`` is.
 _OUTLINE_CELL_DEG = 0.05
 
 
+#: Outline segments per STRtree entry (consecutive segments of one ring, one box), and the longest
+#: outline segment, degrees (long straight edges are cut so that their boxes stay small).
+_OUTLINE_PIECE = 1
+_OUTLINE_SEGMENT_DEG = 0.2
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity (cached per layer)
 class _Outline:
-    """The outline of an area layer: segments ``(m, 2, 2)``, their STRtree and the marked-cell grid."""
+    """The outline of an area layer: segments ``(m, 2, 2)``, an STRtree of the boxes of runs of
+    `_OUTLINE_PIECE` consecutive segments (``piece_first``/``piece_len`` index them), and the grid
+    of cells holding an outline vertex."""
 
     segments: np.ndarray
     tree: shapely.STRtree
+    piece_first: np.ndarray
+    piece_len: np.ndarray
     cells: np.ndarray  # bool (ny, nx), row 0 at ``south``: cells holding an outline vertex
     west: float
     south: float
+
+    def candidates(self, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(line index, outline segment index) pairs whose boxes may meet."""
+        li, pi = self.tree.query(lines)
+        counts = self.piece_len[pi]
+        offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.repeat(li, counts), np.repeat(self.piece_first[pi], counts) + offset
 
 
 @cache
@@ -277,17 +289,30 @@ def _area_layer(kind: str) -> tuple[geodata.Countries, _Outline]:
         prov = geodata.provinces()
         layer = geodata.Countries(iso_a3=prov.code, name=prov.name, geometry=prov.geometry)
     rings = shapely.get_parts(shapely.get_parts(shapely.boundary(layer.geometry)))
-    xy, idx = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_CELL_DEG / 2), return_index=True)
+    xy, idx = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_SEGMENT_DEG), return_index=True)
     same = (idx[1:] == idx[:-1]) & np.any(xy[1:] != xy[:-1], axis=1)
     segments = np.stack([xy[:-1][same], xy[1:][same]], axis=1)
+    ring = idx[:-1][same]
+    start = np.ones(len(ring), dtype=bool)
+    start[1:] = ring[1:] != ring[:-1]
+    ring_first = np.flatnonzero(start)
+    within = np.arange(len(ring)) - np.repeat(ring_first, np.diff(np.append(ring_first, len(ring))))
+    piece_start = start | (within % _OUTLINE_PIECE == 0)
+    piece_first = np.flatnonzero(piece_start)
+    piece_len = np.diff(np.append(piece_first, len(ring)))
+    lo = np.minimum.reduceat(segments.min(axis=1), piece_first, axis=0)
+    hi = np.maximum.reduceat(segments.max(axis=1), piece_first, axis=0)
+    tree = shapely.STRtree(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    # the grid: cells holding a vertex of the outline segmentized to half a cell
+    dense = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_CELL_DEG / 2))
     west, south, east, north = settings.REGION_BOUNDS
     nx = int(np.ceil((east - west) / _OUTLINE_CELL_DEG)) + 1
     ny = int(np.ceil((north - south) / _OUTLINE_CELL_DEG)) + 1
     cells = np.zeros((ny, nx), dtype=bool)
-    ix = np.clip(np.floor((xy[:, 0] - west) / _OUTLINE_CELL_DEG).astype(np.int64), 0, nx - 1)
-    iy = np.clip(np.floor((xy[:, 1] - south) / _OUTLINE_CELL_DEG).astype(np.int64), 0, ny - 1)
+    ix = np.clip(np.floor((dense[:, 0] - west) / _OUTLINE_CELL_DEG).astype(np.int64), 0, nx - 1)
+    iy = np.clip(np.floor((dense[:, 1] - south) / _OUTLINE_CELL_DEG).astype(np.int64), 0, ny - 1)
     cells[iy, ix] = True
-    return layer, _Outline(segments, shapely.STRtree(shapely.linestrings(segments)), cells, west, south)
+    return layer, _Outline(segments, tree, piece_first, piece_len, cells, west, south)
 
 
 @cache
@@ -368,7 +393,7 @@ def area_runs(
         | _near_outline(outline, marked, m[:, 0], m[:, 1])
     )
     if len(near):
-        si, oi = outline.tree.query(shapely.linestrings(np.stack([a[near], b[near]], axis=1)))
+        si, oi = outline.candidates(shapely.linestrings(np.stack([a[near], b[near]], axis=1)))
         si = near[si]
     else:
         si = oi = np.zeros(0, dtype=np.int64)
