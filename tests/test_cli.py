@@ -60,7 +60,7 @@ def test_score_markdown_and_output_file(tmp_path):
     result = run("score", "tapi", "--format", "markdown", "-o", str(target))
     assert result.exit_code == 0
     text = target.read_text()
-    assert text.startswith("**Corridor scores**") and "| tapi |" in text
+    assert text.startswith("**Corridor scores · corridors ") and "worldview: de facto**" in text and "| tapi |" in text
 
 
 def test_show_text_names_crossings_and_sources():

@@ -361,8 +361,12 @@ class AreaRuns:
         return out
 
     def sequence(self, route: int) -> tuple[str, ...]:
-        """Areas one route passes through, in order (outside-area runs left out)."""
-        return tuple(c for c in self.run_country[self.run_route == route].tolist() if c)
+        """Areas one route passes through, in order (outside-area runs left out, repeats folded)."""
+        out: list[str] = []
+        for code in self.run_country[self.run_route == route].tolist():
+            if code and (not out or out[-1] != code):
+                out.append(code)
+        return tuple(out)
 
 
 def area_runs(
@@ -503,8 +507,13 @@ def split_areas(
         areas = pool.submit(
             lambda: [area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested")]
         )
+        moved = bool(view.moved)  # de facto (or a view moving nothing): the shipped layers, as patched in tests
         countries = split_by_country(
-            dense, tolerance_km=tolerance_km, densify_km=densify_km, countries=view.countries, borders=view.borders
+            dense,
+            tolerance_km=tolerance_km,
+            densify_km=densify_km,
+            countries=view.countries if moved else None,
+            borders=view.borders if moved else None,
         )
         provinces, contested = areas.result()
     return AreaSplit(worldview=view.name, countries=countries, provinces=provinces, contested=contested)
