@@ -497,19 +497,22 @@ def split_areas(
     (('PAK', 'IND', 'CHN'), ('gilgit-baltistan',))
     """
     view = geodata.worldview_layers(geodata.check_worldview(worldview))
-    src_xy, src_idx = shapely.get_coordinates(np.asarray(routes, dtype=object), return_index=True)
-    lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
-    xy = np.column_stack([lon, lat])
-    # the densified routes go to split_by_country, whose own densification then adds no vertex;
-    # the area splits run beside it in a second thread (GEOS, PROJ and NumPy release the GIL)
-    dense = shapely.linestrings(xy, indices=part)
+    routes = np.asarray(routes, dtype=object)
+
+    def by_area() -> list[AreaRuns]:
+        # the same geodesic densification as split_by_country's, so the vertices are the same
+        src_xy, src_idx = shapely.get_coordinates(routes, return_index=True)
+        lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
+        xy = np.column_stack([lon, lat])
+        return [area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested")]
+
+    # the area splits run beside the country split in a second thread (GEOS, PROJ and NumPy
+    # release the GIL for their array work)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        areas = pool.submit(
-            lambda: [area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested")]
-        )
+        areas = pool.submit(by_area)
         moved = bool(view.moved)  # de facto (or a view moving nothing): the shipped layers, as patched in tests
         countries = split_by_country(
-            dense,
+            routes,
             tolerance_km=tolerance_km,
             densify_km=densify_km,
             countries=view.countries if moved else None,
