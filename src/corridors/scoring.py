@@ -312,7 +312,9 @@ def _area_layer(kind: str) -> tuple[geodata.Countries, _Outline]:
     ix = np.clip(np.floor((dense[:, 0] - west) / _OUTLINE_CELL_DEG).astype(np.int64), 0, nx - 1)
     iy = np.clip(np.floor((dense[:, 1] - south) / _OUTLINE_CELL_DEG).astype(np.int64), 0, ny - 1)
     cells[iy, ix] = True
-    return layer, _Outline(segments, tree, piece_first, piece_len, cells, west, south)
+    outline = _Outline(segments, tree, piece_first, piece_len, cells, west, south)
+    _marked(outline, 2)  # the grid for the default DENSIFY_KM (20 km: at most 0.26° at 45°N), built with the layer
+    return layer, outline
 
 
 @cache
