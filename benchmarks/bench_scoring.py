@@ -1,9 +1,11 @@
-"""Benchmark: per-country lengths and crossings of 10,000 synthetic routes, against DuckDB spatial.
+"""Benchmark: per-country, per-province and per-contested-area km of 10,000 synthetic routes, against DuckDB spatial.
 
 Both sides get the same routes and the same Natural Earth polygons; DuckDB (planar) is handed the
 routes already densified along the geodesic, untimed, while corridors densifies inside its timing.
 DuckDB does the split as an ``ST_Intersects`` join, ``ST_Intersection`` and ``ST_Length_Spheroid``;
-corridors does :func:`corridors.scoring.split_by_country` (per-country lengths, crossings, hugging).
+corridors does :func:`corridors.scoring.split_areas`: in one call, per-country lengths, crossings and
+hugging (:func:`corridors.scoring.split_by_country`), plus km per province and per contested area on the
+same densified routes; DuckDB does the country-only split.
 Each side runs in its own process, ``--repeat`` times alternating, and its median run is
 reported, so peak memory (max RSS) is per side.
 
@@ -48,15 +50,19 @@ def synthetic_routes(n: int, seed: int = 2026) -> np.ndarray:
 
 def run_corridors(n: int) -> dict:
     from corridors import geodata
-    from corridors.scoring import split_by_country
+    from corridors.scoring import _area_layer, split_areas
 
     lines = synthetic_routes(n)
     geodata.countries()
     geodata.borders()
+    _area_layer("provinces"), _area_layer("contested")  # layers and trees built once, untimed like DuckDB's loading
     t0 = time.perf_counter()
-    split = split_by_country(lines)
+    areas = split_areas(lines)
     seconds = time.perf_counter() - t0
+    split = areas.countries
     return {
+        "km_PK-BA": float(areas.provinces.run_length_km[areas.provinces.run_country == "PK-BA"].sum()),
+        "km_contested": float(areas.contested.run_length_km[areas.contested.run_country != ""].sum()),
         "seconds": seconds,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "total_km": float(split.length_km.sum()),
@@ -151,11 +157,12 @@ def main() -> None:
     ours, duck = out["corridors"], out["duckdb"]
     print(f"routes: {args.routes}")
     print(
-        f"corridors split_by_country: {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB, "
-        f"{ours['crossings']} crossings, PAK {ours['km_PAK']:,.0f} km"
+        f"corridors split_areas:      {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB, "
+        f"{ours['crossings']} crossings, PAK {ours['km_PAK']:,.0f} km, PK-BA {ours['km_PK-BA']:,.0f} km, "
+        f"contested {ours['km_contested']:,.0f} km (countries, provinces and contested areas)"
     )
     print(
-        f"duckdb spatial join:        {duck['seconds']:.2f} s, peak {duck['peak_mb']:.0f} MB, "
+        f"duckdb spatial join:        {duck['seconds']:.2f} s (countries only), peak {duck['peak_mb']:.0f} MB, "
         f"PAK {duck['km_PAK']:,.0f} km"
     )
     print(f"agreement on km in PAK: {abs(ours['km_PAK'] - duck['km_PAK']) / duck['km_PAK'] * 100:.3f} %")

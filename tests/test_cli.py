@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -60,6 +61,7 @@ def test_score_markdown_and_output_file(tmp_path):
     assert result.exit_code == 0
     text = target.read_text()
     assert text.startswith("**Corridor scores**") and "| tapi |" in text
+    assert text.rstrip().splitlines()[-1].startswith("_corridors ") and "worldview: de facto" in text
 
 
 def test_show_text_names_crossings_and_sources():
@@ -169,7 +171,7 @@ def test_csv_is_spreadsheet_ready():
     """Numbers as numbers (per-country km sum to the length), booleans as booleans, one column per value."""
     rows = list(csv.DictReader(io.StringIO(run("score", "tapi", "karakoram-highway", "--format", "csv").output)))
     kkh = next(r for r in rows if r["id"] == "karakoram-highway")
-    per_country = sum(float(v) for k, v in kkh.items() if k.startswith("km_") and v)
+    per_country = sum(float(v) for k, v in kkh.items() if re.fullmatch(r"km_([A-Z]{3}|sea)", k) and v)
     assert per_country == pytest.approx(float(kkh["length_km"]), rel=1e-9)
     assert float(kkh["km_CHN"]) == pytest.approx(413, abs=1)  # published: 413 km in China (Wikipedia)
     assert kkh["published_km_CHN"] == "413.0" and kkh["matches_sources"] == "True"

@@ -163,10 +163,12 @@ def test_legend_sits_outside_the_map_and_separates_kind_from_status(catalog_figu
     renderer = fig.canvas.get_renderer()
     frame = fig.axes[0].get_window_extent(renderer)
     legends = fig.legends
-    assert len(legends) == 3
+    assert len(legends) == 4  # kinds, statuses, symbols, the worldview's contested layer
     for legend in legends:
         assert not legend.get_window_extent(renderer).overlaps(frame)
-    kinds, statuses, _ = legends
+    kinds, statuses, _, contested = legends
+    assert contested.get_title().get_text() == "Worldview: de facto"
+    assert "Contested area" in [t.get_text() for t in contested.get_texts()]
     assert kinds.get_title().get_text().startswith("Kind") and statuses.get_title().get_text().startswith("Status")
     rail = next(h for h, t in zip(kinds.legend_handles, kinds.get_texts(), strict=True) if t.get_text() == "Rail")
     operational = next(

@@ -464,3 +464,12 @@ def test_a_corrupt_cached_graphml_is_one_line(tmp_path, monkeypatch):
     write_cache(path, "<graphml><broken", key=osm._GRAPHML_KEY)  # sealed, yet not GraphML
     with pytest.raises(DataError, match="cannot be read"):
         osm._osm_graph(str(path), 2)
+
+
+def test_a_report_of_too_many_corridors_is_refused_before_any_work(tmp_path, monkeypatch):
+    """A report draws a figure per corridor: past MAX_REPORT_CORRIDORS it says so in one line."""
+    monkeypatch.setenv("CORRIDORS_MAX_REPORT_CORRIDORS", "2")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["report", "tapi", "karakoram-highway", "wakhan-corridor", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output.count("\n") == 1 and "3 corridors" in result.output and "MAX_REPORT_CORRIDORS" in result.output

@@ -170,7 +170,7 @@ def test_crossing_and_waypoint_markers(page, scores):
     row = next(r for r in crossings if r[0] == round(first.lat, 5) and r[1] == round(first.lon, 5))
     assert row[3].startswith(f"{first.from_country} → {first.to_country}")
     assert row[4] == f"{first.lat:,.4f}° N, {first.lon:,.4f}° E"
-    assert row[5] == "Turkmenistan → Afghanistan" and row[6] == f"{first.at_km:,.1f}"
+    assert row[5] == "Turkmenistan → Afghanistan (international)" and row[6] == f"{first.at_km:,.1f}"
     assert any(x.named and html.escape(x.named) in " ".join(r[7] for r in crossings) for x in tapi.crossings)
     w = tapi.corridor.waypoints[0]
     assert next(r for r in waypoints if r[0] == w.lat)[4] == f"{w.lat:,.4f}° N, {w.lon:,.4f}° E"

@@ -26,6 +26,7 @@ from ._errors import (
     PlaceError,
     RoutingError,
     UnknownCorridorError,
+    ValidationError,
 )
 from ._version import __version__
 
@@ -63,6 +64,7 @@ __all__ = [
     "PlaceError",
     "RoutingError",
     "UnknownCorridorError",
+    "ValidationError",
     "__version__",
     "crossings_gdf",
     "load_catalog",

@@ -17,6 +17,7 @@ __all__ = [
     "RoutingError",
     "SettingsError",
     "UnknownCorridorError",
+    "ValidationError",
 ]
 
 
@@ -57,3 +58,7 @@ class RoutingError(CorridorsError, ValueError):
 
 class SettingsError(CorridorsError, ValueError):
     """A setting or its environment variable holds an unusable value."""
+
+
+class ValidationError(CorridorsError, ValueError):
+    """An option or an input file (worldview, exposure weights) has a bad value."""

@@ -24,20 +24,23 @@ import numpy as np
 import shapely
 
 from . import settings
-from ._errors import DataError, PlaceError
+from ._errors import DataError, PlaceError, ValidationError
 
 if TYPE_CHECKING:
     import geopandas
 
 __all__ = [
+    "VIEWS",
     "WORLDVIEWS",
     "Boundaries",
     "ContestedAreas",
     "Countries",
     "Provinces",
+    "Worldview",
     "borders",
     "boundaries",
     "boundaries_frame",
+    "check_worldview",
     "contested_areas",
     "contested_frame",
     "countries",
@@ -49,6 +52,7 @@ __all__ = [
     "provinces_frame",
     "read_layer",
     "resolve_countries",
+    "worldview_layers",
 ]
 
 # GeoPackage binary header: "GP", version, flags; envelope size by the flags' bits 1-3.
@@ -81,16 +85,7 @@ class Countries:
 
     def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Row index of the country containing each point, -1 where none does (sea)."""
-        lon = np.asarray(lon, dtype=float)
-        lat = np.asarray(lat, dtype=float)
-        out = np.full(lon.shape, -1, dtype=np.int64)
-        bounds = shapely.bounds(self.geometry)
-        for row, (x0, y0, x1, y1) in enumerate(bounds):
-            cand = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1) & (out < 0))
-            if len(cand):
-                inside = shapely.contains_xy(self.geometry[row], lon[cand], lat[cand])
-                out[cand[inside]] = row
-        return out
+        return _locate(self.geometry, lon, lat)
 
 
 def layer_path(filename: str) -> Path:
@@ -129,17 +124,35 @@ def _gpkg_to_wkb(blob: bytes) -> bytes:
     return blob[8 + _ENVELOPE_BYTES[(flags >> 1) & 0x07] :]
 
 
+def countries(worldview: str | None = None) -> Countries:
+    """The ``countries`` layer (Natural Earth 1:10m admin-0 clipped to the region), cached.
+
+    ``worldview`` (one of `VIEWS`; default de facto) gives that view's layer (`worldview_layers`).
+    """
+    if worldview is None or check_worldview(worldview) == "de-facto":
+        return _countries()
+    return worldview_layers(worldview).countries
+
+
 @cache
-def countries() -> Countries:
-    """The ``countries`` layer (Natural Earth 1:10m admin-0 clipped to the region), cached."""
+def _countries() -> Countries:
     geometry, attrs = read_layer("countries.gpkg", "countries", ("iso_a3", "name"))
     shapely.prepare(geometry)
     return Countries(iso_a3=attrs["iso_a3"].astype(str), name=attrs["name"].astype(str), geometry=geometry)
 
 
+def borders(worldview: str | None = None) -> np.ndarray:
+    """Unique land-border and coastline linework of the region, as short LineString pieces.
+
+    ``worldview`` (one of `VIEWS`; default de facto) gives that view's borders (`worldview_layers`).
+    """
+    if worldview is None or check_worldview(worldview) == "de-facto":
+        return _borders()
+    return worldview_layers(worldview).borders
+
+
 @cache
-def borders() -> np.ndarray:
-    """Unique land-border and coastline linework of the region, as short LineString pieces."""
+def _borders() -> np.ndarray:
     geometry, _ = read_layer("countries.gpkg", "borders")
     return geometry
 
@@ -218,16 +231,28 @@ WORLDVIEWS: tuple[str, ...] = ("ISO", "IN", "PK", "CN", "NP", "US")
 
 
 def _locate(geometry: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Row of the first polygon containing each point, -1 where none does (bounding boxes first)."""
+    """Row of the first polygon containing each point, -1 where none does.
+
+    Points are sorted by longitude once, so each polygon's bounding box selects its candidates
+    with two binary searches before the (prepared) point-in-polygon test.
+    """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
+    shape = lon.shape
+    lon, lat = lon.ravel(), lat.ravel()
     out = np.full(lon.shape, -1, dtype=np.int64)
+    order = np.argsort(lon, kind="stable")
+    sorted_lon = lon[order]
     for row, (x0, y0, x1, y1) in enumerate(shapely.bounds(geometry)):
-        cand = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1) & (out < 0))
+        if not x0 <= x1:  # empty geometry (NaN bounds)
+            continue
+        i0, i1 = np.searchsorted(sorted_lon, x0, side="left"), np.searchsorted(sorted_lon, x1, side="right")
+        cand = order[i0:i1]
+        cand = cand[(lat[cand] >= y0) & (lat[cand] <= y1) & (out[cand] < 0)]
         if len(cand):
             inside = shapely.contains_xy(geometry[row], lon[cand], lat[cand])
             out[cand[inside]] = row
-    return out
+    return out.reshape(shape)
 
 
 @dataclass(frozen=True)
@@ -415,3 +440,102 @@ def contested_frame(layer: str = "contested") -> geopandas.GeoDataFrame:
 def boundaries_frame() -> geopandas.GeoDataFrame:
     """The ``boundaries`` layer (land boundary lines with worldview classes) as a GeoDataFrame."""
     return contested_frame("boundaries")
+
+
+# --- worldviews ------------------------------------------------------------------------------------------
+
+#: Worldviews a score can take: de facto (who holds the ground) or a country's own claims.
+VIEWS: tuple[str, ...] = ("de-facto", "IND", "PAK", "CHN", "AFG")
+
+#: Natural Earth point-of-view column (`WORLDVIEWS`) of each worldview that has one.
+NE_VIEW: dict[str, str] = {"IND": "IN", "PAK": "PK", "CHN": "CN"}
+
+
+def check_worldview(worldview: str | None) -> str:
+    """The canonical name of a worldview (``"de-facto"``, ``"IND"``, ``"PAK"``, ``"CHN"``, ``"AFG"``).
+
+    Case is ignored and ``None``/``"de facto"`` mean ``"de-facto"``; anything else raises
+    `corridors.ValidationError` naming the allowed values.
+
+    Examples
+    --------
+    >>> check_worldview("ind"), check_worldview(None)
+    ('IND', 'de-facto')
+    """
+    if worldview is None:
+        return "de-facto"
+    key = str(worldview).strip()
+    if key.casefold().replace(" ", "-").replace("_", "-") in ("de-facto", "defacto"):
+        return "de-facto"
+    if key.upper() in VIEWS:
+        return key.upper()
+    raise ValidationError(f"worldview: {worldview!r} is not one of {', '.join(VIEWS)}")
+
+
+@dataclass(frozen=True)
+class Worldview:
+    """The countries layer and borders of one worldview.
+
+    ``moved`` lists ``(area id, from ISO3, to ISO3)`` for each contested area this view assigns to
+    another country than the de facto layer does: a claimant's view takes the areas it claims (and
+    those it administers, such as the Siachen area, Natural Earth's ``KAS``); ``de-facto``, ``CHN``
+    (the data hold no area China claims) and ``AFG`` (Natural Earth has no Afghan view; only the
+    class of Durand Line crossings changes) move none. ``borders`` are the de facto borders plus the
+    outlines of the moved areas, so every change of country along a route meets a line.
+    """
+
+    name: str
+    countries: Countries
+    borders: np.ndarray
+    moved: tuple[tuple[str, str, str], ...]
+
+
+def outline_pieces(polygons: np.ndarray, max_vertices: int = 64) -> np.ndarray:
+    """The outlines of polygons as LineString pieces of at most ``max_vertices`` vertices (for STRtree queries)."""
+    rings = shapely.get_parts(shapely.get_parts(shapely.boundary(np.asarray(polygons, dtype=object))))
+    out: list[shapely.LineString] = []
+    step = max_vertices - 1
+    for ring in rings:
+        xy = shapely.get_coordinates(ring)
+        out += [shapely.linestrings(xy[i : i + max_vertices]) for i in range(0, max(len(xy) - 1, 1), step)]
+    return np.array([p for p in out if len(shapely.get_coordinates(p)) >= 2], dtype=object)
+
+
+def worldview_layers(name: str | None = "de-facto") -> Worldview:
+    """The countries layer and borders of a worldview, built once and cached.
+
+    Examples
+    --------
+    >>> view = worldview_layers("IND")
+    >>> view.moved
+    (('azad-jammu-and-kashmir', 'PAK', 'IND'), ('gilgit-baltistan', 'PAK', 'IND'), ('siachen', 'KAS', 'IND'))
+    """
+    return _worldview_layers(check_worldview(name))
+
+
+@cache
+def _worldview_layers(name: str) -> Worldview:
+    base = _countries()
+    if name == "de-facto":
+        return Worldview(name, base, _borders(), ())
+    areas = contested_areas()
+    geometry = shapely.from_wkb(shapely.to_wkb(base.geometry))  # unprepared copies
+    moved: list[tuple[str, str, str]] = []
+    for i, area_id in enumerate(areas.id.tolist()):
+        if name not in areas.claimed_by[i] and name != areas.administered_by[i]:
+            continue
+        area = areas.geometry[i]
+        x, y = shapely.get_coordinates(shapely.point_on_surface(area))[0]
+        src = int(base.locate(np.array([x]), np.array([y]))[0])
+        if src < 0 or str(base.iso_a3[src]) == name:
+            continue
+        dst = base.index_of(name)
+        geometry[src] = shapely.difference(geometry[src], area)
+        geometry[dst] = shapely.union(geometry[dst], area)
+        moved.append((area_id, str(base.iso_a3[src]), name))
+    if not moved:
+        return Worldview(name, base, _borders(), ())
+    shapely.prepare(geometry)
+    layer = Countries(iso_a3=base.iso_a3, name=base.name, geometry=geometry)
+    extra = outline_pieces(areas.geometry[[areas.index_of(a) for a, _, _ in moved]])
+    return Worldview(name, layer, np.concatenate([_borders(), extra]), tuple(moved))

@@ -176,6 +176,7 @@ def plan(
     kind: str = "pipeline",
     tolerance_km: float | None = None,
     progress: Callable[[str, float], None] | None = None,
+    worldview: str | None = None,
 ) -> geopandas.GeoDataFrame:
     """Least-cost route over the DEM from ``origin`` to ``destination``, scored like a corridor.
 
@@ -195,6 +196,8 @@ def plan(
         Border tolerance of the scoring (see `corridors.score`).
     progress : callable, optional
         ``progress(stage, fraction)`` is called as the search advances.
+    worldview : {"de-facto", "IND", "PAK", "CHN", "AFG"}, optional
+        Worldview of the scoring (see `corridors.score`); the search avoids de facto countries.
 
     Returns
     -------
@@ -217,8 +220,10 @@ def plan(
     >>> p["countries"].iloc[0], 100 < float(p["length_km"].iloc[0]) < 200
     ('PAK', True)
     """
+    from .geodata import check_worldview
     from .scoring import score
 
+    check_worldview(worldview)  # before the search
     result = plan_route(
         origin,
         destination,
@@ -229,7 +234,7 @@ def plan(
         kind=kind,
         progress=progress,
     )
-    frame = score(result.corridor, tolerance_km=tolerance_km)
+    frame = score(result.corridor, tolerance_km=tolerance_km, worldview=worldview)
     frame["cost_km"] = result.cost_km
     frame.attrs["corridors.notes"] = result.notes
     return frame

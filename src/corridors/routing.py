@@ -196,6 +196,7 @@ def find_routes(
     distinct: bool = True,
     score: bool = True,
     status: Sequence[str] = (),
+    worldview: str | None = None,
 ) -> RouteSet:
     """Up to ``k`` shortest routes from ``origin`` through ``via`` to ``destination``, scored.
 
@@ -212,6 +213,8 @@ def find_routes(
     may be used and ``notes`` says so. Seasonal posts on a route are named in ``notes`` with their
     open months.
     Raises `RoutingError` with the reason when no route exists.
+    Raises `RoutingError` with the reason when no route exists. ``worldview`` is that of the
+    routes' scores (see `corridors.score`).
     """
     import networkx as nx
 
@@ -278,7 +281,7 @@ def find_routes(
     if score:
         from .scoring import score_records as score_corridors
 
-        scores = score_corridors([r.corridor for r in routes], tolerance_km=tolerance_km)
+        scores = score_corridors([r.corridor for r in routes], tolerance_km=tolerance_km, worldview=worldview)
         routes = [replace(r, score=s) for r, s in zip(routes, scores, strict=True)]
     return RouteSet(stops=tuple(stops), routes=tuple(routes), modes=modes, avoid=codes, notes=tuple(notes))
 
@@ -444,6 +447,7 @@ def route(
     graph: nx.MultiDiGraph | None = None,
     tolerance_km: float | None = None,
     status: Sequence[str] = (),
+    worldview: str | None = None,
 ) -> geopandas.GeoDataFrame:
     """Up to ``k`` shortest routes between two places across the corridor network, scored.
 
@@ -467,6 +471,8 @@ def route(
         Border tolerance of the scoring (see `corridors.score`).
     status : sequence of str, optional
         Use only links of these statuses, e.g. ``["operating"]`` (all by default).
+    worldview : {"de-facto", "IND", "PAK", "CHN", "AFG"}, optional
+        Worldview of the scoring (see `corridors.score`); the network search itself is unchanged.
 
     Returns
     -------
@@ -487,7 +493,16 @@ def route(
 
     G = build_network() if graph is None else graph
     found = find_routes(
-        G, origin, destination, via=via, kind=kind, avoid=avoid, k=k, tolerance_km=tolerance_km, status=status
+        G,
+        origin,
+        destination,
+        via=via,
+        kind=kind,
+        avoid=avoid,
+        k=k,
+        tolerance_km=tolerance_km,
+        status=status,
+        worldview=worldview,
     )
     records = [r.score for r in found.routes if r.score is not None]
     frame = to_gdf(records)

@@ -17,6 +17,7 @@ length (country ``""``) but never as crossings.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -32,18 +33,26 @@ if TYPE_CHECKING:
     import geopandas
 
 __all__ = [
+    "AreaLength",
+    "AreaRuns",
+    "AreaSplit",
     "CorridorScore",
     "CountrySplit",
     "Crossing",
     "Hugging",
     "Narrowest",
+    "ProvinceLength",
     "SegmentLength",
+    "Stretch",
+    "area_runs",
+    "boundary_classes",
     "crossings_gdf",
     "narrowest_width",
     "records_of",
     "score",
     "score_partition",
     "score_records",
+    "split_areas",
     "split_by_country",
     "to_gdf",
 ]
@@ -260,6 +269,369 @@ def split_by_country(
     )
 
 
+#: Cell of the grid that marks where area outlines run, degrees. A route segment is tested against
+#: the outlines only when its ends or middle fall within reach of a marked cell (a quarter of the
+#: segment plus a cell), so no crossing is missed whatever ``DENSIFY_KM`` is.
+_OUTLINE_CELL_DEG = 0.05
+
+
+#: Outline segments per STRtree entry (consecutive segments of one ring, one box), and the longest
+#: outline segment, degrees (long straight edges are cut so that their boxes stay small).
+_OUTLINE_PIECE = 1
+_OUTLINE_SEGMENT_DEG = 0.2
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity (cached per layer)
+class _Outline:
+    """The outline of an area layer: segments ``(m, 2, 2)``, an STRtree of the boxes of runs of
+    `_OUTLINE_PIECE` consecutive segments (``piece_first``/``piece_len`` index them), and the grid
+    of cells holding an outline vertex."""
+
+    segments: np.ndarray
+    tree: shapely.STRtree
+    piece_first: np.ndarray
+    piece_len: np.ndarray
+    cells: np.ndarray  # bool (ny, nx), row 0 at ``south``: cells holding an outline vertex
+    west: float
+    south: float
+
+    def candidates(self, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(line index, outline segment index) pairs whose boxes may meet."""
+        li, pi = self.tree.query(lines)
+        counts = self.piece_len[pi]
+        offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.repeat(li, counts), np.repeat(self.piece_first[pi], counts) + offset
+
+
+@cache
+def _area_layer(kind: str) -> tuple[geodata.Countries, _Outline]:
+    """A polygon layer (``"contested"`` or ``"provinces"``) and its outline (`_Outline`)."""
+    if kind == "contested":
+        areas = geodata.contested_areas()
+        layer = geodata.Countries(iso_a3=areas.id, name=areas.name, geometry=areas.geometry)
+    else:
+        prov = geodata.provinces()
+        layer = geodata.Countries(iso_a3=prov.code, name=prov.name, geometry=prov.geometry)
+    rings = shapely.get_parts(shapely.get_parts(shapely.boundary(layer.geometry)))
+    xy, idx = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_SEGMENT_DEG), return_index=True)
+    same = (idx[1:] == idx[:-1]) & np.any(xy[1:] != xy[:-1], axis=1)
+    segments = np.stack([xy[:-1][same], xy[1:][same]], axis=1)
+    ring = idx[:-1][same]
+    start = np.ones(len(ring), dtype=bool)
+    start[1:] = ring[1:] != ring[:-1]
+    ring_first = np.flatnonzero(start)
+    within = np.arange(len(ring)) - np.repeat(ring_first, np.diff(np.append(ring_first, len(ring))))
+    piece_start = start | (within % _OUTLINE_PIECE == 0)
+    piece_first = np.flatnonzero(piece_start)
+    piece_len = np.diff(np.append(piece_first, len(ring)))
+    lo = np.minimum.reduceat(segments.min(axis=1), piece_first, axis=0)
+    hi = np.maximum.reduceat(segments.max(axis=1), piece_first, axis=0)
+    tree = shapely.STRtree(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    # the grid: cells holding a vertex of the outline segmentized to half a cell
+    dense = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_CELL_DEG / 2))
+    west, south, east, north = settings.REGION_BOUNDS
+    nx = int(np.ceil((east - west) / _OUTLINE_CELL_DEG)) + 1
+    ny = int(np.ceil((north - south) / _OUTLINE_CELL_DEG)) + 1
+    cells = np.zeros((ny, nx), dtype=bool)
+    ix = np.clip(np.floor((dense[:, 0] - west) / _OUTLINE_CELL_DEG).astype(np.int64), 0, nx - 1)
+    iy = np.clip(np.floor((dense[:, 1] - south) / _OUTLINE_CELL_DEG).astype(np.int64), 0, ny - 1)
+    cells[iy, ix] = True
+    outline = _Outline(segments, tree, piece_first, piece_len, cells, west, south)
+    _marked(outline, 2)  # the grid for the default DENSIFY_KM (20 km: at most 0.26° at 45°N), built with the layer
+    return layer, outline
+
+
+@cache
+def _marked(outline: _Outline, k: int) -> np.ndarray:
+    """The outline cells dilated by ``k`` cells (a square neighbourhood)."""
+    ny, nx = outline.cells.shape
+    padded = np.zeros((ny + 2 * k, nx + 2 * k), dtype=bool)
+    padded[k : k + ny, k : k + nx] = outline.cells
+    out = np.zeros_like(outline.cells)
+    for dy in range(-k, k + 1):
+        for dx in range(-k, k + 1):
+            out |= padded[k + dy : k + dy + ny, k + dx : k + dx + nx]
+    return out
+
+
+def _near_outline(outline: _Outline, marked: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """True where a point lies in a ``marked`` cell (or outside the grid)."""
+    ny, nx = marked.shape
+    ix = np.floor((x - outline.west) / _OUTLINE_CELL_DEG).astype(np.int64)
+    iy = np.floor((y - outline.south) / _OUTLINE_CELL_DEG).astype(np.int64)
+    inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    out = ~inside
+    out[inside] = marked[iy[inside], ix[inside]]
+    return out
+
+
+@dataclass(frozen=True)
+class AreaRuns:
+    """Km of routes per area of a polygon layer (provinces or contested areas), as runs in route order.
+
+    ``run_country`` holds the layer's codes (ISO 3166-2 codes, area ids; ``""`` outside every
+    area); the runs of a route add up to its length.
+    """
+
+    run_route: np.ndarray
+    run_country: np.ndarray
+    run_length_km: np.ndarray
+    run_start_km: np.ndarray
+
+    def country_length_km(self, route: int) -> dict[str, float]:
+        """Length per area code of one route, km, in order of first appearance."""
+        mask = self.run_route == route
+        out: dict[str, float] = {}
+        for code, length in zip(self.run_country[mask].tolist(), self.run_length_km[mask], strict=True):
+            out[code] = out.get(code, 0.0) + float(length)
+        return out
+
+    def sequence(self, route: int) -> tuple[str, ...]:
+        """Areas one route passes through, in order (outside-area runs left out, repeats folded)."""
+        out: list[str] = []
+        for code in self.run_country[self.run_route == route].tolist():
+            if code and (not out or out[-1] != code):
+                out.append(code)
+        return tuple(out)
+
+
+def area_runs(
+    xy: np.ndarray, part: np.ndarray, seg_km: np.ndarray, layer: geodata.Countries, outline: _Outline
+) -> AreaRuns:
+    """Split densified routes by the polygons of ``layer`` (vectorized, exact).
+
+    ``xy``/``part``/``seg_km`` are the densified vertices, their route and the geodesic km to the
+    next vertex (`corridors.distance.densify_geodesic`). Every route segment near an outline
+    (`_near_outline`) is tested against the layer's outline segments (candidates from their
+    STRtree, the crossings solved in one array operation); the route is cut at each crossing, each stretch
+    between crossings labelled by one point-in-polygon test at its middle, and each piece
+    measured on the ellipsoid (whole segments keep their ``seg_km``).
+    """
+    labels = np.append(layer.iso_a3, "")
+    seg = np.flatnonzero(part[:-1] == part[1:]) if len(xy) > 1 else np.zeros(0, dtype=np.int64)
+    n = len(seg)
+    a, b = xy[seg], xy[seg + 1]
+    d = b - a
+    m = (a + b) / 2.0
+    # every point of a segment is within a quarter of its length of a, m or b; outline vertices are
+    # at most half a cell apart: a crossing lies within `reach` of a sample, k cells away at most
+    reach = (float(np.abs(d).max()) / 4.0 if n else 0.0) + _OUTLINE_CELL_DEG / 4.0
+    marked = _marked(outline, int(np.ceil(reach / _OUTLINE_CELL_DEG)))
+    near = np.flatnonzero(
+        _near_outline(outline, marked, a[:, 0], a[:, 1])
+        | _near_outline(outline, marked, b[:, 0], b[:, 1])
+        | _near_outline(outline, marked, m[:, 0], m[:, 1])
+    )
+    if len(near):
+        si, oi = outline.candidates(shapely.linestrings(np.stack([a[near], b[near]], axis=1)))
+        si = near[si]
+    else:
+        si = oi = np.zeros(0, dtype=np.int64)
+    q, e = outline.segments[oi, 0], outline.segments[oi, 1] - outline.segments[oi, 0]
+    cross = lambda u, v: u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]  # noqa: E731
+    denom = cross(d[si], e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = cross(q - a[si], e) / denom
+        u = cross(q - a[si], d[si]) / denom
+    ok = (denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+    hit_s, hit_t = si[ok], t[ok]
+    # a crossing on a vertex starts the stretch at that vertex
+    starts_at_hit = np.zeros(n + 1, dtype=bool)
+    starts_at_hit[hit_s[hit_t == 0.0]] = True
+    starts_at_hit[hit_s[hit_t == 1.0] + 1] = True
+    # pieces between consecutive cut points (0, the crossings, 1): one per segment without a
+    # crossing, several for the few with one; merged in route order by a key within each segment
+    cut = np.unique(hit_s)
+    c_s = np.concatenate([cut, hit_s, cut])
+    c_f = np.concatenate([np.zeros(len(cut)), hit_t, np.ones(len(cut))])
+    order = np.lexsort((c_f, c_s))
+    c_s, c_f = c_s[order], c_f[order]
+    keep = (c_s[1:] == c_s[:-1]) & (c_f[1:] > c_f[:-1])
+    plain = np.ones(n, dtype=bool)
+    plain[cut] = False
+    plain_s = np.flatnonzero(plain)
+    p_s = np.concatenate([plain_s, c_s[:-1][keep]])
+    f0 = np.concatenate([np.zeros(len(plain_s)), c_f[:-1][keep]])
+    f1 = np.concatenate([np.ones(len(plain_s)), c_f[1:][keep]])
+    order = np.argsort(p_s + (f0 + f1) / 4.0, kind="stable")
+    p_s, f0, f1 = p_s[order], f0[order], f1[order]
+    p_route = part[seg[p_s]]
+    whole = (f0 == 0.0) & (f1 == 1.0)
+    p_km = seg_km[seg[p_s]].astype(float)
+    if np.any(~whole):
+        w = np.flatnonzero(~whole)
+        p0 = a[p_s[w]] + d[p_s[w]] * f0[w, None]
+        p1 = a[p_s[w]] + d[p_s[w]] * f1[w, None]
+        p_km[w] = distance.geod().inv(p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1])[2] / 1000.0
+    # stretches: a new one at each route start and at each crossing
+    new_route = _group_starts(p_route)
+    start = new_route | (f0 > 0.0) | ((f0 == 0.0) & starts_at_hit[p_s])
+    stretch = np.cumsum(start) - 1
+    first = np.flatnonzero(start)
+    count = np.diff(np.append(first, len(p_s)))
+    middle = first + (count - 1) // 2
+    fm = (f0[middle] + f1[middle]) / 2.0
+    mid = a[p_s[middle]] + d[p_s[middle]] * fm[:, None]
+    st_label = layer.locate(mid[:, 0], mid[:, 1]) if len(mid) else np.zeros(0, dtype=np.int64)
+    st_route = p_route[first]
+    st_km = np.bincount(stretch, weights=p_km, minlength=len(first))
+    # runs: consecutive stretches in the same area
+    run_first = _group_starts(st_route) | _group_starts(st_label)
+    run_id = np.cumsum(run_first) - 1
+    idx = np.flatnonzero(run_first)
+    run_km = np.bincount(run_id, weights=st_km, minlength=len(idx))
+    run_route = st_route[idx]
+    cum = np.cumsum(run_km) - run_km
+    route_first = np.flatnonzero(_group_starts(run_route))
+    run_start = cum - np.repeat(cum[route_first], np.diff(np.append(route_first, len(run_km))))
+    return AreaRuns(
+        run_route=run_route, run_country=labels[st_label[idx]], run_length_km=run_km, run_start_km=run_start
+    )
+
+
+@dataclass(frozen=True)
+class AreaSplit:
+    """`split_areas`: the country split under a worldview, and km per province and per contested area."""
+
+    worldview: str
+    countries: CountrySplit
+    provinces: AreaRuns
+    contested: AreaRuns
+
+
+def split_areas(
+    routes: Sequence[shapely.LineString] | np.ndarray,
+    *,
+    worldview: str | None = None,
+    tolerance_km: float | None = None,
+    densify_km: float | None = None,
+) -> AreaSplit:
+    """Split routes by country (as ``worldview`` draws them), by province and by contested area.
+
+    The countries go through `split_by_country` (lengths, crossings, boundary-hugging); the
+    provinces and the contested areas through `area_runs` on the same geodesically densified
+    routes, so their km add up along each route like the per-country km. Province and area runs
+    are never folded.
+
+    Examples
+    --------
+    >>> from corridors import load_catalog
+    >>> from corridors.alignment import waypoint_lines
+    >>> lines = waypoint_lines([load_catalog()["karakoram-highway"]])
+    >>> split = split_areas(lines, worldview="IND")
+    >>> split.countries.sequence(0), split.contested.sequence(0)
+    (('PAK', 'IND', 'CHN'), ('gilgit-baltistan',))
+    """
+    view = geodata.worldview_layers(geodata.check_worldview(worldview))
+    routes = np.asarray(routes, dtype=object)
+
+    def by_area() -> list[AreaRuns]:
+        # the same geodesic densification as split_by_country's, so the vertices are the same
+        src_xy, src_idx = shapely.get_coordinates(routes, return_index=True)
+        lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
+        xy = np.column_stack([lon, lat])
+        return [area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested")]
+
+    # the area splits run beside the country split in a second thread (GEOS, PROJ and NumPy
+    # release the GIL for their array work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        areas = pool.submit(by_area)
+        moved = bool(view.moved)  # de facto (or a view moving nothing): the shipped layers, as patched in tests
+        countries = split_by_country(
+            routes,
+            tolerance_km=tolerance_km,
+            densify_km=densify_km,
+            countries=view.countries if moved else None,
+            borders=view.borders if moved else None,
+        )
+        provinces, contested = areas.result()
+    return AreaSplit(worldview=view.name, countries=countries, provinces=provinces, contested=contested)
+
+
+#: Wording of Natural Earth's FEATURECLA values in crossing classes.
+_CLASS_LABEL = {
+    "International boundary": "international",
+    "Line of control": "line of control",
+    "Disputed": "disputed",
+    "Indefinite": "indefinite",
+    "Indeterminant frontier": "indeterminate frontier",
+}
+
+
+def boundary_classes(lonlat: np.ndarray, worldview: str | None = None) -> list[str]:
+    """The class of the boundary at each crossing point, as a worldview sees it.
+
+    De facto: Natural Earth's class ("international", "line of control", "disputed",
+    "indefinite", …), then the views whose class differs (``"line of control: IND, PAK views
+    differ"``) and, on the Durand Line, ``"; not recognised by AFG"``. Under ``IND``/``PAK``/``CHN``:
+    the de facto class and, where that view's class differs, ``": IND view differs (unrecognized)"``.
+    Under ``AFG``: Durand Line crossings are ``"not recognised by AFG"``. A crossing that only the
+    view's own claim draws (no de facto boundary within 0.05°) is ``"IND claim (no de facto boundary)"``.
+
+    Examples
+    --------
+    >>> boundary_classes(np.array([[73.887, 34.092]]))
+    ['line of control: IND, PAK views differ']
+    >>> boundary_classes(np.array([[71.13, 34.115]]), "AFG")  # Torkham
+    ['not recognised by AFG']
+    """
+    view = geodata.check_worldview(worldview)
+    lonlat = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+    if not len(lonlat):
+        return []
+    b = geodata.boundaries()
+    rows, dist = b.nearest(lonlat[:, 0], lonlat[:, 1])
+    out = []
+    for row, d in zip(rows.tolist(), dist.tolist(), strict=True):
+        if row < 0 or d > settings.BOUNDARY_CLASS_DISTANCE_DEG:
+            out.append(f"{view} claim (no de facto boundary)" if view in geodata.NE_VIEW else "")
+            continue
+        de_facto = str(b.featurecla[row])
+        label = _CLASS_LABEL.get(de_facto, de_facto.lower())
+        durand = bool(b.durand_line[row])
+        if view == "AFG":
+            out.append("not recognised by AFG" if durand else label)
+        elif view in geodata.NE_VIEW:
+            theirs = str(b.fclass[geodata.NE_VIEW[view]][row])
+            out.append(label if theirs == de_facto else f"{label}: {view} view differs ({theirs.lower()})")
+        else:
+            differ = [v for v, ne in geodata.NE_VIEW.items() if str(b.fclass[ne][row]) != de_facto]
+            if differ:
+                label += f": {', '.join(differ)} view{'s differ' if len(differ) > 1 else ' differs'}"
+            out.append(label + ("; not recognised by AFG" if durand else ""))
+    return out
+
+
+def _stretches(split: AreaSplit, route: int) -> tuple[Stretch, ...]:
+    """The route cut at every change of country, province or contested area."""
+    parts: list[CountrySplit | AreaRuns] = [split.countries, split.provinces, split.contested]
+    runs = []
+    for part in parts:
+        m = np.flatnonzero(part.run_route == route)
+        runs.append((part.run_start_km[m], part.run_country[m]))
+    total = float(split.countries.length_km[route])
+    cuts = np.unique(np.concatenate([r[0] for r in runs] + [[0.0, total]]))
+    cuts = cuts[(cuts >= 0) & (cuts <= total)]
+    out = []
+    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        if b - a <= 1e-9:
+            continue
+        mid = (a + b) / 2
+        labels = [
+            str(codes[np.searchsorted(starts, mid, side="right") - 1]) if len(starts) else "" for starts, codes in runs
+        ]
+        out.append(Stretch(a, b - a, *labels))
+    # merge neighbours with the same labels
+    merged: list[Stretch] = []
+    for st in out:
+        if merged and (merged[-1].country, merged[-1].province, merged[-1].area) == (st.country, st.province, st.area):
+            last = merged[-1]
+            merged[-1] = Stretch(last.start_km, last.length_km + st.length_km, st.country, st.province, st.area)
+        else:
+            merged.append(st)
+    return tuple(merged)
+
+
 @dataclass(frozen=True)
 class Crossing:
     """A border crossing: from one country to the next, where, and the nearest named crossing."""
@@ -271,6 +643,7 @@ class Crossing:
     at_km: float
     named: str = ""
     named_distance_km: float | None = None
+    boundary_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -332,6 +705,38 @@ class SegmentLength:
 
 
 @dataclass(frozen=True)
+class AreaLength:
+    """Modeled km inside one contested area, with who administers it and who claims it."""
+
+    id: str
+    name: str
+    administered_by: str
+    claimed_by: tuple[str, ...]
+    length_km: float
+
+
+@dataclass(frozen=True)
+class ProvinceLength:
+    """Modeled km in one province (admin-1), by ISO 3166-2 code."""
+
+    code: str
+    name: str
+    country: str
+    length_km: float
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of a route in one country, province and contested area (``""`` where none)."""
+
+    start_km: float
+    length_km: float
+    country: str
+    province: str
+    area: str
+
+
+@dataclass(frozen=True)
 class CorridorScore:
     """Every metric of one corridor. Lengths in km on the WGS84 ellipsoid."""
 
@@ -348,6 +753,16 @@ class CorridorScore:
     narrowest: Narrowest | None = None
     extra: Mapping[str, float | str] = field(default_factory=dict)
     segments: tuple[SegmentLength, ...] = ()
+    worldview: str = "de-facto"
+    contested: tuple[AreaLength, ...] = ()
+    provinces: tuple[ProvinceLength, ...] = ()
+    stretches: tuple[Stretch, ...] = ()
+    exposure_km: float | None = None
+
+    @property
+    def contested_km(self) -> float:
+        """Modeled km inside contested areas (0 when the corridor touches no contested ground)."""
+        return float(sum(a.length_km for a in self.contested))
 
     @property
     def published_length(self) -> Figure | None:
@@ -382,7 +797,13 @@ class CorridorScore:
 
     @property
     def matches_sources(self) -> bool:
-        """True when the modeled country sequence is the one the record's sources declare."""
+        """True when the modeled country sequence is the one the record's sources declare.
+
+        Sources declare de facto countries, so only a de facto score is checked; under another
+        worldview this is True (the view's sequence is reported, not checked).
+        """
+        if self.worldview != "de-facto":
+            return True
         return not self.corridor.countries or self.sequence == self.corridor.countries
 
 
@@ -481,6 +902,7 @@ def score_records(
     n_workers: int | None = None,
     chunk_routes: int | None = None,
     progress: Callable[[int], object] | None = None,
+    worldview: str | None = None,
 ) -> list[CorridorScore]:
     """Score one corridor or many as `CorridorScore` records (what renderers and tables read).
 
@@ -488,12 +910,19 @@ def score_records(
     results as a GeoDataFrame. Routes are scored in batches of ``chunk_routes``
     (``settings.SCORE_CHUNK_ROUTES``), so memory beyond the records stays bounded; ``engine``
     ``"dask"`` scores the batches on a dask cluster (`corridors.engine`), with the same results.
-    ``progress`` is called with the number of routes of each finished batch.
+    ``progress`` is called with the number of routes of each finished batch. ``worldview``
+    (`corridors.geodata.VIEWS`, default de facto) decides which country holds contested ground;
+    km per contested area and per province do not depend on it.
     """
     from . import engine as engines
 
     items = [corridors] if isinstance(corridors, Corridor) else list(corridors)
-    options: dict[str, Any] = {"tolerance_km": tolerance_km, "weights": weights, "densify_km": densify_km}
+    options: dict[str, Any] = {
+        "tolerance_km": tolerance_km,
+        "weights": weights,
+        "densify_km": densify_km,
+        "worldview": worldview,
+    }
     chunk = engines.check_options(engine, scheduler, n_workers, chunk_routes)
     parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
     if engine == "dask" and parts:
@@ -521,6 +950,7 @@ def score_partition(
     tolerance_km: float | None = None,
     weights: Mapping[str, float] | None = None,
     densify_km: float | None = None,
+    worldview: str | None = None,
 ) -> tuple[list[CorridorScore], np.ndarray]:
     """Score one batch of corridors: records (rank 0, set by `score_records`) and composite scores.
 
@@ -530,7 +960,10 @@ def score_partition(
     items = list(items)
     n = len(items)
     lines = alignment.waypoint_lines(items)
-    split = split_by_country(lines, tolerance_km=tolerance_km, densify_km=densify_km)
+    areas = split_areas(lines, worldview=worldview, tolerance_km=tolerance_km, densify_km=densify_km)
+    split = areas.countries
+    classes = boundary_classes(split.cross_lonlat, areas.worldview)
+    contested, provinces = geodata.contested_areas(), geodata.provinces()
     straight = split.straightness
     composite = composite_score(split.length_km, split.crossings, straight, weights)
     names, dists = _nearest_named(split.cross_lonlat)
@@ -571,6 +1004,7 @@ def score_partition(
                         at_km=cross_at[k],
                         named=names[k],
                         named_distance_km=dists[k],
+                        boundary_class=classes[k],
                     )
                     for k in range(cross_b[i], cross_b[i + 1])
                 ),
@@ -590,6 +1024,26 @@ def score_partition(
                 narrowest=narrowest,
                 extra=terrain_rows[i],
                 segments=segment_rows[i],
+                worldview=areas.worldview,
+                contested=tuple(
+                    AreaLength(
+                        id=a,
+                        name=str(contested.name[j]),
+                        administered_by=str(contested.administered_by[j]),
+                        claimed_by=contested.claimed_by[j],
+                        length_km=km,
+                    )
+                    for a, km in areas.contested.country_length_km(i).items()
+                    if a and km > 0
+                    for j in [contested.index_of(a)]
+                ),
+                provinces=tuple(
+                    ProvinceLength(code=p, name=str(provinces.name[j]), country=str(provinces.country[j]), length_km=km)
+                    for p, km in areas.provinces.country_length_km(i).items()
+                    if p and km > 0
+                    for j in [provinces.index_of(p)]
+                ),
+                stretches=_stretches(areas, i),
             )
         )
     return out, composite
@@ -681,8 +1135,11 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
     Columns: ``name``, ``kind``, ``status``, ``length_km``, ``published_km``, ``diff_pct``,
     ``countries`` (modeled ISO3 sequence joined by `` > ``), ``declared_countries``,
     ``matches_sources`` (bool), ``crossings`` (int), ``straightness``, ``endpoint_distance_km``,
-    the terrain metrics, ``narrowest_km``, ``score``, ``rank``, one ``km_<ISO3>`` column per country
-    met (``km_sea`` for water), and ``geometry`` (the modeled route, densified geodesic).
+    the terrain metrics, ``narrowest_km``, ``score``, ``rank``, ``worldview``, ``contested``
+    (the contested areas crossed, or "no contested ground"), ``contested_km``, ``exposure_km`` (when
+    exposure weights were applied), one ``km_<ISO3>`` column per country met (``km_sea`` for water),
+    one ``km_<area id>`` per contested area and one ``km_<ISO 3166-2>`` per province met, and
+    ``geometry`` (the modeled route, densified geodesic).
     The records stay attached (``attrs``) for `records_of`, maps and figures.
     """
     import geopandas
@@ -720,12 +1177,42 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
         "narrowest_km": pd.array([r.narrowest.width_km if r.narrowest else None for r in records], dtype="Float64"),
         "score": np.array([r.score for r in records], dtype=float),
         "rank": np.array([r.rank for r in records], dtype=np.int64),
+        "worldview": [r.worldview for r in records],
+        "contested": [contested_text(r) for r in records],
+        "contested_km": np.array([r.contested_km for r in records], dtype=float),
+        **(
+            {"exposure_km": pd.array([r.exposure_km for r in records], dtype="Float64")}
+            if any(r.exposure_km is not None for r in records)
+            else {}
+        ),
         **{f"km_{code or 'sea'}": km[:, j] for j, code in enumerate(codes)},
+        **_km_columns(records, lambda r: [(a.id, a.length_km) for a in r.contested]),
+        **_km_columns(records, lambda r: [(p.code, p.length_km) for p in r.provinces]),
     }
     index = pd.Index([r.corridor.id for r in records], name="id", dtype=object)
     frame = geopandas.GeoDataFrame(data, index=index, geometry=list(lines), crs="EPSG:4326")
     frame.attrs[_ATTRS_KEY] = _Records(records)
     return frame
+
+
+def _km_columns(records: Sequence[CorridorScore], items: Any) -> dict[str, np.ndarray]:
+    """``km_<key>`` columns (sorted keys) from ``items(record) -> [(key, km), ...]``."""
+    per = [dict(items(r)) for r in records]
+    keys = sorted({k for d in per for k in d})
+    return {f"km_{k}": np.array([d.get(k, 0.0) for d in per], dtype=float) for k in keys}
+
+
+def contested_text(record: CorridorScore) -> str:
+    """One line on the contested ground a corridor crosses, or ``"no contested ground"``.
+
+    Each area reads ``name km (administered by X; claimed by Y)``.
+    """
+    if not record.contested:
+        return "no contested ground"
+    return "; ".join(
+        f"{a.name} {a.length_km:.0f} km (administered by {a.administered_by}; claimed by {', '.join(a.claimed_by)})"
+        for a in record.contested
+    )
 
 
 def records_of(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> list[CorridorScore]:
@@ -762,6 +1249,7 @@ def score(
     engine: str = "local",
     scheduler: str | None = None,
     n_workers: int | None = None,
+    worldview: str | None = None,
 ) -> geopandas.GeoDataFrame:
     """Score corridors: geodesic length, per-country km, border crossings, terrain, composite score.
 
@@ -787,6 +1275,10 @@ def score(
         starts a local cluster of ``n_workers`` processes (default: one per core).
     n_workers : int, optional
         Workers of the local cluster (dask engine only).
+    worldview : {"de-facto", "IND", "PAK", "CHN", "AFG"}, optional
+        Whose map decides the country of contested ground (default de facto, who holds it).
+        Per-country km, the sequence and the crossings follow it; km per contested area and
+        per province do not.
 
     Returns
     -------
@@ -802,6 +1294,8 @@ def score(
     ('TKM > AFG > PAK > IND', 3)
     >>> round(float(scores.loc["karakoram-highway", "km_CHN"]))
     413
+    >>> score(load_catalog().select(["karakoram-highway"]), worldview="IND").loc["karakoram-highway", "countries"]
+    'PAK > IND > CHN'
     """
     if hasattr(corridors, "geometry") and not isinstance(corridors, Corridor):
         corridors = corridors_from_gdf(corridors)
@@ -815,6 +1309,7 @@ def score(
         engine=engine,
         scheduler=scheduler,
         n_workers=n_workers,
+        worldview=worldview,
     )
     return to_gdf(records, densify_km=densify_km)
 
@@ -824,7 +1319,8 @@ def crossings_gdf(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> g
 
     Columns: ``corridor`` (id), ``number`` (1, 2, … along the route), ``from_country``,
     ``to_country`` (ISO3), ``at_km`` (distance along the route), ``nearest_named`` and
-    ``named_distance_km`` (the closest named crossing within ``settings.NAMED_CROSSING_RADIUS_KM``).
+    ``named_distance_km`` (the closest named crossing within ``settings.NAMED_CROSSING_RADIUS_KM``),
+    ``boundary_class`` (`boundary_classes`, under the scores' worldview).
 
     Examples
     --------
@@ -846,6 +1342,7 @@ def crossings_gdf(scores: geopandas.GeoDataFrame | Sequence[CorridorScore]) -> g
             "at_km": np.array([x.at_km for _, _, x in rows], dtype=float),
             "nearest_named": [x.named for _, _, x in rows],
             "named_distance_km": pd.array([x.named_distance_km for _, _, x in rows], dtype="Float64"),
+            "boundary_class": [x.boundary_class for _, _, x in rows],
         },
         geometry=geopandas.points_from_xy([x.lon for _, _, x in rows], [x.lat for _, _, x in rows]),
         crs="EPSG:4326",

@@ -31,6 +31,7 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "MAX_OSM_BYTES",
     "MAX_OSM_ELEMENT_BYTES",
+    "MAX_REPORT_CORRIDORS",
     "MAX_ROUTES_K",
     "MAX_VERTICES",
     "MAX_YAML_ALIASES",
@@ -228,6 +229,10 @@ MAX_OSM_ELEMENT_BYTES = 1024**2
 #: Most routes ``route -k`` asks for (Yen's k shortest paths costs k shortest-path searches).
 MAX_ROUTES_K = 1000
 
+#: Most corridors in one report: a report draws a figure per corridor (about 0.5 s each), so 200
+#: take minutes already; more belong in ``compare`` (a table) and ``map`` (one layer each).
+MAX_REPORT_CORRIDORS = 200
+
 
 def limit(name: str) -> int:
     """The limit ``name`` (such as ``"MAX_INPUT_BYTES"``): ``$CORRIDORS_<name>`` when set, else the setting.
@@ -291,3 +296,8 @@ def cache_dir() -> Path:
         return folder
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "corridors"
+
+
+#: A crossing takes the class of the nearest Natural Earth boundary line within this distance
+#: (degrees, ~5 km): farther, the crossing is on a line only a worldview's claim draws.
+BOUNDARY_CLASS_DISTANCE_DEG: float = 0.05

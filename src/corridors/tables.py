@@ -326,7 +326,20 @@ def _cite(fig: Figure) -> str:
 
 def crossing_text(c: Crossing) -> str:
     near = f" near {c.named} ({c.named_distance_km:.0f} km)" if c.named else ""
-    return f"{c.from_country}>{c.to_country} at km {c.at_km:.0f} ({c.lat:.3f}N {c.lon:.3f}E){near}"
+    kind = f" [{c.boundary_class}]" if c.boundary_class else ""
+    return f"{c.from_country}>{c.to_country} at km {c.at_km:.0f} ({c.lat:.3f}N {c.lon:.3f}E){near}{kind}"
+
+
+def province_text(s: CorridorScore, min_km: float = 0.5) -> str:
+    """``PK-GB 404; PK-KP 310`` — km per province (ISO 3166-2), in route order."""
+    return "; ".join(f"{p.code} {p.length_km:.0f}" for p in s.provinces if p.length_km >= min_km)
+
+
+def contested_text(s: CorridorScore) -> str:
+    """The contested areas a corridor crosses with their km, or ``"no contested ground"``."""
+    from .scoring import contested_text as text
+
+    return text(s)
 
 
 #: Columns a reader looks at first; narrow terminal tables keep these before the others.
@@ -366,11 +379,16 @@ def summary_row(s: CorridorScore) -> dict:
             for c in s.countries
             if c.published or c.modeled_km >= 0.5
         ),
+        "contested_km": _r(s.contested_km),
+        "contested": contested_text(s),
+        **({"exposure_km": _r(s.exposure_km)} if s.exposure_km is not None else {}),
+        "km_by_province": province_text(s),
         "straightness": _r(s.straightness, 3),
         **{k: v for k, v in s.extra.items()},
         **({"narrowest_km": _r(s.narrowest.width_km)} if s.narrowest else {}),
         "score": _r(s.score, 2),
         "segments_off": sum(1 for seg in s.segments if seg.diff_pct is not None and abs(seg.diff_pct) > 10),
+        "worldview": s.worldview,
         "published_source": pub.source if pub else "",
     }
     return {**{k: row[k] for k in SUMMARY_FIRST if k in row}, **row}
@@ -388,6 +406,7 @@ def score_dict(s: CorridorScore) -> dict:
         "alignment": c.alignment,
         "rank": s.rank,
         "score": _r(s.score, 3),
+        "worldview": s.worldview,
         "length_km": {
             "modeled": _r(s.length_km),
             "published": figure_dict(s.published_length),
@@ -429,9 +448,26 @@ def score_dict(s: CorridorScore) -> dict:
                 "at_km": _r(x.at_km),
                 "nearest_named": x.named or None,
                 "named_distance_km": _r(x.named_distance_km),
+                "boundary_class": x.boundary_class,
             }
             for x in s.crossings
         ],
+        "contested_km": _r(s.contested_km),
+        "contested": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "administered_by": a.administered_by,
+                "claimed_by": list(a.claimed_by),
+                "length_km": _r(a.length_km),
+            }
+            for a in s.contested
+        ]
+        or "no contested ground",
+        "length_by_province_km": [
+            {"code": p.code, "name": p.name, "country": p.country, "length_km": _r(p.length_km)} for p in s.provinces
+        ],
+        **({"exposure_km": _r(s.exposure_km)} if s.exposure_km is not None else {}),
         "boundary_hugging": [
             {
                 "country": h.country,
@@ -540,10 +576,25 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
             else ""
         )
         lines.append(f"{b}{row.country or 'sea'}: modeled {row.modeled_km:,.1f}{pubtxt}")
+    lines += ["", h(f"Contested ground ({cell(s.contested_km, 1)} km)")]
+    if not s.contested:
+        lines.append(f"{b}no contested ground")
+    for a in s.contested:
+        lines.append(
+            f"{b}{a.name} [{a.id}]: {a.length_km:,.1f} km; administered by {a.administered_by}, "
+            f"claimed by {', '.join(a.claimed_by)}"
+        )
+    lines += ["", h("Provinces (km, ISO 3166-2)")]
+    lines += [f"{b}{p.code} {p.name} ({p.country}): {p.length_km:,.1f}" for p in s.provinces]
+    if s.exposure_km is not None:
+        lines += ["", h("Exposure"), f"{b}weighted km: {s.exposure_km:,.1f}"]
     lines += ["", h(f"Border crossings ({len(s.crossings)})")]
     for x in s.crossings:
         near = f", nearest named crossing {t(x.named)} ({x.named_distance_km:.1f} km)" if x.named else ""
-        lines.append(f"{b}{x.from_country} > {x.to_country} at km {x.at_km:,.1f}, {x.lat:.4f}N {x.lon:.4f}E{near}")
+        kind = f"; boundary: {x.boundary_class}" if x.boundary_class else ""
+        lines.append(
+            f"{b}{x.from_country} > {x.to_country} at km {x.at_km:,.1f}, {x.lat:.4f}N {x.lon:.4f}E{near}{kind}"
+        )
     if s.hugging:
         lines.append(
             f"{b}boundary-hugging stretches (not counted): "
@@ -576,6 +627,7 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
         for x in c.sources
     ]
     lines.append(f"{b}record: {t(c.path)}")
+    lines += ["", provenance_line(s.worldview)]
     # our own heading and bullet marks stay; everything after them is text from data, escaped once
     lines = [_markdown_line(line) if markdown else terminal_text(line) for line in lines]
     return "\n".join(lines) + "\n"
@@ -595,6 +647,7 @@ def provenance_line(worldview: str = "de facto") -> str:
     True
     """
     p = geodata.provenance()
+    worldview = "de facto" if geodata.check_worldview(worldview) == "de-facto" else geodata.check_worldview(worldview)
     return (
         f"corridors {p['version']} · data {p['data']} (Natural Earth 1:10m, GeoNames CC BY 4.0, NOAA GLOBE) "
         f"· records {p['seeds']} · worldview: {worldview}"
@@ -682,6 +735,7 @@ def crossing_rows(scores: Sequence[CorridorScore]) -> list[dict[str, Any]]:
             "lat": _r(x.lat, 5),
             "nearest_named": x.named,
             "named_distance_km": _r(x.named_distance_km),
+            "boundary_class": x.boundary_class,
         }
         for s in scores
         for n, x in enumerate(s.crossings, 1)

@@ -9,11 +9,14 @@ from .options import (
     catalog_option,
     emit,
     engine_options,
+    exposure_option,
     format_option,
     output_option,
     parse_weights,
+    rank_by_option,
     tolerance_option,
     weight_option,
+    worldview_option,
 )
 
 
@@ -22,6 +25,10 @@ def _scores(
     catalogs: tuple[str, ...],
     tolerance_km: float,
     weights: tuple[str, ...],
+    *,
+    worldview: str = "de-facto",
+    exposure: str | None = None,
+    rank_by: str = "score",
     engine: str = "local",
     scheduler: str | None = None,
     n_workers: int | None = None,
@@ -31,21 +38,36 @@ def _scores(
     from ..catalog import load_catalog
     from ..scoring import score_records
 
+    if rank_by == "exposure" and not exposure:
+        raise click.UsageError("--rank-by exposure needs --exposure FILE")
+    ex = None
+    if exposure:
+        from ..exposure import load_exposure
+
+        ex = load_exposure(exposure)  # bad files fail before the scoring work
     items = load_catalog(catalogs).select(ids)
     with ProgressBar(len(items), progress) as bar:
-        return score_records(
+        scores = score_records(
             items,
             tolerance_km=tolerance_km,
             weights=parse_weights(weights),
+            worldview=worldview,
             engine="dask" if scheduler else engine,
             scheduler=scheduler,
             n_workers=n_workers,
             chunk_routes=chunk_routes,
             progress=bar,
         )
+    if ex is not None:
+        from ..exposure import apply_exposure
+
+        scores = apply_exposure(scores, ex, rank_by=rank_by)
+    return scores
 
 
-def _emit_scores(scores, fmt: str, output: str | None, title: str, keep: tuple[str, ...] = ()) -> None:
+def _emit_scores(
+    scores, fmt: str, output: str | None, title: str, keep: tuple[str, ...] = (), *, worldview: str = "de-facto"
+) -> None:
     """Write scores as a table (``fmt``), or as GeoParquet when ``output`` ends in ``.parquet``."""
     from ..io import to_json
     from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
@@ -68,7 +90,7 @@ def _emit_scores(scores, fmt: str, output: str | None, title: str, keep: tuple[s
     rows = [summary_row(s) for s in scores]
     if keep and fmt == "table":
         rows = [{k: r.get(k) for k in keep} for r in rows]
-    emit(render_table(rows, fmt, title=title), output)
+    emit(render_table(rows, fmt, title=title, worldview=worldview), output)
 
 
 @click.command("list")
@@ -109,7 +131,8 @@ def list_cmd(catalogs, fmt, output):
 )
 @output_option
 @tolerance_option
-def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
+@worldview_option
+def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km, worldview):
     """Show one corridor: its record, modeled metrics beside published figures, crossings and sources.
 
     Lengths in km (WGS84 geodesic); positions in decimal degrees.
@@ -120,7 +143,7 @@ def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
     from ..tables import corridor_text, score_dict
 
     corridor = load_catalog(catalogs)[corridor_id]
-    result = score_records(corridor, tolerance_km=tolerance_km)[0]
+    result = score_records(corridor, tolerance_km=tolerance_km, worldview=worldview)[0]
     if fmt == "json":
         emit(to_json(score_dict(result)), output)
     else:
@@ -135,15 +158,43 @@ def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km):
 @tolerance_option
 @weight_option
 @engine_options
-def score_cmd(ids, catalogs, fmt, output, tolerance_km, weights, engine, scheduler, n_workers, chunk_routes, progress):
+@worldview_option
+@exposure_option
+def score_cmd(
+    ids,
+    catalogs,
+    fmt,
+    output,
+    tolerance_km,
+    weights,
+    engine,
+    scheduler,
+    n_workers,
+    chunk_routes,
+    progress,
+    worldview,
+    exposure,
+):
     """Score corridors (all by default): length, per-country lengths, crossings, straightness, score.
 
     Modeled lengths are geodesic km (WGS84); published figures and their sources stand beside them.
     JSON output carries every metric, crossing location and source. An output FILE ending in
     .parquet is written as GeoParquet (one row per corridor, the modeled route as geometry).
     """
-    scores = _scores(ids, catalogs, tolerance_km, weights, engine, scheduler, n_workers, progress, chunk_routes)
-    _emit_scores(scores, fmt, output, "Corridor scores")
+    scores = _scores(
+        ids,
+        catalogs,
+        tolerance_km,
+        weights,
+        worldview=worldview,
+        exposure=exposure,
+        engine=engine,
+        scheduler=scheduler,
+        n_workers=n_workers,
+        progress=progress,
+        chunk_routes=chunk_routes,
+    )
+    _emit_scores(scores, fmt, output, "Corridor scores", worldview=worldview)
 
 
 def _status_choices() -> list[str]:
@@ -167,14 +218,33 @@ def _status_choices() -> list[str]:
     help="Only corridors of this status (repeat for several), e.g. --status operating.",
 )
 @engine_options
+@worldview_option
+@exposure_option
+@rank_by_option
 def compare_cmd(
-    ids, catalogs, fmt, output, tolerance_km, weights, statuses, engine, scheduler, n_workers, chunk_routes, progress
+    ids,
+    catalogs,
+    fmt,
+    output,
+    tolerance_km,
+    weights,
+    statuses,
+    engine,
+    scheduler,
+    n_workers,
+    chunk_routes,
+    progress,
+    worldview,
+    exposure,
+    rank_by,
 ):
     """Compare corridors (all by default), ranked by composite score, published vs modeled side by side.
 
     Columns: modeled_km (geodesic, WGS84) beside published_km and diff_pct; the country sequence and
     border crossings (Natural Earth 1:10m); km_by_country as modeled/published; straightness
-    (endpoint distance / length); score = weighted length, crossings and detour (lower is better).
+    (endpoint distance / length); score = weighted length, crossings and detour (lower is better);
+    contested_km (km in contested areas, by --worldview's map for the countries); exposure_km with
+    --exposure (ranking changes only with --rank-by exposure).
     """
     from ..tables import SUMMARY_FIRST
 
@@ -186,12 +256,33 @@ def compare_cmd(
         ids = tuple(c.id for c in catalog.select(ids) if c.status in statuses)
         if not ids:
             raise CatalogError(f"--status: no corridor is {' or '.join(statuses)}")
-    scores = sorted(
-        _scores(ids, catalogs, tolerance_km, weights, engine, scheduler, n_workers, progress, chunk_routes),
-        key=lambda s: s.rank,
+    scores = _scores(
+        ids,
+        catalogs,
+        tolerance_km,
+        weights,
+        worldview=worldview,
+        exposure=exposure,
+        rank_by=rank_by,
+        engine=engine,
+        scheduler=scheduler,
+        n_workers=n_workers,
+        progress=progress,
+        chunk_routes=chunk_routes,
     )
-    keep = (*SUMMARY_FIRST, "km_by_country", "straightness", "max_elevation_m", "kind", "status")
-    _emit_scores(scores, fmt, output, "Corridor comparison (km, WGS84 geodesic; published vs modeled)", keep)
+    scores = sorted(scores, key=lambda s: s.rank)
+    keep = (
+        *SUMMARY_FIRST,
+        "exposure_km",
+        "contested_km",
+        "km_by_country",
+        "straightness",
+        "max_elevation_m",
+        "kind",
+        "status",
+    )
+    title = "Corridor comparison (km, WGS84 geodesic; published vs modeled)"
+    _emit_scores(scores, fmt, output, title, keep, worldview=worldview)
 
 
 @click.command("check")
@@ -210,7 +301,8 @@ def check_cmd(catalogs, tolerance_km, max_diff_pct):
     A route must cross the countries its sources declare, in order; each published total and
     segment length must lie within --max-diff-pct of its published range (km along the modeled
     route), unless the record gives a written ``exception:`` reason, which is printed. Exits 2 and
-    names each failing record when one fails.
+    names each failing record when one fails. Declared countries are de facto, so the check always
+    uses the de facto worldview.
     """
     from .._errors import CatalogError
     from ..catalog import load_catalog
@@ -248,17 +340,19 @@ def check_cmd(catalogs, tolerance_km, max_diff_pct):
 @format_option
 @output_option
 @tolerance_option
-def crossings_cmd(ids, catalogs, fmt, output, tolerance_km):
+@worldview_option
+def crossings_cmd(ids, catalogs, fmt, output, tolerance_km, worldview):
     """List every border crossing of the corridors (all by default): one row per crossing.
 
     Columns: corridor, number along it, from_country and to_country (ISO3), at_km (km from the
     start, WGS84 geodesic), lon/lat (degrees) and the nearest named border post, pass or bridge
-    within 40 km with its distance (km).
+    within 40 km with its distance (km), and the boundary_class (international, line of control,
+    disputed, …, as --worldview sees it).
     """
     from ..tables import crossing_rows, render_table
 
-    rows = crossing_rows(_scores(ids, catalogs, tolerance_km, ()))
-    emit(render_table(rows, fmt, title="Border crossings", keep=("corridor", "number")), output)
+    rows = crossing_rows(_scores(ids, catalogs, tolerance_km, (), worldview=worldview))
+    emit(render_table(rows, fmt, title="Border crossings", keep=("corridor", "number"), worldview=worldview), output)
 
 
 COMMANDS = [list_cmd, show_cmd, score_cmd, compare_cmd, check_cmd, crossings_cmd]

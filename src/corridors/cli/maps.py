@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from .options import catalog_option, emit, output_file_option, output_option, tolerance_option
+from .options import (
+    catalog_option,
+    emit,
+    exposure_option,
+    output_file_option,
+    output_option,
+    tolerance_option,
+    worldview_option,
+)
 
 ids_argument = click.argument("ids", nargs=-1, metavar="[ID]...")
 self_contained_option = click.option(
@@ -20,11 +28,23 @@ cdn_option = click.option(
 )
 
 
-def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float):
+def _scores(
+    ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float, worldview: str, exposure: str | None = None
+):
     from ..catalog import load_catalog
     from ..scoring import score_records
 
-    return score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
+    ex = None
+    if exposure:
+        from ..exposure import load_exposure
+
+        ex = load_exposure(exposure)
+    scores = score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km, worldview=worldview)
+    if ex is not None:
+        from ..exposure import apply_exposure
+
+        scores = apply_exposure(scores, ex)
+    return scores
 
 
 @click.command("map")
@@ -48,7 +68,18 @@ def _scores(ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float
     help="Write an <iframe srcdoc> snippet to embed in a notebook, Quarto, MkDocs or Sphinx page.",
 )
 @click.option("--title", default="Corridors atlas", show_default=True, help="Title of the page.")
-def map_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, tiles, fragment, title):
+@worldview_option
+@exposure_option
+@click.option(
+    "--color-by",
+    type=click.Choice(["corridor", "exposure"]),
+    default="corridor",
+    show_default=True,
+    help="Colour routes by corridor, or by exposure_km per km (needs --exposure).",
+)
+def map_cmd(
+    ids, catalogs, output, tolerance_km, cdn, self_contained, tiles, fragment, title, worldview, exposure, color_by
+):
     """Web map of corridors (all by default): an offline basemap and tile layers, one layer per corridor.
 
     Popups give modeled lengths (km, WGS84 geodesic) beside published figures with their sources,
@@ -64,7 +95,10 @@ def map_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, tiles, fra
         tile_provider(name)  # fail on a bad name before the scoring work
     if output and not fragment:
         format_of(output, {".html": "html", ".htm": "html"}, "web maps")
-    m = atlas_map(_scores(ids, catalogs, tolerance_km), tiles=names, title=title, cdn=cdn)
+    if color_by == "exposure" and not exposure:
+        raise click.UsageError("--color-by exposure needs --exposure FILE")
+    scores = _scores(ids, catalogs, tolerance_km, worldview, exposure)
+    m = atlas_map(scores, tiles=names, title=title, cdn=cdn, color_by=color_by)
     emit(map_html(m, fragment=True) + "\n" if fragment else map_html(m), output)  # atomically to a file
 
 
@@ -79,7 +113,8 @@ def map_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, tiles, fra
     default=None,
     help="Title drawn above the map (default: none for several corridors, the name for one).",
 )
-def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title):
+@worldview_option
+def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title, worldview):
     """Static map of corridors for print: labelled routes and crossings, legend, scale bar, graticule.
 
     Drawn with matplotlib from the shipped basemap (Natural Earth 1:10m, simplified); the same
@@ -88,7 +123,7 @@ def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title):
     from ..render.staticmap import figure, figure_format, save_figure
 
     figure_format(output)  # fail on a bad suffix before the scoring work
-    save_figure(figure(_scores(ids, catalogs, tolerance_km), dpi=dpi, title=title), output)
+    save_figure(figure(_scores(ids, catalogs, tolerance_km, worldview), dpi=dpi, title=title), output)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -99,15 +134,27 @@ def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title):
 @tolerance_option
 @cdn_option
 @self_contained_option
-def report_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained):
+@worldview_option
+def report_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, worldview):
     """Report on corridors (all by default): the comparison table, the web map and a figure per corridor.
 
     HTML reports are one file to hand on (figures embedded, the map works offline unless --cdn);
     Markdown reports keep the figures and the map beside them, in FILE_files/.
     """
+    from .. import settings
+    from .._errors import OutputError
+    from ..catalog import load_catalog
     from ..render.report import write_report
 
-    for path in write_report(_scores(ids, catalogs, tolerance_km), output, cdn=cdn):
+    most = settings.limit("MAX_REPORT_CORRIDORS")
+    count = len(load_catalog(catalogs).select(ids))
+    if count > most:
+        raise OutputError(
+            f"{output}: a report of {count:,} corridors draws {count:,} figures; the limit is {most:,} "
+            "(MAX_REPORT_CORRIDORS): name fewer ids, use 'corridors compare' or 'corridors map', "
+            "or raise CORRIDORS_MAX_REPORT_CORRIDORS"
+        )
+    for path in write_report(_scores(ids, catalogs, tolerance_km, worldview), output, cdn=cdn):
         click.echo(f"wrote {path}", err=True)
 
 

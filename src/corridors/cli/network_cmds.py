@@ -6,7 +6,15 @@ import click
 
 from .. import settings
 from ..io import strip_terminal_controls
-from .options import FiniteFloat, catalog_option, common, emit, output_file_option, tolerance_option
+from .options import (
+    FiniteFloat,
+    catalog_option,
+    common,
+    emit,
+    output_file_option,
+    tolerance_option,
+    worldview_option,
+)
 
 _VECTOR = ("geojson", "kml", "gpkg")
 _TABLE_COLUMNS = (
@@ -71,7 +79,9 @@ route_options = common(
 )
 
 
-def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses=()):
+def _routes(
+    origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses=(), worldview="de-facto"
+):
     from .. import network, osm, routing
 
     if osm_file:
@@ -93,6 +103,7 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
         access_km=access_km,
         tolerance_km=tolerance_km,
         status=statuses,
+        worldview=worldview,
     )
     for stop in found.stops:
         if stop.note:
@@ -119,7 +130,10 @@ def _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolera
 )
 @output_file_option("Write to FILE (atomically) instead of standard output; .gpkg needs it.", required=False)
 @tolerance_option
-def route_cmd(origin, destination, via, kind, avoid, k, statuses, osm_file, catalogs, fmt, output, tolerance_km):
+@worldview_option
+def route_cmd(
+    origin, destination, via, kind, avoid, k, statuses, osm_file, catalogs, fmt, output, tolerance_km, worldview
+):
     """Shortest route from FROM to TO across the corridor network, and up to k-1 alternatives.
 
     FROM, TO and --via are place names (the network's own waypoints, or any gazetteer place within
@@ -134,7 +148,7 @@ def route_cmd(origin, destination, via, kind, avoid, k, statuses, osm_file, cata
     fmt = fmt or _format_for(output)
     if fmt == "gpkg" and not output:
         raise click.UsageError("--format gpkg writes a file: give -o FILE.gpkg")
-    found = _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses)
+    found = _routes(origin, destination, via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses, worldview)
     rows, features = _route_rows(found)
     if fmt in _VECTOR:
         if output:
@@ -156,6 +170,7 @@ def route_cmd(origin, destination, via, kind, avoid, k, statuses, osm_file, cata
                         }
                         for s in found.stops
                     ],
+                    "worldview": worldview,
                     "modes": list(found.modes),
                     "avoid": list(found.avoid),
                     "routes": [
@@ -175,7 +190,11 @@ def route_cmd(origin, destination, via, kind, avoid, k, statuses, osm_file, cata
     else:
         if fmt == "table":
             rows = [{c: row[c] for c in _TABLE_COLUMNS} for row in rows]
-        title = f"Routes {found.stops[0].name} → {found.stops[-1].name} (km, WGS84 geodesic)"
+        from ..tables import provenance_line
+
+        title = (
+            f"Routes {found.stops[0].name} → {found.stops[-1].name} (km, WGS84 geodesic) · {provenance_line(worldview)}"
+        )
         emit(render_table(rows, fmt, title=title), output)
 
 
@@ -212,7 +231,10 @@ def _route_rows(found):
 @catalog_option
 @output_file_option("FILE.geojson, FILE.gpkg or FILE.kml; FILE.graphml for the network (written atomically).")
 @tolerance_option
-def export_cmd(ids, ends, via, kind, avoid, k, statuses, osm_file, whole_network, catalogs, output, tolerance_km):
+@worldview_option
+def export_cmd(
+    ids, ends, via, kind, avoid, k, statuses, osm_file, whole_network, catalogs, output, tolerance_km, worldview
+):
     """Export corridors (all by default), routes (--route FROM TO) or the network (--network) as GIS files.
 
     Corridors and routes become LineStrings (lon/lat, EPSG:4326) carrying their scores; the network
@@ -239,14 +261,14 @@ def export_cmd(ids, ends, via, kind, avoid, k, statuses, osm_file, whole_network
             "GraphML holds the network: use --network, or write corridors and routes as .geojson, .gpkg or .kml"
         )
     elif ends:
-        found = _routes(ends[0], ends[1], via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses)
+        found = _routes(ends[0], ends[1], via, kind, avoid, k, osm_file, catalogs, tolerance_km, statuses, worldview)
         _, features = _route_rows(found)
         export.write_features(features, output, layer="routes")
     else:
         from ..catalog import load_catalog
         from ..scoring import score_records
 
-        scores = score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km)
+        scores = score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km, worldview=worldview)
         export.write_features(
             export.score_features(scores),
             output,

@@ -153,6 +153,39 @@ class ProgressBar:
             self._bar.stop()
 
 
+def _check_worldview(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    from ..geodata import check_worldview
+
+    return check_worldview(value)  # a ValidationError becomes one line and exit status 2
+
+
+worldview_option = click.option(
+    "--worldview",
+    default="de-facto",
+    show_default=True,
+    metavar="VIEW",
+    callback=_check_worldview,
+    help="Whose map decides the country of contested ground: de-facto (who holds it), IND, PAK, CHN "
+    "(their claims) or AFG (Durand Line crossings not recognised). Named in every output.",
+)
+exposure_option = click.option(
+    "--exposure",
+    "exposure",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="YAML or TOML file of exposure weights per country (ISO3), province (ISO 3166-2) or contested "
+    "area (id); adds exposure_km (weighted km; the most specific weight wins). See "
+    "examples/exposure-example.yaml.",
+)
+rank_by_option = click.option(
+    "--rank-by",
+    type=click.Choice(["score", "exposure"]),
+    default="score",
+    show_default=True,
+    help="Rank by the composite score, or by exposure_km (needs --exposure).",
+)
+
+
 def parse_weights(values: tuple[str, ...]) -> dict[str, float]:
     out = {}
     for item in values:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import click
 
 from ..io import strip_terminal_controls
-from .options import FiniteFloat, catalog_option, emit, format_option, output_file_option, tolerance_option
+from .options import (
+    FiniteFloat,
+    catalog_option,
+    emit,
+    format_option,
+    output_file_option,
+    tolerance_option,
+    worldview_option,
+)
 
 
 @click.command("profile")
@@ -117,6 +125,7 @@ class _Progress:
 @catalog_option
 @format_option
 @tolerance_option
+@worldview_option
 def plan_cmd(
     origin,
     destination,
@@ -130,6 +139,7 @@ def plan_cmd(
     catalogs,
     fmt,
     tolerance_km,
+    worldview,
 ):
     """Plan a least-cost route from FROM to TO over the DEM and print its metrics.
 
@@ -143,7 +153,7 @@ def plan_cmd(
     from ..io import to_json
     from ..planner import plan_route, save_record
     from ..scoring import score_records
-    from ..tables import render_table, score_dict, summary_row
+    from ..tables import provenance_line, render_table, score_dict, summary_row
 
     countries = tuple(c.strip() for a in avoid for c in a.split(",") if c.strip())
     with _Progress() as progress:
@@ -160,7 +170,7 @@ def plan_cmd(
     for note in result.notes:
         click.echo(f"corridors: note: {strip_terminal_controls(note)}", err=True)
     others = load_catalog(catalogs).select(compare) if compare else []
-    scores = score_records([result.corridor, *others], tolerance_km=tolerance_km)
+    scores = score_records([result.corridor, *others], tolerance_km=tolerance_km, worldview=worldview)
     if output:
         save_record(result.corridor, output)
         click.echo(f"saved {result.corridor.id} to {output}", err=True)
@@ -188,7 +198,7 @@ def plan_cmd(
             "score",
         )
         rows = [{k: r.get(k) for k in keep} for r in rows]
-    emit(render_table(rows, fmt, title=result.corridor.name), None)
+    emit(render_table(rows, fmt, title=f"{result.corridor.name} · {provenance_line(worldview)}"), None)
 
 
 COMMANDS = [profile_cmd, plan_cmd]

@@ -93,3 +93,50 @@ def load(box: tuple[float, ...], *, decimals: int = 4, simplify_deg: float = 0.0
             point = polylabel(largest, tolerance=0.05)
             label_xy[i] = (round(point.x, 3), round(point.y, 3))
     return Basemap(tuple(float(v) for v in box), iso, name, clipped, border_lines, label_xy)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ContestedLayer:
+    """Contested areas and non-international boundary lines inside a box, simplified for display."""
+
+    areas: np.ndarray  # (Multi)Polygons, one per contested area (empty outside the box)
+    area_rows: list[dict[str, str]]  # id, name, administered_by, claimed_by, note, source
+    lines: dict[str, np.ndarray]  # Natural Earth class (or "claim") -> LineStrings
+
+
+def contested(
+    box: tuple[float, ...], worldview: str = "de-facto", *, decimals: int = 4, simplify_deg: float = 0.0
+) -> ContestedLayer:
+    """Contested areas, boundary lines by class (not "International boundary") and, under a claimant's
+    worldview, the outlines of the areas it claims (``"claim"``), clipped to ``box``."""
+    rounded = lambda g: shapely.transform(g, lambda xy: np.round(xy, decimals))  # noqa: E731
+    areas = geodata.contested_areas()
+    geoms = shapely.simplify(areas.geometry, simplify_deg) if simplify_deg else areas.geometry
+    geoms = rounded(shapely.clip_by_rect(geoms, *box))
+    rows = [
+        {
+            "id": str(areas.id[i]),
+            "name": str(areas.name[i]),
+            "administered_by": str(areas.administered_by[i]),
+            "claimed_by": ", ".join(areas.claimed_by[i]),
+            "note": str(areas.note[i]),
+            "source": str(areas.source[i]),
+        }
+        for i in range(len(areas.id))
+    ]
+    b = geodata.boundaries()
+    lines: dict[str, np.ndarray] = {}
+    for cls in sorted(set(b.featurecla.tolist()) - {"International boundary"}):
+        part = b.geometry[b.featurecla == cls]
+        part = shapely.simplify(part, simplify_deg) if simplify_deg else part
+        part = rounded(shapely.clip_by_rect(part, *box))
+        lines[cls] = part[~shapely.is_empty(part)]
+    view = geodata.worldview_layers(worldview)
+    if view.moved:
+        moved = areas.geometry[[areas.index_of(a) for a, _, _ in view.moved]]
+        claimant = view.countries.geometry[view.countries.index_of(view.name)]
+        outline = shapely.intersection(shapely.boundary(claimant), shapely.buffer(shapely.union_all(moved), 0.02))
+        outline = shapely.simplify(outline, simplify_deg) if simplify_deg else outline
+        claim = rounded(shapely.clip_by_rect(np.array([outline]), *box))
+        lines["claim"] = claim[~shapely.is_empty(claim)]
+    return ContestedLayer(geoms, rows, lines)

@@ -114,6 +114,37 @@ L.Corridors.shapes({{ this.map_name }}, {{ this._parent.get_name() }},
         self.options = options
 
 
+class Vectors(_Macro):
+    """Polygons and lines (lat/lon rings) drawn into the parent layer, each with its own style, an
+    optional popup (escaped HTML) and tooltip: the contested areas and boundary classes.
+
+    Features are ``{"kind": "polygon" | "line", "latlngs": [[lat, lon], …], "options": {…},
+    "popup": html, "tooltip": html}``; they go on the map's one canvas (``L.Corridors.renderer``),
+    before the corridors, which therefore stay on top for the pointer; popups are
+    bound with Leaflet's own ``bindPopup`` (folium's Popup needs jQuery, which the page does not load).
+    """
+
+    _template = Template(
+        """{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}">{{ this.features|tojson }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+L.Corridors.data({{ this.get_name()|tojson }}).forEach(function (f) {
+    var options = Object.assign({renderer: L.Corridors.renderer({{ this.map_name }})}, f.options);
+    var layer = (f.kind === "polygon" ? L.polygon : L.polyline)(f.latlngs, options);
+    if (f.popup) layer.bindPopup(f.popup, {maxWidth: 320});
+    if (f.tooltip) layer.bindTooltip(f.tooltip, {sticky: true});
+    layer.addTo({{ this._parent.get_name() }});
+});
+{% endmacro %}"""
+    )
+
+    def __init__(self, features: list[dict[str, Any]]):
+        super().__init__()
+        self._name = "Vectors"
+        self.features = features
+
+
 class CorridorLayer(_Macro):
     """One corridor drawn into its parent feature group: the line, then its waypoints and crossings.
 

@@ -94,3 +94,43 @@ def dash_array(status: str, weight: float) -> str | None:
     """SVG/Leaflet ``dashArray`` of a status at a stroke weight in pixels (None when solid)."""
     pattern = dash(status)
     return " ".join(f"{p * weight:g}" for p in pattern) if pattern else None
+
+
+#: Contested areas: a translucent fill (canvas-friendly on the web map, hatched in figures) and edge.
+CONTESTED_FILL = "#d55e00"
+CONTESTED_FILL_OPACITY = 0.16
+CONTESTED_EDGE = "#a8460b"
+CONTESTED_HATCH = "////"
+
+
+@dataclass(frozen=True)
+class BoundaryStyle:
+    label: str
+    color: str
+    weight: float
+    dashes: tuple[float, ...]  # in line widths, as STATUSES
+
+
+#: Boundaries other than international ones, by Natural Earth class, and lines only a worldview draws.
+BOUNDARY_STYLES: dict[str, BoundaryStyle] = {
+    "Line of control": BoundaryStyle("Line of control", "#b2182b", 1.8, (3.0, 2.0)),
+    "Disputed": BoundaryStyle("Disputed boundary", "#b2182b", 1.6, (1.0, 2.0)),
+    "Indefinite": BoundaryStyle("Indefinite boundary", "#6a3d9a", 1.6, (4.0, 2.0, 1.0, 2.0)),
+    "Indeterminant frontier": BoundaryStyle("Indeterminate frontier", "#6a3d9a", 1.6, (1.0, 3.0)),
+    "claim": BoundaryStyle("Border as the worldview claims it", "#1a1a1a", 1.6, (6.0, 3.0)),
+}
+
+#: Sequential ramp (light to dark) for colouring routes by exposure per km.
+EXPOSURE_RAMP = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
+
+
+def exposure_color(per_km: float, top: float) -> str:
+    """Colour of a route whose exposure per km is ``per_km``, on a ramp ending at ``top``.
+
+    >>> exposure_color(0.0, 2.0), exposure_color(2.0, 2.0)
+    ('#fde725', '#440154')
+    """
+    if top <= 0:
+        return EXPOSURE_RAMP[0]
+    step = min(int(per_km / top * (len(EXPOSURE_RAMP) - 1) + 0.5), len(EXPOSURE_RAMP) - 1)
+    return EXPOSURE_RAMP[max(step, 0)]

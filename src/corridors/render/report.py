@@ -38,13 +38,16 @@ _COLUMNS = (
     ("countries", "Countries (modeled)"),
     ("crossings", "Crossings"),
     ("km_by_country", "km by country (modeled/published)"),
+    ("contested", "Contested ground"),
+    ("km_by_province", "km by province (ISO 3166-2)"),
     ("straightness", "Straightness"),
     ("score", "Score"),
     ("published_source", "Source of published length"),
 )
 _INTRO = (
     "Modeled lengths are geodesic, in km on the WGS84 ellipsoid; published figures stand beside them with "
-    "their sources. Countries and border crossings use Natural Earth 1:10m admin-0 (de facto boundaries). "
+    "their sources. Countries and border crossings use Natural Earth 1:10m admin-0 under the worldview named "
+    "in the footer; km in contested areas (administrator, claimants) and per province stand beside them. "
     "The score weighs length, crossings and detour; lower is better."
 )
 _CSS = """
@@ -73,10 +76,10 @@ def _png(scores: Sequence[CorridorScore], dpi: int) -> bytes:
     return figure_bytes(figure(scores, dpi=dpi), "png")
 
 
-def _footer() -> str:
+def _footer(scores: Sequence[CorridorScore] = ()) -> str:
     from ..tables import provenance_line
 
-    return provenance_line()
+    return provenance_line(scores[0].worldview if scores else "de facto")
 
 
 def _png_uri(data: bytes) -> str:
@@ -151,7 +154,7 @@ def report_html(scores: Sequence[CorridorScore], *, cdn: bool = False, dpi: int 
     ]
     for s in sorted(scores, key=lambda s: s.rank):
         parts.append(_corridor_section(s, _png([s], dpi)))
-    parts += [f'<footer class="note"><p>{_e(_footer())}</p></footer>', "</body>", "</html>"]
+    parts += [f'<footer class="note"><p>{_e(_footer(scores))}</p></footer>', "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
 
@@ -260,7 +263,7 @@ def report_markdown(
         files[name] = _png([s], dpi)
         text = re.sub(r"^#", "###", corridor_text(s, markdown=True), flags=re.MULTILINE)
         lines += [text.rstrip("\n"), "", f"![{_md(alt_text([s]))}]({files_dir}/{name})", ""]
-    lines += ["---", "", _md(_footer()), ""]
+    lines += ["---", "", _md(_footer(scores)), ""]
     return "\n".join(lines), files
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from .. import alignment, distance
+from .. import alignment, distance, geodata
 from .._errors import GeometryError, OutputError
 from ..io import format_of
 from ..scoring import records_of
@@ -142,7 +142,7 @@ def figure(
     width_in: float = 10.0,
     title: str | None = None,
     towns: bool = True,
-    worldview: str = "de facto",
+    worldview: str | None = None,
 ) -> Figure:
     """Draw scored corridors (from :func:`corridors.score`) on the offline basemap.
 
@@ -163,8 +163,9 @@ def figure(
         Title above the map (default: the corridor's name for one corridor, none for several).
     towns : bool
         Label capitals and the largest towns in view.
-    worldview : str
-        Worldview named in the footer.
+    worldview : {"de-facto", "IND", "PAK", "CHN", "AFG"}, optional
+        Score under this worldview (default: the one the scores were made under); named in the
+        legend and footer, and a claimant's view draws its claimed borders.
 
     Returns
     -------
@@ -183,6 +184,11 @@ def figure(
 
     if not records:
         raise GeometryError("figure: no corridors to draw")
+    if worldview is not None and any(r.worldview != geodata.check_worldview(worldview) for r in records):
+        from ..scoring import score_records
+
+        records = score_records([r.corridor for r in records], worldview=worldview)
+    worldview = records[0].worldview
     lines = alignment.route_lines([s.corridor for s in records])
     base = _basemap.load(_basemap.view_box(lines, margin=0.12, min_margin_deg=0.8))
     if title is None and len(records) == 1:
@@ -210,7 +216,7 @@ def _draw(
     *,
     dpi: float = 100,
     towns: bool = True,
-    worldview: str = "de facto",
+    worldview: str = "de-facto",
     numbered: frozenset[int] = frozenset(),
 ) -> tuple[Any, frozenset[int]]:
     """The figure, and the corridors (by position) whose label found no place."""
@@ -221,7 +227,8 @@ def _draw(
     aspect = 1.0 / np.cos(np.radians((south + north) / 2))
     map_w = 0.86 * width_in
     map_h = map_w * (north - south) * aspect / (east - west)
-    groups = _legend_groups(scores)
+    disputed = _basemap.contested(base.box, worldview, simplify_deg=0.005)
+    groups = _legend_groups(scores) + _contested_legend(disputed, worldview)
     legend_h = 0.14 * max(len(rows) for _, rows in groups) + 0.3
     footer_h = 0.42
     top_h = 0.5 if title else 0.2
@@ -239,6 +246,7 @@ def _draw(
     ax.set_aspect(aspect)
     ax.set_facecolor(_style.SEA)
     _draw_basemap(ax, base)
+    _draw_contested(ax, disputed)
     _graticule(ax, base.box)
     for s, line in zip(scores, lines, strict=True):
         _draw_corridor(ax, s, line)
@@ -313,7 +321,8 @@ def _draw(
     if title:
         fig.text(0.07, 1 - 0.12 / height, title, ha="left", va="top", fontsize=13, fontweight="bold")
     _legend(fig, groups, top=(legend_h + footer_h) / height, height=height, towns=bool(town_list))
-    credits = "Basemap: Natural Earth 1:10m (simplified), de facto borders. Lengths: km on the WGS84 ellipsoid."
+    view = "de facto borders" if worldview == "de-facto" else f"borders as {worldview} claims them"
+    credits = f"Basemap: Natural Earth 1:10m (simplified), {view}. Lengths: km on the WGS84 ellipsoid."
     if town_list:
         credits += f" {_towns.CREDIT}."
     if numbers:
@@ -346,6 +355,60 @@ def _draw_basemap(ax: Any, base: _basemap.Basemap) -> None:
     ax.add_collection(PathCollection(land, facecolors=_style.LAND, edgecolors="#9fb3bf", linewidths=0.35, zorder=1))
     segments = [shapely.get_coordinates(part) for g in base.borders for part in shapely.get_parts(g)]
     ax.add_collection(LineCollection(segments, colors=_style.BORDER, linewidths=0.8, zorder=2))
+
+
+def _draw_contested(ax: Any, layer: _basemap.ContestedLayer) -> None:
+    """Contested areas hatched over the land, and non-international boundaries dashed by class."""
+    from matplotlib.collections import LineCollection, PathCollection
+
+    areas = [_polygon_path(g) for g in layer.areas if not shapely.is_empty(g)]
+    if areas:
+        ax.add_collection(
+            PathCollection(
+                areas,
+                facecolors="none",
+                edgecolors=_style.CONTESTED_EDGE,
+                hatch=_style.CONTESTED_HATCH,
+                linewidths=0.0,
+                alpha=0.45,
+                zorder=1.5,
+            )
+        )
+    for cls, lines in layer.lines.items():
+        style = _style.BOUNDARY_STYLES.get(cls, _style.BOUNDARY_STYLES["Disputed"])
+        segments = [shapely.get_coordinates(part) for g in lines for part in shapely.get_parts(g)]
+        if segments:
+            ax.add_collection(
+                LineCollection(
+                    segments,
+                    colors=style.color,
+                    linewidths=style.weight * 0.6,
+                    linestyles=[(0, style.dashes)],
+                    zorder=2.5,
+                )
+            )
+
+
+def _contested_legend(layer: _basemap.ContestedLayer, worldview: str) -> list[tuple[str, list[tuple[Any, str]]]]:
+    """Legend group for the contested layer, titled with the worldview (areas and the boundary classes in view)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    rows: list[tuple[Any, str]] = []
+    if any(not shapely.is_empty(g) for g in layer.areas):
+        rows.append(
+            (
+                Patch(facecolor="none", edgecolor=_style.CONTESTED_EDGE, hatch=_style.CONTESTED_HATCH, lw=0.0),
+                "Contested area",
+            )
+        )
+    for cls, lines in layer.lines.items():
+        if len(lines):
+            st = _style.BOUNDARY_STYLES.get(cls, _style.BOUNDARY_STYLES["Disputed"])
+            label = f"{st.label} ({worldview})" if cls == "claim" else st.label
+            rows.append((Line2D([], [], color=st.color, lw=st.weight * 0.6, linestyle=(0, st.dashes)), label))
+    title = "Worldview: de facto" if worldview == "de-facto" else f"Worldview: {worldview}"
+    return [(title, rows)] if rows else [(title, [(Line2D([], [], color="none"), "no contested ground in view")])]
 
 
 def _line_effects(kind: str, width: float) -> list[Any]:

@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from .. import alignment
+from .. import alignment, geodata
 from .._errors import CorridorsError, GeometryError, PlaceError
+from ..scoring import contested_text as _contested_text
 from ..scoring import records_of
 from ..tables import cell, provenance_line, range_text
 from . import _basemap, _style
@@ -57,6 +58,7 @@ _TILE_LABELS = {
 }
 _BASEMAP_LABEL = "Offline basemap (Natural Earth)"
 _BORDERS_LABEL = "Country borders"
+_CONTESTED_LABEL = "Contested areas and boundaries"
 _LABELS_LABEL = "Place names"
 _GROUP_LABELS = {
     "pipeline": "Pipelines",
@@ -155,6 +157,8 @@ def atlas_map(
     title: str = "Corridors atlas",
     cdn: bool = False,
     fit: bool = True,
+    worldview: str | None = None,
+    color_by: str = "corridor",
 ) -> folium.Map:
     """Web map of scored corridors, as a :class:`folium.Map`.
 
@@ -176,6 +180,12 @@ def atlas_map(
     fit : bool
         Fit the view to the corridors once the map has a size, and again on resize until the
         reader moves the map.
+    worldview : {"de-facto", "IND", "PAK", "CHN", "AFG"}, optional
+        Score under this worldview (default: the one the scores were made under). The legend and
+        the attribution name it; a claimant's view draws its claimed borders.
+    color_by : {"corridor", "exposure"}
+        Colour routes by kind, or by exposure_km per km (scores from
+        :func:`corridors.exposure.apply_exposure`).
 
     Returns
     -------
@@ -196,6 +206,18 @@ def atlas_map(
     import folium
 
     from . import _elements
+
+    if worldview is not None and scores:
+        from ..scoring import score_records
+
+        view = geodata.check_worldview(worldview)
+        if any(s.worldview != view for s in scores):
+            scores = score_records([s.corridor for s in scores], worldview=view)
+    if color_by not in ("corridor", "exposure"):
+        raise CorridorsError(f"color_by: {color_by!r} is not one of corridor, exposure")
+    if color_by == "exposure" and any(s.exposure_km is None for s in scores):
+        raise CorridorsError("color_by: 'exposure' needs scores with exposure_km (corridors.exposure.apply_exposure)")
+    view = scores[0].worldview if scores else "de-facto"
 
     providers = [tile_provider(name) for name in tiles]
     if not scores:
@@ -232,7 +254,7 @@ def atlas_map(
     # The legend and distance tool first, then the fit (which measures them and keeps room for the
     # layer control's button), then the layers: they are projected and drawn once, at the final view.
     _elements.MeasureControl().add_to(m)
-    _elements.Legend(_legend_html(scores), [_e(provenance_line())]).add_to(m)
+    _elements.Legend(_legend_html(scores, view, color_by), [_e(provenance_line(view))]).add_to(m)
     if fit:
         x0, y0, x1, y1 = shapely.total_bounds(lines)
         _elements.FitWhenSized(
@@ -248,13 +270,16 @@ def atlas_map(
         base_items.append({"label": _e(label), "layer": tiles_layer})
     borders = folium.FeatureGroup(name=_BORDERS_LABEL, control=False).add_to(m)  # on the basemap's canvas
     _add_borders(borders, base)
+    disputed = _basemap.contested(base.box, view, decimals=_BASEMAP_DECIMALS, simplify_deg=_BASEMAP_SIMPLIFY_DEG)
+    contested = folium.FeatureGroup(name=_CONTESTED_LABEL, control=False).add_to(m)
+    _add_contested(contested, disputed, view)
 
     names = dict(zip(base.iso_a3.tolist(), base.name.tolist(), strict=True))
     country_name = lambda code: names.get(code, code)  # noqa: E731
     groups: dict[str, list[dict[str, Any]]] = {}
     for s, line in zip(scores, lines, strict=True):
         layer = folium.FeatureGroup(name=_e(s.corridor.name), control=False).add_to(m)
-        _add_corridor(layer, s, line, country_name, len(scores))
+        _add_corridor(layer, s, line, country_name, len(scores), _route_color(s, scores, color_by))
         groups.setdefault(s.corridor.kind, []).append({"label": _swatch_label(s), "layer": layer})
 
     order = list(_style.KINDS)
@@ -265,7 +290,11 @@ def atlas_map(
     _elements.Markers().add_to(m)
     places = folium.FeatureGroup(name=_LABELS_LABEL, control=False).add_to(m)  # after the markers it avoids
     _elements.Labels(_labels(base, lines), attribution=_GEONAMES).add_to(places)
-    overlays += [{"label": _BORDERS_LABEL, "layer": borders}, {"label": _LABELS_LABEL, "layer": places}]
+    overlays += [
+        {"label": _BORDERS_LABEL, "layer": borders},
+        {"label": _CONTESTED_LABEL, "layer": contested},
+        {"label": _LABELS_LABEL, "layer": places},
+    ]
     _elements.LayerControl(base_items, overlays).add_to(m)
     _elements.number_elements(m.get_root())
     return m
@@ -358,6 +387,59 @@ def _add_borders(group: Any, base: _basemap.Basemap) -> None:
     Shapes(_pixels(base.borders), closed=False, color=_style.BORDER, weight=1.2, opacity=0.9, fill=False).add_to(group)
 
 
+def _add_contested(group: Any, layer: _basemap.ContestedLayer, view: str) -> None:
+    """Contested areas (translucent fill, popup: administrator, claimants, note, source) and the
+    line of control, disputed and indefinite boundaries (and a claimant view's borders), dashed by class."""
+    from ._elements import Vectors
+
+    features: list[dict[str, Any]] = []
+    for geom, row in zip(layer.areas, layer.area_rows, strict=True):
+        if shapely.is_empty(geom):
+            continue
+        popup = (
+            f'<div class="corridor-popup"><h4>{_e(row["name"])}</h4><table>'
+            f"<tr><th>Administered by</th><td>{_e(row['administered_by'])}</td></tr>"
+            f"<tr><th>Claimed by</th><td>{_e(row['claimed_by'])}</td></tr></table>"
+            f'<p>{_e(row["note"])}</p><p class="sources">Source: {_e(row["source"])}</p></div>'
+        )
+        tooltip = _e(f"{row['name']}: administered by {row['administered_by']}, claimed by {row['claimed_by']}")
+        for part in shapely.get_parts(geom):  # exterior rings (the areas have no holes at this scale)
+            ring = [[round(float(y), 3), round(float(x), 3)] for x, y in shapely.get_coordinates(part.exterior)]
+            options = {
+                "color": _style.CONTESTED_EDGE,
+                "weight": 1,
+                "opacity": 0.8,
+                "fillColor": _style.CONTESTED_FILL,
+                "fillOpacity": _style.CONTESTED_FILL_OPACITY,
+            }
+            features.append(
+                {"kind": "polygon", "latlngs": ring, "options": options, "popup": popup, "tooltip": tooltip}
+            )
+    for cls, lines in layer.lines.items():
+        style = _style.BOUNDARY_STYLES.get(cls, _style.BOUNDARY_STYLES["Disputed"])
+        label = f"{style.label} ({view} view)" if cls == "claim" else style.label
+        options = {
+            "color": style.color,
+            "weight": style.weight,
+            "opacity": 0.95,
+            "dashArray": " ".join(f"{d * style.weight:g}" for d in style.dashes),
+            "interactive": True,
+        }
+        for line in shapely.get_parts(lines):
+            latlngs = [[round(float(y), 3), round(float(x), 3)] for x, y in shapely.get_coordinates(line)]
+            features.append({"kind": "line", "latlngs": latlngs, "options": options, "popup": "", "tooltip": _e(label)})
+    Vectors(features).add_to(group)
+
+
+def _route_color(s: CorridorScore, scores: Sequence[CorridorScore], color_by: str) -> str | None:
+    """The exposure colour of a route (``color_by="exposure"``), else None (colour by kind)."""
+    if color_by != "exposure":
+        return None
+    per_km = [(r.exposure_km or 0.0) / r.length_km if r.length_km else 0.0 for r in scores]
+    mine = (s.exposure_km or 0.0) / s.length_km if s.length_km else 0.0
+    return _style.exposure_color(mine, max(per_km))
+
+
 @cache
 def _town_points() -> tuple[tuple[float, float, str, str], ...]:
     """Named towns as (lon, lat, name, tier): capitals, the listed towns, the curated towns and ports."""
@@ -429,14 +511,16 @@ def _labels(base: _basemap.Basemap, lines: np.ndarray) -> list[list[Any]]:
     return rows
 
 
-def _add_corridor(group: Any, s: CorridorScore, line: shapely.LineString, country_name: Any, n: int) -> None:
+def _add_corridor(
+    group: Any, s: CorridorScore, line: shapely.LineString, country_name: Any, n: int, color: str | None = None
+) -> None:
     from ._elements import CorridorLayer
 
     c = s.corridor
     kind = _style.kind_style(c.kind)
     dashes = _style.dash_array(c.status, kind.weight)
     line_options = {
-        "color": kind.color,
+        "color": color or kind.color,
         "weight": kind.weight,
         "opacity": kind.opacity,
         "lineCap": "butt" if dashes else "round",
@@ -538,6 +622,14 @@ def _corridor_popup(s: CorridorScore, country_name: Any, n: int) -> str:
             + ("" if s.matches_sources else f' <span class="warn">(sources: {_e(" → ".join(c.countries))})</span>'),
         ),
         ("Border crossings", str(len(s.crossings))),
+        ("Contested ground", _e(_contested_text(s))),
+        *(
+            [("Provinces (km)", _e("; ".join(f"{p.code} {cell(p.length_km, 0)}" for p in s.provinces)))]
+            if s.provinces
+            else []
+        ),
+        *([("Exposure (weighted km)", _e(cell(s.exposure_km, 1)))] if s.exposure_km is not None else []),
+        ("Worldview", _e(s.worldview)),
         ("Straightness", cell(s.straightness, 3)),
         ("Score", f"{cell(s.score, 2)} (rank {s.rank} of {n}; lower is better)"),
     ]
@@ -600,10 +692,12 @@ def _crossing_fields(x: Crossing, country_name: Any) -> list[str]:
     (``L.Corridors.pointPopup``).
     """
     near = f" · {_e(x.named)}" if x.named else ""
+    kind = f" · {_e(x.boundary_class)}" if x.boundary_class else ""
     return [
-        f"{_e(x.from_country)} → {_e(x.to_country)}{near}",
+        f"{_e(x.from_country)} → {_e(x.to_country)}{near}{kind}",
         _position(x.lat, x.lon),
-        f"{_e(country_name(x.from_country))} → {_e(country_name(x.to_country))}",
+        f"{_e(country_name(x.from_country))} → {_e(country_name(x.to_country))}"
+        + (f" ({_e(x.boundary_class)})" if x.boundary_class else ""),
         cell(x.at_km, 1),
         f"{_e(x.named)} ({_km(x.named_distance_km or 0.0)} away)" if x.named else "",
     ]
@@ -623,7 +717,7 @@ def _swatch_label(s: CorridorScore) -> str:
     return f"{_line_svg(kind.color, min(kind.weight, 4.0), dashes, kind.opacity)} {_e(s.corridor.name)}"
 
 
-def _legend_html(scores: Sequence[CorridorScore]) -> str:
+def _legend_html(scores: Sequence[CorridorScore], worldview: str = "de-facto", color_by: str = "corridor") -> str:
     """Legend: kinds (colour bars) beside statuses (grey dash patterns), markers, places, units, sources."""
     present_kinds = {s.corridor.kind for s in scores}
     kinds = [k for k in _style.KINDS if k in present_kinds] + sorted(present_kinds - set(_style.KINDS))
@@ -654,12 +748,35 @@ def _legend_html(scores: Sequence[CorridorScore]) -> str:
         '<svg width="10" height="12" aria-hidden="true"><circle cx="5" cy="6" r="2.5" fill="#fff" stroke="#1f1f1f" '
         'stroke-width="1.2"/></svg>'
     )
+    contested = (
+        f'<svg width="18" height="12" aria-hidden="true"><rect x="1" y="1" width="16" height="10" '
+        f'fill="{_style.CONTESTED_FILL}" fill-opacity="{_style.CONTESTED_FILL_OPACITY * 2:g}" '
+        f'stroke="{_style.CONTESTED_EDGE}"/></svg> Contested area'
+    )
+    boundary_rows = " &nbsp;".join(
+        f"{_line_svg(st.color, st.weight, ' '.join(f'{d * st.weight:g}' for d in st.dashes))} "
+        + _e(f"{st.label} ({worldview})" if key == "claim" else st.label)
+        for key, st in _style.BOUNDARY_STYLES.items()
+        if key != "claim" or worldview in geodata.NE_VIEW
+    )
+    view_label = "de facto (who holds the ground)" if worldview == "de-facto" else f"{worldview}'s view"
+    exposure = ""
+    if color_by == "exposure":
+        ramp = "".join(
+            f'<rect x="{1 + 10 * i}" y="2" width="10" height="8" fill="{c}"/>'
+            for i, c in enumerate(_style.EXPOSURE_RAMP)
+        )
+        exposure = (
+            f'<div><svg width="52" height="12" aria-hidden="true">{ramp}</svg> '
+            "Route colour: exposure per km (low → high, user weights)</div>"
+        )
     return (
         "<details open><summary>Legend</summary>"
         '<div class="cols"><div class="head">Kind (colour)</div><div class="head">Status (dash)</div>'
         f"<div>{kind_rows}</div><div>{status_rows}</div></div>"
         f"<div>{crossing} Border crossing &nbsp;{waypoint} Waypoint</div>"
         f"<div>{capital} Capital &nbsp;{town} Town (more as you zoom in)</div>"
+        f"{exposure}<div>{contested}</div><div>{boundary_rows}</div>"
         '<div class="note">Lengths: km on the WGS84 ellipsoid (modeled, geodesic). '
-        "Borders: Natural Earth 1:10m, de facto. Places: GeoNames (CC BY 4.0).</div></details>"
+        f"Borders: Natural Earth 1:10m; worldview: {_e(view_label)}. Places: GeoNames (CC BY 4.0).</div></details>"
     )
