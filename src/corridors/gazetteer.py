@@ -155,20 +155,23 @@ def lookup(name: str) -> Place:
     )
 
 
-def _geonames_rows(name: str, cc: str) -> list[tuple[str, str, float, float, str]]:
+@cache
+def _geonames_index() -> dict[str, list[tuple[str, str, float, float, str]]]:
+    """Every GeoNames place by case-folded name, in file order: one read of the layer, then lookups."""
     path = geodata.layer_path("places.gpkg")
-    query = "SELECT name, cc, geom, admin1 FROM places WHERE name = ? COLLATE NOCASE"
-    params: tuple[str, ...] = (name,)
-    if cc:
-        query += " AND cc = ?"
-        params = (name, cc)
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-        rows = con.execute(query + " ORDER BY fid", params).fetchall()
-    out = []
-    for place_name, cc_found, blob, admin1 in rows:
-        point = shapely.from_wkb(geodata._gpkg_to_wkb(blob))
-        out.append((place_name, cc_found, point.x, point.y, admin1))
-    return out
+        rows = con.execute("SELECT name, cc, geom, admin1 FROM places ORDER BY fid").fetchall()
+    points = shapely.from_wkb([geodata._gpkg_to_wkb(blob) for _, _, blob, _ in rows])
+    xy = shapely.get_coordinates(points).tolist()
+    index: dict[str, list[tuple[str, str, float, float, str]]] = {}
+    for (place_name, cc, _, admin1), (lon, lat) in zip(rows, xy, strict=True):
+        index.setdefault(place_name.casefold(), []).append((place_name, cc, lon, lat, admin1))
+    return index
+
+
+def _geonames_rows(name: str, cc: str) -> list[tuple[str, str, float, float, str]]:
+    rows = _geonames_index().get(name.casefold(), [])
+    return [r for r in rows if r[1] == cc] if cc else rows
 
 
 @cache
