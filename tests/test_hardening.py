@@ -184,6 +184,7 @@ from pathlib import Path
 from corridors.cli.main import _on_sigterm
 from corridors.io import atomic_write
 signal.signal(signal.SIGTERM, _on_sigterm)
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal: CI may start us with SIGINT ignored
 def slow(tmp):
     tmp.write_text("partial")
     print("ready", flush=True)
