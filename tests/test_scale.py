@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -14,24 +13,22 @@ from corridors.cli.main import cli
 from corridors.scoring import score_records, split_by_country
 from corridors.tables import score_dict, summary_row
 
-#: SHA-256 of ``corridors score --catalog routes.geojson --format csv`` for the 2,000 routes of
-#: `_routes_geojson` plus the shipped catalog, made by the code before streaming (commit 04449aa).
+
+def _benchmark_module(name: str):
+    """A script of benchmarks/ as a module (they import only numpy and shapely at the top)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def synthetic_routes(n: int, seed: int = 2026) -> np.ndarray:
-    """``n`` random 3-6 vertex routes over Pakistan, Afghanistan and neighbours (as benchmarks/bench_scoring.py)."""
-    rng = np.random.default_rng(seed)
-    sizes = rng.integers(3, 7, n)
-    start = np.column_stack([rng.uniform(60.0, 74.0, n), rng.uniform(26.0, 38.0, n)])
-    steps = rng.normal(0.0, 1.2, (sizes.sum(), 2))
-    parts = np.repeat(np.arange(n), sizes)
-    first = np.cumsum(sizes) - sizes
-    steps[first] = 0.0
-    cum = np.cumsum(steps, axis=0)
-    xy = start[parts] + cum - cum[first][parts]
-    xy[:, 0] = np.clip(xy[:, 0], 45.0, 81.0)
-    xy[:, 1] = np.clip(xy[:, 1], 23.0, 44.0)
-    return shapely.linestrings(xy, indices=parts)
+#: The benchmark's generator, so the test and the benchmark score the same kind of routes.
+synthetic_routes = _benchmark_module("bench_scoring").synthetic_routes
 
 
 def _features(n: int) -> list[dict]:
