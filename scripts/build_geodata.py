@@ -551,6 +551,70 @@ CONTESTED = {
         "published_source": "no published figure for Natural Earth's KAS unit; the glacier system alone covers "
         "about 700 km²",
     },
+    "aksai-chin": {
+        "name": "Aksai Chin", "from": ("claim", "aksai-chin"), "administered_by": "CHN", "claimed_by": ("IND",),
+        "note": "Administered by China (Hotan County, Xinjiang, and Rutog County, Tibet); claimed by India as part "
+        "of Ladakh. Polygon accuracy: low. It is the de facto Chinese side of the Line of Actual Control up to "
+        "India's claim line, drawn through the named points of India's published description (Karakoram Pass, the "
+        "Kun Lun crest, Lanak La); the Kun Lun section between Hindutash Pass and its turn towards Lanak La is "
+        "one straight line through an estimated corner, and south of Lanak La one straight line runs to Demchok, "
+        "so the edges may be off by tens of km (east of Pangong Tso the polygon takes in ground India's description "
+        "leaves to Tibet).",
+        "source": {"title": "DOB Sector Stalemate and Sino-Indian border in the Western Sector (excerpts from "
+                   "'India and China 1904-2004: A Century of Peace and Conflict', Manak, 2005)",
+                   "publisher": "B. R. Deepak",
+                   "url": "https://drbrdeepak.blogspot.com/2013/05/dob-sector-stalemate-and-sino-indian.html",
+                   "date": "2013-05-04"},
+        "published_km2": 38000,
+        "published_source": "38,000 km² (V. S. Verma, 'Sino-Indian Border Dispute at Aksai Chin: A Middle Path for "
+        "Resolution', 2010, https://docslib.org/doc/623970/); 37,244 km² in older Wikipedia revisions",
+    },
+    "shaksgam-valley": {
+        "name": "Shaksgam valley (Trans-Karakoram Tract)", "from": ("claim", "shaksgam-valley"),
+        "administered_by": "CHN", "claimed_by": ("IND",),
+        "note": "Administered by China (Taxkorgan and Yecheng counties, Xinjiang) since the 1963 China–Pakistan "
+        "boundary agreement; claimed by India, which does not recognise the agreement. Polygon accuracy: low. It "
+        "is the de facto Chinese side of the Karakoram watershed up to the Aghil crest, drawn as straight lines "
+        "through the passes whose coordinates India's published description gives (Khunjerab, Aghil, Marpo, "
+        "Shaksgam and Karakoram passes).",
+        "source": {"title": "Gilgit Baltistan Sector (India's description of the boundary, from the 1961 Report of "
+                   "the Officials of the Governments of India and the People's Republic of China)",
+                   "publisher": "Claude Arpi", "url": "https://www.claudearpi.in/gilgit-baltistan-sector/",
+                   "date": "consulted 2026-12-02"},
+        "published_km2": 5180,
+        "published_source": "5,180 km² ceded by Pakistan to China (V. S. Verma, 2010, "
+        "https://docslib.org/doc/623970/); about 5,800 km² in Wikipedia, Trans-Karakoram Tract",
+    },
+}  # fmt: skip
+
+#: Claim polygons of areas India claims inside de facto China: (name, lon, lat, where the point comes
+#: from). Only the part inside the de facto CHN polygon is kept, so the closing points, which lie on
+#: the Indian or Pakistani side of the de facto line, only need to be beyond it.
+CLAIM_POINTS = {
+    "aksai-chin": [
+        ("Karakoram Pass", 77.8231, 35.5133, "Wikipedia, Karakoram Pass: 35°30′48″N 77°49′23″E"),
+        ("Hindutash Pass", 78.7806, 36.2731, "Wikipedia, Hindutash Pass: 36°16′23″N 78°46′50″E (Kun Lun crest)"),
+        ("Kun Lun turn towards Lanak La", 80.25, 35.95, "estimate: India's description gives no coordinates "
+         "for the point where the line leaves the Kun Lun crest; placed at 80.25°E on the crest"),
+        ("Lanak La", 79.5391, 34.3938, "Wikipedia, Lanak La: 34°23′38″N 79°32′21″E"),
+        ("near Demchok", 79.45, 32.70, "approximate: India's description crosses the Indus about five miles "
+         "south-east of Demchok; the line between Lanak La and this point is not drawn pass by pass"),
+        ("closing point (IND side)", 78.6, 32.6, "closing point beyond the de facto line"),
+        ("closing point (IND side)", 78.0, 34.5, "closing point beyond the de facto line"),
+        ("closing point (IND side)", 77.6, 35.3, "closing point beyond the de facto line"),
+    ],
+    "shaksgam-valley": [
+        ("Khunjerab Pass", 75.428, 36.850, "Wikipedia, Karakoram Highway (the catalog's Khunjerab Pass); India's "
+         "description gives Long. 75°28′ E, Lat. 36°51′ N to the minute, 3.5 km east, which would put the first "
+         "km of the Karakoram Highway in China inside the claim although both lines run through the pass"),
+        ("Aghil Pass", 76 + 37 / 60, 36 + 11 / 60, "India's description: Long. 76°37′ E, Lat. 36°11′ N"),
+        ("Marpo Pass", 77 + 14 / 60, 35 + 43 / 60, "India's description: Long. 77°14′ E, Lat. 35°43′ N"),
+        ("Shaksgam Pass", 77 + 28 / 60, 35 + 34 / 60, "India's description: Long. 77°28′ E, Lat. 35°34′ N"),
+        ("Karakoram Pass", 77 + 50 / 60, 35 + 31 / 60, "India's description: Long. 77°50′ E, Lat. 35°31′ N"),
+        ("closing point (PAK/IND side)", 77.3, 35.2, "closing point beyond the de facto line"),
+        ("closing point (PAK side)", 76.0, 35.6, "closing point beyond the de facto line"),
+        ("closing point (PAK side)", 75.3, 36.6, "closing point beyond the de facto line"),
+    ],
 }  # fmt: skip
 
 
@@ -729,14 +793,33 @@ def geodesic_km2(g: shapely.Geometry) -> float:
 
 
 def build_contested(provinces: list, iso: np.ndarray, geom: np.ndarray) -> tuple[list, dict]:
-    """Contested areas derived from the province and country layers; rows sorted by id."""
+    """Contested areas derived from the province and country layers or drawn from claim points; rows sorted by id.
+
+    Claim polygons are drawn last and lose any ground an area derived from the layers already has,
+    so no two areas overlap.
+    """
     by_code = {r[0]: r[3] for r in provinces}
+    shapes = {}
+    for area_id, spec in CONTESTED.items():
+        kind, key = spec["from"]
+        if kind == "province":
+            shapes[area_id] = by_code[key]
+        elif kind == "country":
+            shapes[area_id] = geom[int(np.flatnonzero(iso == key)[0])]
+    taken = shapely.union_all(list(shapes.values()))
+    for area_id, spec in sorted(CONTESTED.items()):
+        kind, key = spec["from"]
+        if kind == "claim":  # the part of the administering country inside the claim polygon
+            ring = shapely.Polygon([(lon, lat) for _, lon, lat, _ in CLAIM_POINTS[key]])
+            owner = geom[int(np.flatnonzero(iso == spec["administered_by"])[0])]
+            parts = shapely.get_parts(shapely.difference(shapely.intersection(ring, owner), taken))
+            shapes[area_id] = parts[int(np.argmax(shapely.area(parts)))]  # one body: no pockets or slivers
+            taken = shapely.union(taken, shapes[area_id])
     rows = []
     checks = {}
     for area_id, spec in sorted(CONTESTED.items()):
         kind, key = spec["from"]
-        g = by_code[key] if kind == "province" else geom[int(np.flatnonzero(iso == key)[0])]
-        g = to_multipolygon(g)
+        g = to_multipolygon(shapes[area_id])
         src = spec["source"]
         source = f'{src["publisher"]}, "{src["title"]}", {src["date"]}, {src["url"]}'
         rows.append(
@@ -810,7 +893,7 @@ def extra_layers(provinces, province_checks, blines, boundary_checks, contested,
                 "Sir Creek)",
                 "durand_line = 1 for the AFG–PAK boundary, with a note: " + DURAND_NOTE,
                 "all lines lie on the de facto admin-0 outline: no line of this layer runs inside China, so "
-                "Aksai Chin and the Shaksgam valley cannot be cut out of it (see `contested`)",
+                "Aksai Chin and the Shaksgam valley are drawn from published points instead (see `contested`)",
                 "sorted by left, right, featurecla, ne_id, start point",
             ],
         },
@@ -822,17 +905,20 @@ def extra_layers(provinces, province_checks, blines, boundary_checks, contested,
             "processing": [
                 "derived, not drawn: gilgit-baltistan = province PK-GB, azad-jammu-and-kashmir = PK-JK, "
                 "jammu-and-kashmir-and-ladakh = IN-JK (not split in the lines), siachen = country KAS",
+                "drawn from published points, accuracy low: aksai-chin and shaksgam-valley = the de facto CHN "
+                "polygon inside a claim polygon through the points of CLAIM_POINTS in the build script (named "
+                "passes of India's published boundary description with their coordinates, plus closing points "
+                "beyond the de facto line); only the largest part is kept: the straight claim edges cut across bends of "
+                "the de facto line where both lines follow the same crest (as at Khunjerab Pass), and the pockets "
+                "this leaves are artefacts, not claims; none of the "
+                "offline Natural Earth layers carries India's claim line inside China, and Natural Earth's "
+                "point-of-view country files are in no registry package",
                 "administered_by = ISO3 of the administering country; claimed_by = comma-separated ISO3 list; "
                 "source = publisher, title, date, URL of the publication cited for the note",
                 "areas on the WGS84 ellipsoid vs published figures: "
                 + "; ".join(
                     f"{k} {v['km2']:,.0f} km² (published {v['published_source']})" for k, v in contested_checks.items()
                 ),
-                "not included: Aksai Chin and the Shaksgam valley (administered by China, claimed by India): none "
-                "of the offline Natural Earth layers (admin-0 boundary lines at 1:10m/1:50m, admin-1 lines) "
-                "carries India's claim line inside China, and Natural Earth's point-of-view country files are in "
-                "no registry package; their boundary with India and Pakistan is still classed in `boundaries` "
-                "(Disputed / Indefinite)",
                 "sorted by id",
             ],
         },

@@ -156,6 +156,9 @@ EXPECTED_AREAS = {
     "azad-jammu-and-kashmir": ("PAK", ("IND",), 13297, 0.12, "Wikipedia, Azad Kashmir (infobox)"),
     "jammu-and-kashmir-and-ladakh": ("IND", ("PAK",), 42241 + 59146, 0.08, "The Daily Jagran, 2025-09-12"),
     "siachen": ("IND", ("PAK",), None, None, "no published figure for Natural Earth's KAS unit"),
+    # drawn from published points (accuracy low): 37,797 and 6,188 km² here
+    "aksai-chin": ("CHN", ("IND",), 38000, 0.05, "V. S. Verma, 2010 (docslib.org/doc/623970)"),
+    "shaksgam-valley": ("CHN", ("IND",), 5180, 0.20, "V. S. Verma, 2010; about 5,800 km² in Wikipedia"),
 }
 
 

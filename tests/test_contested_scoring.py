@@ -114,6 +114,31 @@ def test_line_of_control_crossing_is_typed_and_vanishes_under_claimant_views(loc
         assert de_facto.loc["loc", f"km_{area}"] == pytest.approx(independent_km(line, poly), abs=0.01)
 
 
+def test_route_through_aksai_chin_is_contested_and_indian_under_indias_view():
+    """A Xinjiang–Tibet line across Aksai Chin (roughly China's G219): from the Kun Lun north of
+    India's claim line (36.6°N 79.3°E) to Tibet east of it (33.5°N 79.9°E). De facto it never leaves
+    China; its km in the aksai-chin polygon match a plain intersection; under India's view it enters
+    and leaves India, and under China's or Pakistan's view nothing changes."""
+    line = shapely.LineString([(79.3, 36.6), (79.9, 33.5)])
+    routes = geopandas.GeoDataFrame({"name": ["Kun Lun–Tibet"]}, geometry=[line], index=["g219"], crs=4326)
+    de_facto = score(routes)
+    row = de_facto.loc["g219"]
+    assert (row["countries"], int(row["crossings"])) == ("CHN", 0)
+    frame = pyogrio.read_dataframe(ROOT / "geodata" / "contested.gpkg", layer="contested")
+    aksai = frame.geometry[frame["id"] == "aksai-chin"].iloc[0]
+    expected = independent_km(row.geometry, aksai)
+    assert 150 < expected < 300
+    assert row["km_aksai-chin"] == pytest.approx(expected, abs=0.01)
+    assert row["contested_km"] == pytest.approx(expected, abs=0.01)
+    (area,) = records_of(de_facto)[0].contested
+    assert (area.id, area.administered_by, area.claimed_by) == ("aksai-chin", "CHN", ("IND",))
+    india = score(routes, worldview="IND").loc["g219"]
+    assert (india["countries"], int(india["crossings"])) == ("CHN > IND > CHN", 2)
+    assert india["km_IND"] == pytest.approx(expected, abs=0.5)
+    for view in ("CHN", "PAK"):
+        assert score(routes, worldview=view).loc["g219", "countries"] == "CHN"
+
+
 def test_tapi_km_in_balochistan_matches_an_independent_intersection():
     tapi = score(load_catalog().select(["tapi"]))
     provinces = pyogrio.read_dataframe(ROOT / "geodata" / "provinces.gpkg", layer="provinces")

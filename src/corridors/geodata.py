@@ -507,8 +507,8 @@ def worldview_layers(name: str | None = "de-facto") -> Worldview:
     Examples
     --------
     >>> view = worldview_layers("IND")
-    >>> view.moved
-    (('azad-jammu-and-kashmir', 'PAK', 'IND'), ('gilgit-baltistan', 'PAK', 'IND'), ('siachen', 'KAS', 'IND'))
+    >>> [area for area, _, _ in view.moved]
+    ['aksai-chin', 'azad-jammu-and-kashmir', 'gilgit-baltistan', 'shaksgam-valley', 'siachen']
     """
     return _worldview_layers(check_worldview(name))
 
