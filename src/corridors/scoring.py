@@ -153,27 +153,46 @@ def split_by_country(
     >>> [(str(a), str(b)) for a, b in zip(split.cross_from, split.cross_to)], int(split.crossings[0])
     ([('PAK', 'AFG')], 1)
     """
+    src_xy, src_idx = shapely.get_coordinates(np.asarray(routes, dtype=object), return_index=True)
+    lon, lat, route, vert_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
+    return _split_countries(
+        np.column_stack([lon, lat]), route, vert_km, len(routes), tolerance_km, countries=countries, borders=borders
+    )
+
+
+def _split_countries(
+    xy: np.ndarray,
+    route: np.ndarray,
+    vert_km: np.ndarray,
+    n: int,
+    tolerance_km: float | None,
+    *,
+    countries: geodata.Countries | None = None,
+    borders: np.ndarray | None = None,
+) -> CountrySplit:
+    """`split_by_country` on densified vertices (``xy``, their ``route`` and the km to the next vertex)."""
     tol_km = settings.BORDER_TOLERANCE_KM if tolerance_km is None else float(tolerance_km)
     countries = geodata.countries() if countries is None else countries
     borders = geodata.borders() if borders is None else borders
-    lines, vert_km = distance.densify_lines(np.asarray(routes, dtype=object), densify_km=densify_km)
-    n = len(lines)
 
-    # 1. vertices, and a key increasing along each route and from one route to the next
-    xy, route = shapely.get_coordinates(lines, return_index=True)
+    # 1. a key increasing along each route and from one route to the next (planar distance)
     step = np.hypot(*np.diff(xy, axis=0).T)
     new_route = route[1:] != route[:-1]
     key = np.concatenate([[0.0], np.cumsum(np.where(new_route, 1.0, step))])
     first = np.searchsorted(route, np.arange(n))
 
-    # 2. crossing points of every route with the border linework, keyed along the route
-    tree = shapely.STRtree(borders)
-    li, bi = tree.query(lines, predicate="intersects")
-    hit_xy, hit_idx = shapely.get_coordinates(shapely.intersection(lines[li], borders[bi]), return_index=True)
-    hit_route = li[hit_idx]
-    hit_key = key[first[hit_route]] + shapely.line_locate_point(lines[hit_route], shapely.points(hit_xy))
-    by_key = np.argsort(hit_key, kind="stable")
+    # 2. crossing points of every route segment with the border linework, keyed along the route
+    seg, hit_s, hit_t = _segment_hits(xy, route, _border_outline(borders))
+    s = seg[hit_s]
+    hit_xy = np.where((hit_t == 1.0)[:, None], xy[s + 1], xy[s] + (xy[s + 1] - xy[s]) * hit_t[:, None])
+    hit_route = route[s]
+    hit_key = key[s] + hit_t * step[s]
+    by_key = np.lexsort((hit_key, hit_route))
     hit_xy, hit_route, hit_key = hit_xy[by_key], hit_route[by_key], hit_key[by_key]
+    # one crossing where a route passes through a vertex of the linework (two outline segments meet)
+    distinct = np.ones(len(hit_key), dtype=bool)
+    distinct[1:] = (hit_route[1:] != hit_route[:-1]) | (hit_key[1:] - hit_key[:-1] > _SAME_POINT_DEG)
+    hit_xy, hit_route, hit_key = hit_xy[distinct], hit_route[distinct], hit_key[distinct]
 
     # 3. insert the crossings among the vertices; fold duplicates (a crossing on a vertex flags it)
     at = np.searchsorted(key, hit_key, side="right")
@@ -303,17 +322,9 @@ class _Outline:
         return np.repeat(li, counts), np.repeat(self.piece_first[pi], counts) + offset
 
 
-@cache
-def _area_layer(kind: str) -> tuple[geodata.Countries, _Outline]:
-    """A polygon layer (``"contested"`` or ``"provinces"``) and its outline (`_Outline`)."""
-    if kind == "contested":
-        areas = geodata.contested_areas()
-        layer = geodata.Countries(iso_a3=areas.id, name=areas.name, geometry=areas.geometry)
-    else:
-        prov = geodata.provinces()
-        layer = geodata.Countries(iso_a3=prov.code, name=prov.name, geometry=prov.geometry)
-    rings = shapely.get_parts(shapely.get_parts(shapely.boundary(layer.geometry)))
-    xy, idx = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_SEGMENT_DEG), return_index=True)
+def _outline_of(lines: np.ndarray) -> _Outline:
+    """The `_Outline` of LineString linework (polygon rings or border lines)."""
+    xy, idx = shapely.get_coordinates(shapely.segmentize(lines, _OUTLINE_SEGMENT_DEG), return_index=True)
     same = (idx[1:] == idx[:-1]) & np.any(xy[1:] != xy[:-1], axis=1)
     segments = np.stack([xy[:-1][same], xy[1:][same]], axis=1)
     ring = idx[:-1][same]
@@ -328,7 +339,7 @@ def _area_layer(kind: str) -> tuple[geodata.Countries, _Outline]:
     hi = np.maximum.reduceat(segments.max(axis=1), piece_first, axis=0)
     tree = shapely.STRtree(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
     # the grid: cells holding a vertex of the outline segmentized to half a cell
-    dense = shapely.get_coordinates(shapely.segmentize(rings, _OUTLINE_CELL_DEG / 2))
+    dense = shapely.get_coordinates(shapely.segmentize(lines, _OUTLINE_CELL_DEG / 2))
     west, south, east, north = settings.REGION_BOUNDS
     nx = int(np.ceil((east - west) / _OUTLINE_CELL_DEG)) + 1
     ny = int(np.ceil((north - south) / _OUTLINE_CELL_DEG)) + 1
@@ -338,7 +349,39 @@ def _area_layer(kind: str) -> tuple[geodata.Countries, _Outline]:
     cells[iy, ix] = True
     outline = _Outline(segments, tree, piece_first, piece_len, cells, west, south)
     _marked(outline, 2)  # the grid for the default DENSIFY_KM (20 km: at most 0.26° at 45°N), built with the layer
-    return layer, outline
+    return outline
+
+
+@cache
+def _area_layer(kind: str) -> tuple[geodata.Countries, _Outline]:
+    """A polygon layer (``"contested"`` or ``"provinces"``) and its outline (`_Outline`)."""
+    if kind == "contested":
+        areas = geodata.contested_areas()
+        layer = geodata.Countries(iso_a3=areas.id, name=areas.name, geometry=areas.geometry)
+    else:
+        prov = geodata.provinces()
+        layer = geodata.Countries(iso_a3=prov.code, name=prov.name, geometry=prov.geometry)
+    return layer, _outline_of(shapely.get_parts(shapely.get_parts(shapely.boundary(layer.geometry))))
+
+
+#: Outlines of the border linework arrays seen so far, by identity (the shipped borders and each
+#: worldview's are cached arrays, so each is built once); the array is kept to pin its identity.
+_BORDER_OUTLINES: dict[int, tuple[np.ndarray, _Outline]] = {}
+
+
+def _border_outline(borders: np.ndarray) -> _Outline:
+    """The `_Outline` of a border linework array, built once per array."""
+    hit = _BORDER_OUTLINES.get(id(borders))
+    if hit is None or hit[0] is not borders:
+        if len(_BORDER_OUTLINES) >= 16:  # synthetic layers in tests: keep the cache small
+            _BORDER_OUTLINES.clear()
+        hit = _BORDER_OUTLINES[id(borders)] = (borders, _outline_of(np.asarray(borders, dtype=object)))
+    return hit[1]
+
+
+#: Crossings closer than this along a route (planar degrees) are one: a route through a vertex of
+#: the linework meets the two outline segments that share it.
+_SAME_POINT_DEG = 1e-12
 
 
 @cache
@@ -363,6 +406,42 @@ def _near_outline(outline: _Outline, marked: np.ndarray, x: np.ndarray, y: np.nd
     out = ~inside
     out[inside] = marked[iy[inside], ix[inside]]
     return out
+
+
+def _segment_hits(xy: np.ndarray, part: np.ndarray, outline: _Outline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where route segments cross an outline: ``(seg, hit_s, hit_t)``.
+
+    ``seg`` indexes the vertex starting each route segment (consecutive vertices of one ``part``);
+    each crossing is on segment ``seg[hit_s]`` at fraction ``hit_t`` (0–1) of it. Every segment near
+    the outline (`_near_outline`) is tested against the outline segments whose boxes it meets (the
+    STRtree), all pairs solved in one array operation; collinear overlaps are not crossings.
+    """
+    seg = np.flatnonzero(part[:-1] == part[1:]) if len(xy) > 1 else np.zeros(0, dtype=np.int64)
+    a, b = xy[seg], xy[seg + 1]
+    d = b - a
+    m = (a + b) / 2.0
+    # every point of a segment is within a quarter of its length of a, m or b; outline vertices are
+    # at most half a cell apart: a crossing lies within `reach` of a sample, k cells away at most
+    reach = (float(np.abs(d).max()) / 4.0 if len(seg) else 0.0) + _OUTLINE_CELL_DEG / 4.0
+    marked = _marked(outline, int(np.ceil(reach / _OUTLINE_CELL_DEG)))
+    near = np.flatnonzero(
+        _near_outline(outline, marked, a[:, 0], a[:, 1])
+        | _near_outline(outline, marked, b[:, 0], b[:, 1])
+        | _near_outline(outline, marked, m[:, 0], m[:, 1])
+    )
+    if len(near):
+        si, oi = outline.candidates(shapely.linestrings(np.stack([a[near], b[near]], axis=1)))
+        si = near[si]
+    else:
+        si = oi = np.zeros(0, dtype=np.int64)
+    q, e = outline.segments[oi, 0], outline.segments[oi, 1] - outline.segments[oi, 0]
+    cross = lambda u, v: u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]  # noqa: E731
+    denom = cross(d[si], e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = cross(q - a[si], e) / denom
+        u = cross(q - a[si], d[si]) / denom
+    ok = (denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
+    return seg, si[ok], t[ok]
 
 
 @dataclass(frozen=True)
@@ -408,33 +487,10 @@ def area_runs(
     measured on the ellipsoid (whole segments keep their ``seg_km``).
     """
     labels = np.append(layer.iso_a3, "")
-    seg = np.flatnonzero(part[:-1] == part[1:]) if len(xy) > 1 else np.zeros(0, dtype=np.int64)
+    seg, hit_s, hit_t = _segment_hits(xy, part, outline)
     n = len(seg)
     a, b = xy[seg], xy[seg + 1]
     d = b - a
-    m = (a + b) / 2.0
-    # every point of a segment is within a quarter of its length of a, m or b; outline vertices are
-    # at most half a cell apart: a crossing lies within `reach` of a sample, k cells away at most
-    reach = (float(np.abs(d).max()) / 4.0 if n else 0.0) + _OUTLINE_CELL_DEG / 4.0
-    marked = _marked(outline, int(np.ceil(reach / _OUTLINE_CELL_DEG)))
-    near = np.flatnonzero(
-        _near_outline(outline, marked, a[:, 0], a[:, 1])
-        | _near_outline(outline, marked, b[:, 0], b[:, 1])
-        | _near_outline(outline, marked, m[:, 0], m[:, 1])
-    )
-    if len(near):
-        si, oi = outline.candidates(shapely.linestrings(np.stack([a[near], b[near]], axis=1)))
-        si = near[si]
-    else:
-        si = oi = np.zeros(0, dtype=np.int64)
-    q, e = outline.segments[oi, 0], outline.segments[oi, 1] - outline.segments[oi, 0]
-    cross = lambda u, v: u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]  # noqa: E731
-    denom = cross(d[si], e)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = cross(q - a[si], e) / denom
-        u = cross(q - a[si], d[si]) / denom
-    ok = (denom != 0) & (t >= 0) & (t <= 1) & (u >= 0) & (u <= 1)
-    hit_s, hit_t = si[ok], t[ok]
     # a crossing on a vertex starts the stretch at that vertex
     starts_at_hit = np.zeros(n + 1, dtype=bool)
     starts_at_hit[hit_s[hit_t == 0.0]] = True
@@ -524,12 +580,11 @@ def split_areas(
     """
     view = geodata.worldview_layers(geodata.check_worldview(worldview))
     routes = np.asarray(routes, dtype=object)
+    src_xy, src_idx = shapely.get_coordinates(routes, return_index=True)
+    lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
+    xy = np.column_stack([lon, lat])
 
     def by_area() -> list[AreaRuns]:
-        # the same geodesic densification as split_by_country's, so the vertices are the same
-        src_xy, src_idx = shapely.get_coordinates(routes, return_index=True)
-        lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
-        xy = np.column_stack([lon, lat])
         return [area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested")]
 
     # the area splits run beside the country split in a second thread (GEOS, PROJ and NumPy
@@ -537,10 +592,12 @@ def split_areas(
     with ThreadPoolExecutor(max_workers=1) as pool:
         areas = pool.submit(by_area)
         moved = bool(view.moved)  # de facto (or a view moving nothing): the shipped layers, as patched in tests
-        countries = split_by_country(
-            routes,
-            tolerance_km=tolerance_km,
-            densify_km=densify_km,
+        countries = _split_countries(
+            xy,
+            part,
+            seg_km,
+            len(routes),
+            tolerance_km,
             countries=view.countries if moved else None,
             borders=view.borders if moved else None,
         )
