@@ -102,3 +102,11 @@ def test_composite_score_weights():
         np.array([250.0]), np.array([3]), np.array([0.8]), {"length_per_100km": 1, "crossing": 2, "detour": 5}
     )
     assert s[0] == pytest.approx(2.5 + 6 + 1.0)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -2e6, "2", None, True])
+def test_composite_score_refuses_a_weight_that_is_not_a_finite_number(bad):
+    from corridors import ValidationError
+
+    with pytest.raises(ValidationError, match=r"weights: crossing = .* is not a finite number up to 1e6"):
+        composite_score(np.array([250.0]), np.array([3]), np.array([0.8]), {"crossing": bad})

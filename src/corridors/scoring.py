@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 
 from . import alignment, distance, gazetteer, geodata, profile, settings
-from ._errors import CorridorsError
+from ._errors import CorridorsError, ValidationError
 from .catalog import Corridor, Figure, Segment, corridors_from_gdf
 
 if TYPE_CHECKING:
@@ -903,6 +903,9 @@ def composite_score(
         raise CorridorsError(
             f"weights: unknown key(s) {', '.join(sorted(unknown))}; use {', '.join(settings.SCORE_WEIGHTS)}"
         )
+    for key, value in w.items():
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not abs(value) <= 1e6:
+            raise ValidationError(f"weights: {key} = {value!r} is not a finite number up to 1e6")
     return (
         w["length_per_100km"] * np.asarray(length_km) / 100.0
         + w["crossing"] * np.asarray(crossings)
