@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import stat
 
 import numpy as np
@@ -159,3 +160,39 @@ def test_npy_bytes_round_trips_through_numpy_load(array):
 def test_npy_bytes_refuses_object_arrays():
     with pytest.raises(ValueError, match="pickle"):
         npy_bytes(np.array([{"a": 1}], dtype=object))
+
+
+def test_file_digest_memo_is_reused_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    import hashlib
+
+    path, memo = tmp_path / "abc", tmp_path / "memo"
+    path.write_bytes(b"abc")
+    assert file_digest(path, memo_dir=memo) == "ba80a53f981c4d0d6a2797b69f12f6e9"
+    calls = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert file_digest(path, memo_dir=memo) == "ba80a53f981c4d0d6a2797b69f12f6e9" and calls == []
+    # the same size and modification time, other bytes: the status-change time still moves
+    st = path.stat()
+    path.write_bytes(b"abd")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert file_digest(path, memo_dir=memo) == file_digest(path) != "ba80a53f981c4d0d6a2797b69f12f6e9"
+    assert calls
+
+
+def test_a_cache_entry_changed_in_place_is_not_trusted(tmp_path, monkeypatch):
+    import hashlib
+
+    from corridors.io import read_cache
+
+    target = tmp_path / "entry.bin"
+    write_cache(target, b"0123456789", key="k")
+    calls = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert read_cache(target, key="k") == b"0123456789" and calls == []  # untouched: no re-hash
+    st = target.stat()
+    with open(target, "r+b") as fh:  # same size, same modification time, other bytes
+        fh.write(b"X")
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert read_cache(target, key="k") is None and calls

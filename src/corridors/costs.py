@@ -160,9 +160,7 @@ def _derived(name: str, compute) -> tuple[np.ndarray, ...]:
 
     Keyed by both layers' checksums and the code; a cached array is the computed one.
     """
-    key = hashlib.blake2b(
-        f"{dem().checksum} {file_digest(geodata.layer_path('countries.gpkg'))} {_code_digest()}".encode()
-    ).hexdigest()[:24]
+    key = hashlib.blake2b(f"{dem().checksum} {_countries_digest()} {_code_digest()}".encode()).hexdigest()[:24]
     folder = settings.cache_dir() / "terrain"
     paths = [folder / f"{name}-{key}-{i}.npy" for i in range(len(name.split("-")))]
     cached = [read_npy_cache(p, key=f"{name} {key}", shape=dem().shape) for p in paths]  # verified, or None
@@ -276,6 +274,11 @@ def least_cost_leg(
     return _cells_to_vertices(path, a, b), path.cost_km, path.note
 
 
+def _countries_digest() -> str:
+    """Checksum of the shipped countries layer (remembered while the file is unchanged)."""
+    return file_digest(geodata.layer_path("countries.gpkg"), memo_dir=settings.cache_dir() / "digests")
+
+
 @cache
 def _code_digest() -> str:
     """Checksum of the code that computes alignments, so a changed search never reuses old paths."""
@@ -314,7 +317,7 @@ def terrain_vertices(
             [
                 _code_digest(),
                 grid.checksum,
-                file_digest(geodata.layer_path("countries.gpkg")),
+                _countries_digest(),
                 asdict(model),
                 lonlat.tolist(),
                 settings.LCP_DIRECT_MAX_CELLS,

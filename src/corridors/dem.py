@@ -79,7 +79,7 @@ class DEM:
 def dem() -> DEM:
     """The shipped DEM, cached; `DataError` when missing or not the expected kind of grid."""
     path = geodata.elevation_path()
-    checksum = file_digest(path)
+    checksum = file_digest(path, memo_dir=settings.cache_dir() / "digests")
     folder = settings.cache_dir() / "terrain"
     npy, meta_path = folder / f"dem-{checksum}.npy", folder / f"dem-{checksum}.json"
     key = f"dem {checksum}"  # each entry carries its checksum and this key (corridors.io.write_cache)

@@ -366,10 +366,37 @@ def to_json(data: Any) -> str:
 # ------------------------------------------------------------------------------------ caches
 
 
-def file_digest(path: Path) -> str:
-    """A 128-bit BLAKE2b checksum of a file (hex), the key of the caches derived from it."""
+def _stat_key(path: Path) -> list[int]:
+    """Size, modification and status-change times (ns) and inode of a file: any write to it, or
+    putting another file in its place, changes at least one (a status-change time cannot be set back)."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def file_digest(path: Path, *, memo_dir: Path | None = None) -> str:
+    """A 128-bit BLAKE2b checksum of a file (hex), the key of the caches derived from it.
+
+    With ``memo_dir``, the checksum is remembered there with the file's `_stat_key` and read back
+    while that is unchanged, so a command does not hash the same shipped input at every start.
+    """
+    memo = None
+    if memo_dir is not None:
+        memo = memo_dir / (hashlib.blake2b(str(Path(path).resolve()).encode()).hexdigest()[:24] + ".json")
+        try:
+            known = json.loads(memo.read_text(encoding="utf-8"))
+            digest = known.get("digest") if isinstance(known, dict) else None
+            if isinstance(digest, str) and known.get("stat") == _stat_key(path):
+                return digest
+        except (OSError, ValueError):
+            pass
+    stat_key = _stat_key(path)
     with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "blake2b").hexdigest()[:32]
+        digest = hashlib.file_digest(fh, "blake2b").hexdigest()[:32]
+    if memo is not None and _stat_key(path) == stat_key:  # not changed while it was read
+        with contextlib.suppress(OSError, OutputError):
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(memo, json.dumps({"stat": stat_key, "digest": digest}) + "\n", check_inputs=False)
+    return digest
 
 
 def npy_bytes(array: np.ndarray) -> bytes:
@@ -399,7 +426,7 @@ def write_cache(path: Path, data: str | bytes, *, key: str = "") -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, raw, check_inputs=False)
-        meta = {"key": key, "blake2b": _digest(raw), "bytes": len(raw)}
+        meta = {"key": key, "blake2b": _digest(raw), "bytes": len(raw), "stat": _stat_key(path)}
         atomic_write(_sidecar(path), json.dumps(meta) + "\n", check_inputs=False)
     except (OSError, OutputError):
         pass
@@ -408,8 +435,9 @@ def write_cache(path: Path, data: str | bytes, *, key: str = "") -> None:
 def seal_cache(path: Path, *, key: str = "") -> None:
     """Write the sidecar of a cache entry another writer made (``osmnx.save_graphml``), see `write_cache`."""
     try:
+        stat_key = _stat_key(path)
         raw = path.read_bytes()
-        meta = {"key": key, "blake2b": _digest(raw), "bytes": len(raw)}
+        meta = {"key": key, "blake2b": _digest(raw), "bytes": len(raw), "stat": stat_key}
         atomic_write(_sidecar(path), json.dumps(meta) + "\n", check_inputs=False)
     except (OSError, OutputError):
         pass
@@ -420,6 +448,8 @@ def _verified(path: Path, key: str) -> bool:
         meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
         if not isinstance(meta, dict) or meta.get("key") != key or meta.get("bytes") != path.stat().st_size:
             return False
+        if meta.get("stat") == _stat_key(path):  # untouched since its checksum was taken
+            return True
         with open(path, "rb") as fh:
             return bool(hashlib.file_digest(fh, "blake2b").hexdigest()[:32] == meta.get("blake2b"))
     except (OSError, ValueError):
