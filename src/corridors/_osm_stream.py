@@ -9,6 +9,7 @@ graph is ever held, so memory grows with the simplified graph, not with the file
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,8 +122,8 @@ def _graph(
     both = ~oneway[w]
     U = np.concatenate([a, b[both]])
     V = np.concatenate([b, a[both]])
-    W = np.concatenate([w, w[both]]).tolist()
-    R = np.concatenate([np.zeros(len(a), dtype=bool), np.ones(int(both.sum()), dtype=bool)]).tolist()
+    W = _compact(np.concatenate([w, w[both]]))
+    R = _compact(np.concatenate([np.zeros(len(a), dtype=np.int64), np.ones(int(both.sum()), dtype=np.int64)]))
     n = len(ids)
     # OSMnx's endpoint rules (simplification._is_endpoint): self-loop, no way in or out, or not
     # exactly two neighbours with degree 2 or 4
@@ -144,35 +145,44 @@ def _graph(
     G.add_nodes_from(
         (int(ids[i]), {"y": float(lat[i]), "x": float(lon[i]), **node_tags.get(int(ids[i]), {})}) for i in keep
     )
-    edges: list[tuple[int, int, dict[str, Any]]] = []
-    lines: list[list[int]] = []
-    with_line: list[int] = []
+    # each edge goes into the graph as it is found (no second copy of its attributes); the edges with
+    # interstitial nodes get their geometry afterwards, all built in one array operation
+    lined: list[tuple[int, int, int]] = []
+    line_nodes = array("q")
+    line_len = array("q")
     is_end = endpoint.tolist()
-    succ = _Successors(succ_ptr.tolist(), succ_v.tolist(), succ_e.tolist())
+    succ = _Successors(_compact(succ_ptr), _compact(succ_v), _compact(succ_e))
     for u in keep.tolist():
         for v, e in succ[u]:
             path, path_edges = [u, v], [e]
             if not is_end[v]:
                 path, path_edges = _follow(u, v, e, is_end, succ)
-            edges.append((int(ids[path[0]]), int(ids[path[-1]]), _merge(ways, W, R, path_edges)))
+            uid, vid = int(ids[path[0]]), int(ids[path[-1]])
+            key = G.add_edge(uid, vid, **_merge(ways, W, R, path_edges))
             if len(path) > 2:
-                with_line.append(len(edges) - 1)
-                lines.append(path)
-    if lines:
-        flat = np.concatenate([np.asarray(p) for p in lines])
+                lined.append((uid, vid, key))
+                line_nodes.extend(path)
+                line_len.append(len(path))
+    if lined:
+        flat = np.frombuffer(line_nodes, dtype=np.int64)
         geoms = shapely.linestrings(
-            np.c_[lon[flat], lat[flat]], indices=np.repeat(np.arange(len(lines)), [len(p) for p in lines])
+            np.c_[lon[flat], lat[flat]], indices=np.repeat(np.arange(len(lined)), np.frombuffer(line_len, np.int64))
         )
-        for j, g in zip(with_line, geoms.tolist(), strict=True):
-            edges[j][2]["geometry"] = g
-    G.add_edges_from(edges)
+        adj = G._adj  # networkx's own adjacency: G[u][v][key] without building views
+        for (uid, vid, key), g in zip(lined, geoms.tolist(), strict=True):
+            adj[uid][vid][key]["geometry"] = g
     return G
 
 
-class _Successors:
-    """Successors (node, edge) of each node from flat lists: far less memory than a list per node."""
+def _compact(values: np.ndarray) -> array[int]:
+    """Integers as a flat ``array('q')``: 8 bytes each, read back as Python ints (a list costs 36)."""
+    return array("q", np.ascontiguousarray(values, dtype=np.int64).tobytes())
 
-    def __init__(self, ptr: list[int], nodes: list[int], edges: list[int]):
+
+class _Successors:
+    """Successors (node, edge) of each node from flat arrays: far less memory than a list per node."""
+
+    def __init__(self, ptr: array[int], nodes: array[int], edges: array[int]):
         self.ptr, self.nodes, self.edges = ptr, nodes, edges
 
     def __getitem__(self, u: int) -> list[tuple[int, int]]:
@@ -208,16 +218,16 @@ def _follow(start: int, first: int, edge: int, is_end: list[bool], succ: _Succes
     return path, path_edges
 
 
-def _merge(ways: list[dict[str, Any]], W: list[int], R: list[bool], path_edges: list[int]) -> dict[str, Any]:
+def _merge(ways: list[dict[str, Any]], W: array[int], R: array[int], path_edges: list[int]) -> dict[str, Any]:
     """Attributes of a simplified edge: each value once, a list (sorted) where the segments differ."""
     first = path_edges[0]
     if all(W[e] == W[first] and R[e] == R[first] for e in path_edges):
         way = ways[W[first]]
-        return {**way, "reversed": R[first]}
+        return {**way, "reversed": bool(R[first])}
     values: dict[str, list[Any]] = {}
     for e in path_edges:
         way = ways[W[e]]
-        for key, value in (*way.items(), ("reversed", R[e])):
+        for key, value in (*way.items(), ("reversed", bool(R[e]))):
             values.setdefault(key, []).append(value)
     out: dict[str, Any] = {}
     for key, vals in values.items():
