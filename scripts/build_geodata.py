@@ -908,9 +908,9 @@ def extra_layers(provinces, province_checks, blines, boundary_checks, contested,
                 "drawn from published points, accuracy low: aksai-chin and shaksgam-valley = the de facto CHN "
                 "polygon inside a claim polygon through the points of CLAIM_POINTS in the build script (named "
                 "passes of India's published boundary description with their coordinates, plus closing points "
-                "beyond the de facto line); only the largest part is kept: the straight claim edges cut across bends of "
-                "the de facto line where both lines follow the same crest (as at Khunjerab Pass), and the pockets "
-                "this leaves are artefacts, not claims; none of the "
+                "beyond the de facto line); only the largest part is kept: the straight claim edges cut across "
+                "bends of the de facto line where both lines follow the same crest (as at Khunjerab Pass), and "
+                "the pockets this leaves are artefacts, not claims; none of the "
                 "offline Natural Earth layers carries India's claim line inside China, and Natural Earth's "
                 "point-of-view country files are in no registry package",
                 "administered_by = ISO3 of the administering country; claimed_by = comma-separated ISO3 list; "
