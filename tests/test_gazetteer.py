@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 
 import geopandas
+import numpy as np
 import pytest
+import shapely
+import shapely.ops
 from pyproj import Geod
 
 from corridors import CatalogError, CorridorsError, PlaceError, gazetteer, geodata
@@ -44,8 +47,8 @@ PUBLISHED = [
     ("Gwadar Port", 25.1105, 62.3396, "port"),
     # en.wikipedia.org/wiki/Salang_Tunnel: 35°19′19.5″N 69°1′37″E
     ("Salang Tunnel", 35 + 19 / 60 + 19.5 / 3600, 69 + 1 / 60 + 37 / 3600, "pass"),
-    # corridor-facts.md "Other places" (stated): Torkham 34.115 N, 71.085 E
-    ("Torkham", 34.115, 71.085, "border-crossing"),
+    # en.wikipedia.org/wiki/Torkham_border_crossing: 34°6′53″N 71°5′5″E
+    ("Torkham", 34 + 6 / 60 + 53 / 3600, 71 + 5 / 60 + 5 / 3600, "border-crossing"),
     # en.wikipedia.org/wiki/Quetta: 30°11′N 67°00′E (corridor-facts.md §3: 30.183, 67.000) — GeoNames
     ("Quetta", 30.183, 67.000, "town"),
     # en.wikipedia.org/wiki/Gwadar (city): corridor-facts.md §3: 25.126, 62.323 — GeoNames
@@ -202,9 +205,107 @@ def test_a_curated_latitude_out_of_range_is_a_catalog_error(seeds):
         ("status: closed", "places[0]: a post with a status needs as_of"),
         ("status: seasonal, as_of: '2025', status_source: s", "places[0]: a seasonal post needs open_months"),
         ("carries: road", "places[0].carries: 'road' is not a list"),
+        ("status: open, schedule: [1], as_of: '2025', status_source: s", "places[0].schedule: [1] is not text"),
     ],
 )
 def test_post_status_is_validated(seeds, record, message):
     (seeds / "places.yaml").write_text(f"- {{name: A, lon: 70, lat: 30, source: s, {record}}}\n", encoding="utf-8")
     with pytest.raises(CatalogError, match=re.escape(message)):
         gazetteer.curated_places()
+
+
+# ---------------------------------------------------------------------------------- border posts
+
+#: Posts at a published position: name, the position converted here by hand from the figure the
+#: source states, and that figure as the record quotes it.
+POST_FIGURES = [
+    ("Torkham", 34 + 6 / 60 + 53 / 3600, 71 + 5 / 60 + 5 / 3600, "34°6′53″N 71°5′5″E"),
+    ("Wesh–Chaman crossing", 30 + 55 / 60 + 20 / 3600, 66 + 26 / 60 + 41 / 3600, "30°55′20″N 66°26′41″E"),
+    ("Irkeshtam crossing", 39 + 40 / 60 + 41 / 3600, 73 + 53 / 60 + 55 / 3600, "39°40′41″N 73°53′55″E"),
+    ("Kyzyl-Art Pass", 39 + 23 / 60 + 3.6 / 3600, 73 + 19 / 60 + 21 / 3600, "39°23′03.60″N 73°19′21″E"),
+    ("Hairatan–Termez Friendship Bridge", 37 + 13 / 60 + 40 / 3600, 67 + 25 / 60 + 42 / 3600, "37°13′40″N 67°25′42″E"),
+    ("Wagah–Attari crossing", 31 + 36 / 60 + 17 / 3600, 74 + 34 / 60 + 23 / 3600, "31°36′17″N 74°34′23″E"),
+    ("Taftan–Mirjaveh crossing", 28 + 57 / 60, 61 + 35 / 60, "28°57′N 61°35′E"),
+    ("Sher Khan Bandar–Panji Poyon bridge", 37 + 12 / 60, 68 + 35 / 60, "37°12′N 68°35′E"),
+    ("Torugart Pass", 40 + 35 / 60 + 33 / 3600, 75 + 25 / 60 + 38 / 3600, "40°35′33″N 75°25′38″E"),
+    ("Kulma Pass", 38 + 8 / 60 + 58 / 3600, 74 + 48 / 60 + 5 / 3600, "38°08′58″N 74°48′05″E"),
+]
+
+
+@pytest.mark.parametrize(("name", "lat", "lon", "figure"), POST_FIGURES, ids=[p[0] for p in POST_FIGURES])
+def test_posts_sit_at_the_position_their_source_states(name, lat, lon, figure):
+    post = {p.name: p for p in gazetteer.posts()}[name]
+    assert figure in post.source
+    assert km_between(post, lat, lon) < 0.05
+
+
+def test_every_border_crossing_is_a_post_with_a_dated_state_and_what_it_carries():
+    crossings = [p for p in gazetteer.curated_places() if p.kind == "border-crossing"]
+    assert len(crossings) == 13 and set(crossings) <= set(gazetteer.posts())
+    for p in gazetteer.posts():
+        assert p.status in gazetteer.POST_STATUSES and p.carries, p.name
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.as_of), (p.name, p.as_of)
+        assert re.search(r"(19|20)\d\d", p.status_source), p.name
+        assert p.status != "seasonal" or p.open_months, p.name
+
+
+def test_border_crossings_without_published_coordinates_say_so():
+    figures = {name for name, *_ in POST_FIGURES}
+    estimates = []
+    for p in gazetteer.curated_places():
+        if p.kind != "border-crossing" or p.name in figures:
+            continue
+        if p.note.startswith("estimate"):
+            assert "No published coordinates" in p.source, p.name
+            estimates.append(p.name)
+        else:  # a position the source states, to the minute
+            assert re.search(r"\d+°\d+′", p.source), p.name
+    assert len(estimates) == 6  # Ishkoshim, Gabd, Serhetabat, Fazilka, Kharlachi, Tursunzoda
+
+
+def test_posts_lie_on_the_side_of_the_border_they_record():
+    """Natural Earth 1:10m puts every post in the country its record names (the real post's side),
+    unless the record says where Natural Earth's line is off (Wagah: 1.4 km)."""
+    posts = gazetteer.posts()
+    countries = geodata.countries()
+    rows = countries.locate(np.array([p.lon for p in posts]), np.array([p.lat for p in posts]))
+    other_side = [p.name for p, r in zip(posts, rows, strict=True) if countries.iso_a3[r] != p.country]
+    assert other_side == ["Wagah–Attari crossing"]
+    assert "puts this point in India" in {p.name: p for p in posts}["Wagah–Attari crossing"].note
+
+
+def test_the_new_posts_of_issue_10():
+    posts = {p.name: p for p in gazetteer.posts()}
+    tursunzoda = posts["Tursunzoda–Sariosiyo crossing"]
+    assert (tursunzoda.country, tursunzoda.carries, tursunzoda.status) == ("TJK", ("road", "rail"), "open")
+    assert gazetteer.lookup("Bor-Döbö") is posts["Kyzyl-Art Pass"]
+    assert posts["Irkeshtam crossing"].schedule.startswith("Mon–Fri")
+    assert posts["Torugart Pass"].schedule == posts["Irkeshtam crossing"].schedule
+    assert posts["Khunjerab Pass"].open_months == "Apr–Nov"
+
+
+#: A modeled crossing and the real post it is named after: corridor, post, published lat, lon.
+OFF_LINE_POSTS = [
+    ("dushanbe-kunduz-connector", "Sher Khan Bandar–Panji Poyon bridge", 37 + 12 / 60, 68 + 35 / 60),
+    ("kashgar-irkeshtam-osh", "Irkeshtam crossing", 39 + 40 / 60 + 41 / 3600, 73 + 53 / 60 + 55 / 3600),
+    ("pamir-highway", "Kyzyl-Art Pass", 39 + 23 / 60 + 3.6 / 3600, 73 + 19 / 60 + 21 / 3600),
+]
+
+
+@pytest.mark.parametrize(("cid", "post", "lat", "lon"), OFF_LINE_POSTS, ids=[p[0] for p in OFF_LINE_POSTS])
+def test_a_modeled_crossing_reports_its_distance_to_the_real_post(cid, post, lat, lon):
+    from corridors.catalog import load_catalog
+    from corridors.scoring import score_records
+
+    (s,) = score_records([load_catalog()[cid]])
+    (x,) = [x for x in s.crossings if x.named == post]
+    # the modeled crossing lies on the Natural Earth boundary between its two countries ...
+    countries = geodata.countries()
+    a, b = (countries.geometry[list(countries.iso_a3).index(c)] for c in (x.from_country, x.to_country))
+    border = shapely.intersection(shapely.boundary(a), shapely.boundary(b))
+    on_border = shapely.ops.nearest_points(border, shapely.Point(x.lon, x.lat))[0]
+    assert WGS84.inv(x.lon, x.lat, on_border.x, on_border.y)[2] < 50.0
+    # ... off the real post, whose distance it reports (pyproj here, the KD-tree search there)
+    expected_km = WGS84.inv(x.lon, x.lat, lon, lat)[2] / 1000.0
+    assert expected_km > 0.15
+    assert x.named_distance_km == pytest.approx(expected_km, abs=0.005)

@@ -608,11 +608,53 @@ def test_route_skips_closed_posts_and_warns_on_seasonal_ones(catalog_network):
     assert any(n.startswith("skipping Torkham (closed, as of 2025-10-30") for n in today.notes)
     names = {catalog_network.nodes[n]["name"] for n in today.routes[0].nodes}
     assert "Torkham" not in names and "Khunjerab Pass" in names
-    assert any(n.startswith("the route passes Khunjerab Pass (open Apr–Dec") for n in today.notes)
+    assert any(n.startswith("the route passes Khunjerab Pass (open Apr–Nov only") for n in today.notes)
     planner = routing.find_routes(catalog_network, "Peshawar", "Kabul", score=False)
     assert any(n.startswith("the route passes Torkham (closed") for n in planner.notes)
     result = CliRunner().invoke(cli, ["route", "Peshawar", "Kabul", "--status", "operating", "--format", "csv"])
     assert result.exit_code == 0 and "note: skipping Torkham (closed" in result.output
+
+
+def test_a_route_skips_a_closed_post_and_names_a_seasonal_one(world, monkeypatch):
+    """Synthetic: Charlie is a closed post, North Cape a seasonal one. By hand, a route over open
+    links from Alpha to Delta must leave Charlie out: Alpha–Bravo–North Cape–Far Point–Delta."""
+    from corridors import gazetteer
+
+    closed = gazetteer.Place(
+        "Charlie", *PLACES["Charlie"], "border-crossing", "BBB", "synthetic", carries=("road",),
+        status="closed", as_of="2025-01-01", status_source="Test Gazette, 2025-01-01",
+    )  # fmt: skip
+    seasonal = gazetteer.Place(
+        "North Cape", *NC, "pass", "AAA", "synthetic", carries=("road",), status="seasonal",
+        open_months="Jun–Sep", as_of="2025-02-01", status_source="Test Gazette, 2025-02-01",
+    )  # fmt: skip
+    monkeypatch.setattr(gazetteer, "posts", lambda: (closed, seasonal))
+    today = routing.find_routes(world, "Alpha", "Delta", status=("operating",), score=False)
+    (r,) = today.routes
+    assert [world.nodes[n]["name"] for n in r.nodes] == ["Alpha", "Bravo", "North Cape", "Far Point", "Delta"]
+    assert r.network_km == pytest.approx(km(A, B) + km(B, NC) + km(NC, FP) + km(FP, D), rel=1e-9)
+    assert today.notes == (
+        "skipping Charlie (closed, as of 2025-01-01; Test Gazette, 2025-01-01)",
+        "the route passes North Cape (open Jun–Sep only, as of 2025-02-01; Test Gazette, 2025-02-01)",
+    )
+    # without a status every link counts: the shortest route crosses Charlie and says it is closed
+    planner = routing.find_routes(world, "Alpha", "Delta", score=False)
+    assert [world.nodes[n]["name"] for n in planner.routes[0].nodes] == ["Alpha", "Bravo", "Charlie", "Delta"]
+    assert planner.notes == ("the route passes Charlie (closed, as of 2025-01-01; Test Gazette, 2025-01-01)",)
+    # a closed post that no route between the stops would use is not mentioned
+    assert routing.find_routes(world, "Alpha", "Bravo", status=("operating",), score=False).notes == ()
+    # a closed post that is the only way is skipped, and the error says so
+    G = network.build_network([c for c in corridors() if c.id != "north"])
+    with pytest.raises(RoutingError, match=r"using only operating links: .*skipping Charlie \(closed"):
+        routing.find_routes(G, "Alpha", "Delta", status=("operating",), score=False)
+
+
+def test_scheduled_posts_on_a_route_are_named(catalog_network):
+    """Irkeshtam works Monday to Friday (Kyrgyz Border Service); Torkham is not in the way."""
+    found = routing.find_routes(catalog_network, "Kashgar", "Osh", status=("operating",), score=False)
+    assert [n.split(";")[0] for n in found.notes] == [
+        "the route passes Irkeshtam crossing (open: Mon–Fri",
+    ]
 
 
 def test_posts_record_what_they_carry_and_their_state():

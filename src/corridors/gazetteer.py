@@ -42,6 +42,8 @@ class Place:
     #: ``open``, ``closed`` or ``seasonal`` (then ``open_months``, e.g. ``"Apr–Nov"``); "" unknown.
     status: str = ""
     open_months: str = ""
+    #: Published opening hours or days of an open post (``"Mon–Fri; closed on Chinese public holidays"``).
+    schedule: str = ""
     as_of: str = ""  #: the date the status describes (ISO 8601)
     status_source: str = ""  #: the publication that reports the status
 
@@ -83,6 +85,9 @@ def curated_places() -> tuple[Place, ...]:
                     problems.append(f"{field}: a post with a status needs {key}")
             if status == "seasonal" and not rec.get("open_months"):
                 problems.append(f"{field}: a seasonal post needs open_months")
+        for key in ("open_months", "schedule"):
+            if key in rec and not isinstance(rec[key], str):
+                problems.append(f"{field}.{key}: {rec[key]!r} is not text")
         carries = rec.get("carries") or []
         if not isinstance(carries, list):
             problems.append(f"{field}.carries: {carries!r} is not a list")
@@ -104,6 +109,7 @@ def curated_places() -> tuple[Place, ...]:
                 carries=tuple(str(c) for c in carries),
                 status=str(status or ""),
                 open_months=str(rec.get("open_months", "")),
+                schedule=str(rec.get("schedule", "")),
                 as_of=str(rec.get("as_of", "")),
                 status_source=str(rec.get("status_source", "")),
             )

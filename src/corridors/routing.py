@@ -99,7 +99,7 @@ class RouteSet:
     routes: tuple[Route, ...]
     modes: tuple[str, ...]
     avoid: tuple[str, ...] = ()
-    #: Sentences about border posts: closed ones skipped or passed, seasonal ones passed.
+    #: Sentences about border posts: closed ones skipped or passed, seasonal or scheduled ones passed.
     notes: tuple[str, ...] = ()
 
 
@@ -144,9 +144,10 @@ def _post_nodes(G: nx.MultiDiGraph) -> dict[int, Place]:
 
 
 def _post_text(post: Place) -> str:
-    """``Torkham (closed as of 2025-10-30; WE News …)``: a post's state and its source."""
+    """``Torkham (closed, as of 2025-10-30; WE News …)``: a post's state, schedule and source."""
     state = f"open {post.open_months} only" if post.status == "seasonal" else post.status
-    return f"{post.name} ({state}, as of {post.as_of}; {post.status_source})"
+    schedule = f": {post.schedule}" if post.schedule else ""
+    return f"{post.name} ({state}{schedule}, as of {post.as_of}; {post.status_source})"
 
 
 def _node_label(G: nx.MultiDiGraph, node: int) -> str:
@@ -211,8 +212,7 @@ def find_routes(
     today); edges without a status (an OSM extract) count as operating. With a ``status``, border
     posts that the gazetteer records as closed are skipped (said in ``notes``); without one they
     may be used and ``notes`` says so. Seasonal posts on a route are named in ``notes`` with their
-    open months.
-    Raises `RoutingError` with the reason when no route exists.
+    open months, open posts with a published schedule (Torugart, Irkeshtam) with that schedule.
     Raises `RoutingError` with the reason when no route exists. ``worldview`` is that of the
     routes' scores (see `corridors.score`).
     """
@@ -236,8 +236,9 @@ def find_routes(
     notes: list[str] = []
     closed = {n: p for n, p in post_at.items() if p.status == "closed" and n not in {s.node for s in stops}}
     if status and closed:
+        on_way = _posts_on_shortest_path(g_kind, stops, closed)
         g_kind = nx.restricted_view(g_kind, list(closed), [])
-        notes += [f"skipping {_post_text(p)}" for p in closed.values()]
+        notes += [f"skipping {_post_text(closed[n])}" for n in on_way]
     codes = resolve_countries(avoid)
     g_route = g_kind
     if codes:
@@ -276,7 +277,7 @@ def find_routes(
     routes = [_route_of(g_route, nodes, stops, i + 1, len(combos)) for i, (_, nodes) in enumerate(combos)]
     for passed in dict.fromkeys(n for r in routes for n in r.nodes):
         post = post_at.get(passed)
-        if post is not None and post.status in ("closed", "seasonal"):
+        if post is not None and (post.status in ("closed", "seasonal") or post.schedule):
             notes.append(f"the route passes {_post_text(post)}")
     if score:
         from .scoring import score_records as score_corridors
@@ -284,6 +285,20 @@ def find_routes(
         scores = score_corridors([r.corridor for r in routes], tolerance_km=tolerance_km, worldview=worldview)
         routes = [replace(r, score=s) for r, s in zip(routes, scores, strict=True)]
     return RouteSet(stops=tuple(stops), routes=tuple(routes), modes=modes, avoid=codes, notes=tuple(notes))
+
+
+def _posts_on_shortest_path(G: nx.MultiDiGraph, stops: Sequence[Endpoint], posts: dict[int, Place]) -> list[int]:
+    """The nodes of ``posts`` that the shortest path through ``stops`` would pass, in path order.
+
+    These are the closed posts a route skips: the others were never in its way.
+    """
+    router = Router(G)
+    passed: dict[int, None] = {}
+    for a, b in itertools.pairwise(stops):
+        for node in router.shortest_path(a.node, b.node) or ():
+            if node in posts:
+                passed[node] = None
+    return list(passed)
 
 
 def _named_node(G: nx.MultiDiGraph, place: str) -> tuple[int, str] | None:
