@@ -138,9 +138,37 @@ def test_multi_file_output_is_replaced_as_a_unit(tmp_path):
     atomic_write_tree(tmp_path, {"r_files/a.png": b"A", "r_files/old.png": b"O", "r.md": "one"})
     written = atomic_write_tree(tmp_path, {"r_files/a.png": b"B", "r.md": "two"})
     assert written == [tmp_path / "r_files/a.png", tmp_path / "r.md"]
-    assert sorted(p.name for p in (tmp_path / "r_files").iterdir()) == ["a.png"]  # no stale figure
+    assert sorted(p.name for p in (tmp_path / "r_files").iterdir()) == [".corridors-output", "a.png"]  # no stale figure
     assert (tmp_path / "r.md").read_text() == "two" and (tmp_path / "r_files/a.png").read_bytes() == b"B"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.md", "r_files"]  # no scratch left
+
+
+def test_a_folder_of_the_users_is_never_replaced(tmp_path):
+    """`report -o brief.md` writes brief_files/ whole; a brief_files/ the user made (holding, say,
+    the catalog of this very run) must survive: only empty folders or folders corridors marked go."""
+    mine = tmp_path / "brief_files"
+    mine.mkdir()
+    (mine / "mine.geojson").write_text("{}", encoding="utf-8")
+    with pytest.raises(OutputError, match="was not written by corridors"):
+        atomic_write_tree(tmp_path, {"brief_files/a.png": b"A", "brief.md": "one"})
+    assert (mine / "mine.geojson").read_text(encoding="utf-8") == "{}" and not (tmp_path / "brief.md").exists()
+    # through the CLI, with that file as the run's catalog: one line, exit 2, nothing lost
+    catalog = mine / "mine.geojson"
+    catalog.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "g1", "name": "G1"}, '
+        '"geometry": {"type": "LineString", "coordinates": [[66.99, 30.18], [65.71, 31.61]]}}]}',
+        encoding="utf-8",
+    )
+    before = catalog.read_bytes()
+    line = one_error_line(invoke("report", "g1", "--catalog", str(catalog), "-o", str(tmp_path / "brief.md")))
+    assert "brief_files" in line
+    assert catalog.read_bytes() == before
+    # an empty folder, or one corridors wrote, is replaced
+    empty = tmp_path / "e_files"
+    empty.mkdir()
+    atomic_write_tree(tmp_path, {"e_files/a.png": b"A", "e.md": "one"})
+    atomic_write_tree(tmp_path, {"e_files/b.png": b"B", "e.md": "two"})
+    assert sorted(p.name for p in empty.iterdir()) == [".corridors-output", "b.png"]
 
 
 def test_multi_file_output_that_fails_leaves_the_previous_version(tmp_path, monkeypatch):

@@ -95,8 +95,9 @@ def test_markdown_report_writes_figures_and_map_beside_it(tmp_path, scores):
     assert written[-1] == target
     files = tmp_path / "brief_files"
     assert sorted(p.name for p in files.iterdir()) == sorted(
-        ["map.html", "overview.png"] + [f"{s.corridor.id}.png" for s in scores]
+        [".corridors-output", "map.html", "overview.png"] + [f"{s.corridor.id}.png" for s in scores]
     )
+    assert all(p.name != ".corridors-output" for p in written)
     text = target.read_text()
     for link in re.findall(r"\]\((brief_files/[^)]+)\)", text):
         assert (tmp_path / link).is_file()
@@ -124,3 +125,25 @@ def test_cli_report_and_bad_output(tmp_path):
         assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
         assert message in result.output
     assert keep.read_text() == "previous"
+
+
+def test_a_route_name_cannot_become_a_link_in_the_markdown_report(tmp_path):
+    """The outside tester's payload: a name closing the image's alt text and opening a link."""
+    import geopandas
+    import markdown
+    import shapely
+
+    name = "X](x) [click](javascript:alert(1)) ![Y"
+    routes = geopandas.GeoDataFrame(
+        {"id": ["xss-route"], "name": [name]},
+        geometry=[shapely.LineString([(66.99, 30.18), (65.71, 31.61)])],
+        crs=4326,
+    )
+    path = tmp_path / "routes.geojson"
+    routes.to_file(path, driver="GeoJSON")
+    scores = score(load_catalog([path]).select(["xss-route"]))
+    target = tmp_path / "r.md"
+    write_report(scores, target)
+    rendered = markdown.markdown(target.read_text(encoding="utf-8"))
+    assert 'href="javascript' not in rendered and "[click](javascript" in html.unescape(rendered)  # shown as text
+    assert re.findall(r"<a [^>]*>", rendered) == ['<a href="r_files/map.html">']  # the report's own link only

@@ -193,13 +193,39 @@ def atomic_write(path: str | Path, data: Data, *, check_inputs: bool = True) -> 
     return Path(path)
 
 
+#: File marking a folder `atomic_write_tree` wrote: only such a folder (or an empty one) is replaced.
+TREE_MARK = ".corridors-output"
+_TREE_MARK_TEXT = "Written by corridors; the next run writing this folder replaces it whole.\n"
+
+
+def _check_replaceable_folder(folder: Path) -> None:
+    """`OutputError` unless ``folder`` is empty or was written by `atomic_write_tree` (its mark),
+    holds no input of this run, and nothing but regular files and folders (no links, devices)."""
+    entries = list(folder.rglob("*"))
+    if not entries:
+        return
+    if not (folder / TREE_MARK).is_file():
+        raise OutputError(
+            f"{folder}: exists and was not written by corridors ({len(entries)} entries); it would be "
+            "replaced whole: move it, or choose another output name"
+        )
+    for entry in entries:
+        st = os.lstat(entry)
+        if _is_input(st):
+            raise OutputError(f"{entry}: is also an input of this run; write the output elsewhere")
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            raise OutputError(f"{entry}: not a regular file; {folder} would be replaced whole: move it first")
+
+
 def atomic_write_tree(root: str | Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """Write several files under ``root`` as one unit: all of them, or (on failure) none.
 
     ``files`` maps relative paths (``"report.md"``, ``"report_files/map.html"``) to their content.
     Each top-level entry (a file, or a folder with everything in it) is built in a private
     temporary folder, then swapped in; a folder that existed is replaced whole, so no stale file
-    from an earlier run survives in it. Returns the paths written, in the order given.
+    from an earlier run survives in it. A folder is replaced only when it is empty or carries the
+    mark (`TREE_MARK`) this function leaves in each folder it writes, and holds no input of this run,
+    so a folder of the user's is never lost. Returns the paths written, in the order given.
     """
     root = Path(root) if str(root) else Path(".")
     if not root.is_dir():
@@ -217,6 +243,12 @@ def atomic_write_tree(root: str | Path, files: Mapping[str, str | bytes]) -> lis
             st = os.lstat(root / top)
         if st is not None and _is_input(st):
             raise OutputError(f"{root / top}: is also an input of this run; write the output elsewhere")
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            _check_replaceable_folder(root / top)
+    files = dict(files)
+    for top in tops:  # each folder carries the mark that lets the next run replace it
+        if any(Path(name).parts[0] == top and len(Path(name).parts) > 1 for name in files):
+            files[f"{top}/{TREE_MARK}"] = _TREE_MARK_TEXT
     try:
         scratch = Path(tempfile.mkdtemp(prefix=".corridors.", suffix=".tmp", dir=root))
     except OSError as exc:
@@ -256,7 +288,7 @@ def atomic_write_tree(root: str | Path, files: Mapping[str, str | bytes]) -> lis
         raise OutputError(f"{root}: cannot write: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return [root / name for name in files]
+    return [root / name for name in files if Path(name).name != TREE_MARK]
 
 
 @contextlib.contextmanager

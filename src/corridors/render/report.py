@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import OutputError
 from ..scoring import records_of
-from ..tables import cell
+from ..tables import cell, markdown_escape
 from .staticmap import alt_text, figure, figure_bytes
 
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ def report_markdown(
         "",
         f"[Open the interactive map]({files_dir}/map.html)",
         "",
-        f"![{_md(alt_text(scores))}]({files_dir}/overview.png)",
+        f"![{markdown_escape(alt_text(scores))}]({files_dir}/overview.png)",
         "",
         "## Corridors",
         "",
@@ -262,7 +262,7 @@ def report_markdown(
         name = f"{s.corridor.id}.png"
         files[name] = _png([s], dpi)
         text = re.sub(r"^#", "###", corridor_text(s, markdown=True), flags=re.MULTILINE)
-        lines += [text.rstrip("\n"), "", f"![{_md(alt_text([s]))}]({files_dir}/{name})", ""]
+        lines += [text.rstrip("\n"), "", f"![{markdown_escape(alt_text([s]))}]({files_dir}/{name})", ""]
     lines += ["---", "", _md(_footer(scores)), ""]
     return "\n".join(lines), files
 
