@@ -233,6 +233,36 @@ def test_temporary_files_are_removed_when_a_run_is_killed(tmp_path, sig):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_sigterm_whose_exception_python_swallows_still_stops_the_run(tmp_path, monkeypatch):
+    """The outside tester's 1-in-16 case: SIGTERM landing in a weakref callback, whose exception
+    Python prints and ignores. The run must not replace its output afterwards, and exits 143."""
+    import weakref
+
+    from corridors.cli.main import _on_sigterm
+
+    target = tmp_path / "keep.csv"
+    target.write_text("before\n", encoding="utf-8")
+
+    class Thing:
+        pass
+
+    def compare_but_signalled(*a, **k):
+        thing = Thing()
+        weakref.finalize(thing, _on_sigterm, signal.SIGTERM, None)  # raises inside a finalizer: swallowed
+        del thing
+        return real(*a, **k)
+
+    import corridors.catalog
+
+    real = corridors.catalog.load_catalog
+    monkeypatch.setattr(corridors.catalog, "load_catalog", compare_but_signalled)
+    result = invoke("score", "tapi", "--format", "csv", "-o", str(target))
+    assert result.exit_code == 143
+    assert target.read_text(encoding="utf-8") == "before\n"
+    assert result.stderr.strip().splitlines()[-1] == f"corridors: error: {target}: not written: the run was terminated"
+
+
 def test_the_cli_reports_an_interrupt_in_one_line(monkeypatch):
     import corridors.catalog
 

@@ -21,6 +21,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,40 @@ Data = str | bytes | Callable[[Path], object]
 _INPUTS: contextvars.ContextVar[set[tuple[int, int]] | None] = contextvars.ContextVar("corridors_inputs", default=None)
 
 
+_STOP = threading.Event()
+_WRITTEN: list[str] = []  # outputs written during the current command-line run (see `track_inputs`)
+
+
+def request_stop() -> None:
+    """Ask every later `atomic_write` / `atomic_write_tree` to give up instead of replacing its target.
+
+    The command line's SIGTERM handler calls it before raising, so an output is never replaced
+    after the run was told to stop, even where Python swallows the raised exception (a weakref
+    callback).
+    """
+    _STOP.set()
+
+
+def stop_requested() -> bool:
+    """Whether `request_stop` was called."""
+    return _STOP.is_set()
+
+
+def written_outputs() -> list[str]:
+    """The files written since the current `track_inputs` block began, in order."""
+    return list(_WRITTEN)
+
+
+def _check_stop(label: str) -> None:
+    if _STOP.is_set():
+        raise OutputError(f"{label}: not written: the run was terminated")
+
+
+def _record_written(label: str) -> None:
+    if _INPUTS.get() is not None:
+        _WRITTEN.append(label)
+
+
 @contextlib.contextmanager
 def track_inputs() -> Iterator[None]:
     """Within this block, `atomic_write` refuses to write over a file read with `note_input`.
@@ -68,6 +103,8 @@ def track_inputs() -> Iterator[None]:
     anything is lost. Outside the block (a notebook) nothing is tracked.
     """
     token = _INPUTS.set(set())
+    _WRITTEN.clear()
+    _STOP.clear()
     try:
         yield
     finally:
@@ -184,12 +221,16 @@ def atomic_write(path: str | Path, data: Data, *, check_inputs: bool = True) -> 
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
+        _check_stop(label)
         os.replace(tmp, target)
         _fsync_folder(folder)
+    except OutputError:
+        raise
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    _record_written(label)
     return Path(path)
 
 
@@ -266,6 +307,7 @@ def atomic_write_tree(root: str | Path, files: Mapping[str, str | bytes]) -> lis
             os.chmod(tmp, 0o644)
         old = scratch / "old"
         old.mkdir()
+        _check_stop(str(root / tops[-1]))
         # folders first and the main file last, so a reader following the main file finds its folder
         for top in sorted(tops, key=lambda t: (new / t).is_file()):
             target = root / top
@@ -276,6 +318,8 @@ def atomic_write_tree(root: str | Path, files: Mapping[str, str | bytes]) -> lis
             moved.append((target, parked))
             os.rename(new / top, target)
         _fsync_folder(root)
+    except OutputError:
+        raise
     except OSError as exc:
         for target, parked in reversed(moved):  # put back what was there
             with contextlib.suppress(OSError):
@@ -288,7 +332,10 @@ def atomic_write_tree(root: str | Path, files: Mapping[str, str | bytes]) -> lis
         raise OutputError(f"{root}: cannot write: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return [root / name for name in files if Path(name).name != TREE_MARK]
+    written = [root / name for name in files if Path(name).name != TREE_MARK]
+    for path in written:
+        _record_written(str(path))
+    return written
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .._errors import CorridorsError
-from ..io import strip_terminal_controls, track_inputs
+from ..io import request_stop, stop_requested, strip_terminal_controls, track_inputs, written_outputs
 
 _HELP = """Measure, compare and map the corridors linking South Asia and Central Asia.
 
@@ -36,7 +36,15 @@ class _Terminated(Exception):
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
+    request_stop()  # no output is replaced from now on, even if Python swallows the exception below
     raise _Terminated()
+
+
+def _terminated_line() -> str:
+    written = written_outputs()
+    if written:
+        return error_line(f"terminated after writing {', '.join(written)}")
+    return error_line("terminated; no output was changed")
 
 
 class _Group(click.Group):
@@ -75,7 +83,7 @@ class _Group(click.Group):
             click.echo(error_line("interrupted; no output was changed"), err=True)
             code = 130
         except _Terminated:
-            click.echo(error_line("terminated; no output was changed"), err=True)
+            click.echo(_terminated_line(), err=True)
             code = 143
         except MemoryError:
             click.echo(
@@ -85,6 +93,10 @@ class _Group(click.Group):
         except RecursionError:
             click.echo(error_line("input nested too deeply to process; simplify or split it"), err=True)
             code = 2
+        if stop_requested() and code != 143:  # the handler's exception was swallowed; the run still ends
+            if code == 0:
+                click.echo(_terminated_line(), err=True)
+            code = 143
         if not standalone_mode:
             return code
         sys.exit(code)
