@@ -532,3 +532,12 @@ def test_a_report_of_too_many_corridors_is_refused_before_any_work(tmp_path, mon
     result = CliRunner().invoke(cli, ["report", "tapi", "karakoram-highway", "wakhan-corridor", "-o", str(out)])
     assert result.exit_code == 2 and not out.exists()
     assert result.output.count("\n") == 1 and "3 corridors" in result.output and "MAX_REPORT_CORRIDORS" in result.output
+
+
+def test_a_figure_of_too_many_corridors_is_refused_before_any_work(tmp_path, monkeypatch):
+    """The outside tester's 300-route figure ran for minutes: past MAX_FIGURE_CORRIDORS, one line."""
+    monkeypatch.setenv("CORRIDORS_MAX_FIGURE_CORRIDORS", "2")
+    out = tmp_path / "f.png"
+    result = CliRunner().invoke(cli, ["figure", "tapi", "karakoram-highway", "wakhan-corridor", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output.count("\n") == 1 and "3 corridors" in result.output and "MAX_FIGURE_CORRIDORS" in result.output

@@ -26,6 +26,7 @@ __all__ = [
     "LCP_MIN_MARGIN_KM",
     "MAX_CROSSING_PENALTY_KM",
     "MAX_FEATURES",
+    "MAX_FIGURE_CORRIDORS",
     "MAX_INPUT_BYTES",
     "MAX_NESTING_DEPTH",
     "MAX_NUMBER_DIGITS",
@@ -232,6 +233,11 @@ MAX_ROUTES_K = 1000
 #: Most corridors in one report: a report draws a figure per corridor (about 0.5 s each), so 200
 #: take minutes already; more belong in ``compare`` (a table) and ``map`` (one layer each).
 MAX_REPORT_CORRIDORS = 200
+
+#: Most corridors in one static figure: each gets a label placed among the others (adjustText),
+#: 60 took about 10 s and 200 about 90 s of CPU here; more are unreadable on a page anyway
+#: (``map`` draws any number as layers).
+MAX_FIGURE_CORRIDORS = 100
 
 
 def limit(name: str) -> int:

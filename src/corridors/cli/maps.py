@@ -102,6 +102,21 @@ def map_cmd(
     emit(map_html(m, fragment=True) + "\n" if fragment else map_html(m), output)  # atomically to a file
 
 
+def _check_count(ids, catalogs, output, limit_name: str, what: str) -> None:
+    """`OutputError` when more corridors are selected than the limit ``limit_name`` allows."""
+    from .. import settings
+    from .._errors import OutputError
+    from ..catalog import load_catalog
+
+    most = settings.limit(limit_name)
+    count = len(load_catalog(catalogs).select(ids))
+    if count > most:
+        raise OutputError(
+            f"{output}: {what.format(count=count)}; the limit is {most:,} ({limit_name}): name fewer ids, "
+            f"use 'corridors compare' or 'corridors map', or raise CORRIDORS_{limit_name}"
+        )
+
+
 @click.command("figure")
 @ids_argument
 @catalog_option
@@ -123,6 +138,7 @@ def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title, worldview):
     from ..render.staticmap import figure, figure_format, save_figure
 
     figure_format(output)  # fail on a bad suffix before the scoring work
+    _check_count(ids, catalogs, output, "MAX_FIGURE_CORRIDORS", "a figure of {count:,} corridors labels each of them")
     save_figure(figure(_scores(ids, catalogs, tolerance_km, worldview), dpi=dpi, title=title), output)
     click.echo(f"wrote {output}", err=True)
 
@@ -141,19 +157,10 @@ def report_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, worldvi
     HTML reports are one file to hand on (figures embedded, the map works offline unless --cdn);
     Markdown reports keep the figures and the map beside them, in FILE_files/.
     """
-    from .. import settings
-    from .._errors import OutputError
-    from ..catalog import load_catalog
     from ..render.report import write_report
 
-    most = settings.limit("MAX_REPORT_CORRIDORS")
-    count = len(load_catalog(catalogs).select(ids))
-    if count > most:
-        raise OutputError(
-            f"{output}: a report of {count:,} corridors draws {count:,} figures; the limit is {most:,} "
-            "(MAX_REPORT_CORRIDORS): name fewer ids, use 'corridors compare' or 'corridors map', "
-            "or raise CORRIDORS_MAX_REPORT_CORRIDORS"
-        )
+    what = "a report of {count:,} corridors draws {count:,} figures"
+    _check_count(ids, catalogs, output, "MAX_REPORT_CORRIDORS", what)
     for path in write_report(_scores(ids, catalogs, tolerance_km, worldview), output, cdn=cdn):
         click.echo(f"wrote {path}", err=True)
 
