@@ -65,12 +65,15 @@ SEGMENTS = {
     ("kashgar-torugart-bishkek", "Torugart Pass", "Bishkek"): (400, 542.3, 35.6),
     ("kashgar-torugart-bishkek", "Torugart Pass", "Naryn"): (190, 193.4, 1.8),
     ("pamir-kulma-road", "Kulma Pass", "Murghob"): (80, 98.5, 23.2),
-    ("pamir-kulma-road", "Kulma Pass", "Dushanbe"): (850, 1128.9, 32.8),
+    ("pamir-kulma-road", "Kulma Pass", "Dushanbe"): (850, 885.1, 4.1),  # the northern M41 via Tavildara
+    ("pamir-highway", "Dushanbe", "Qalaikhumb"): (281, 283.6, 0.9),
     ("tapi", "Galkynysh gas field", "Serhetabat–Torghundi crossing"): (214, 229.6, 7.3),
     ("tapi", "Serhetabat–Torghundi crossing", "Wesh–Chaman crossing"): (774, 721.4, -6.8),
     ("tapi", "Wesh–Chaman crossing", "Fazilka"): (826, 773.4, -5.6),
-    ("wakhan-corridor", "Khandud", "Qala-e Panja"): (28, 22.8, -18.5),
-    ("wakhan-corridor", "Qala-e Panja", "Sarhad-e Broghil"): (90, 78.6, -12.6),
+    ("wakhan-corridor", "Ishkashim (Afghanistan)", "Khandud"): (83, 87.1, 5.0),
+    ("wakhan-corridor", "Ishkashim (Afghanistan)", "Sarhad-e Broghil"): (194, 202.6, 4.4),
+    ("wakhan-corridor", "Khandud", "Qala-e Panja"): (28, 24.6, -12.3),
+    ("wakhan-corridor", "Qala-e Panja", "Sarhad-e Broghil"): (90, 90.9, 1.0),
 }
 
 
