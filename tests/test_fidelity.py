@@ -171,9 +171,7 @@ def test_no_shipped_route_runs_over_the_sea():
 
     land = shapely.union_all(countries_frame().geometry.values)
     geod = Geod(ellps="WGS84")
-    sea_km = {
-        cid: geod.geometry_length(route_line(c).difference(land)) / 1000.0 for cid, c in load_catalog().items()
-    }
+    sea_km = {cid: geod.geometry_length(route_line(c).difference(land)) / 1000.0 for cid, c in load_catalog().items()}
     assert len(sea_km) >= 29
     assert {cid: km for cid, km in sea_km.items() if km > SEA_TOLERANCE_KM} == {}
     assert 0.1 < sea_km["iran-pakistan"] < 0.5  # the offshore start point, nothing else
