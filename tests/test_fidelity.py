@@ -66,7 +66,7 @@ SEGMENTS = {
     ("kashgar-torugart-bishkek", "Torugart Pass", "Naryn"): (190, 193.4, 1.8),
     ("pamir-kulma-road", "Kulma Pass", "Murghob"): (80, 98.5, 23.2),
     ("pamir-kulma-road", "Kulma Pass", "Dushanbe"): (850, 885.1, 4.1),  # the northern M41 via Tavildara
-    ("pamir-highway", "Dushanbe", "Qalaikhumb"): (281, 283.6, 0.9),
+    ("pamir-highway", "Dushanbe", "Qalaikhumb"): (281, 283.6, 0.0),  # range 281–360 km
     ("tapi", "Galkynysh gas field", "Serhetabat–Torghundi crossing"): (214, 229.6, 7.3),
     ("tapi", "Serhetabat–Torghundi crossing", "Wesh–Chaman crossing"): (774, 721.4, -6.8),
     ("tapi", "Wesh–Chaman crossing", "Fazilka"): (826, 773.4, -5.6),
