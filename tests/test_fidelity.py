@@ -47,29 +47,33 @@ SEGMENTS = {
     ("gwadar-cpec-western", "Zhob", "Dera Ismail Khan"): (210, 217.1, 3.4),
     ("gwadar-m8-ratodero", "Hoshab", "Awaran"): (146, 155.7, 6.6),
     ("gwadar-m8-ratodero", "Khuzdar", "Ratodero"): (250, 247.0, -1.2),
-    ("gwadar-iran-link", "Gabd–Rimdan crossing", "Gwadar"): (70, 85.5, 22.2),
-    ("gwadar-iran-link", "Gabd–Rimdan crossing", "Chabahar"): (120, 98.4, -18.0),
-    ("iran-pakistan", "Asaluyeh (South Pars)", "Iranshahr"): (902, 799.7, -11.3),
-    ("iran-pakistan", "Iranshahr", "Gabd–Rimdan crossing"): (290, 233.4, -19.5),
-    ("iran-pakistan", "Gabd–Rimdan crossing", "Nawabshah"): (700, 787.0, 0.8),
-    ("iran-pakistan", "Gabd–Rimdan crossing", "Gwadar"): (80, 76.8, -4.0),
+    ("gwadar-iran-link", "Gabd–Rimdan crossing", "Gwadar"): (70, 80.8, 15.4),
+    ("gwadar-iran-link", "Gabd–Rimdan crossing", "Chabahar"): (120, 109.3, -8.9),
+    ("gwadar-iran-link", "Gwadar", "Gabd–Rimdan crossing"): (73, 80.8, 10.7),
+    ("iran-pakistan", "Asaluyeh (South Pars)", "Iranshahr"): (902, 838.4, -7.0),
+    ("iran-pakistan", "Iranshahr", "Gabd–Rimdan crossing"): (290, 316.1, 9.0),
+    ("iran-pakistan", "Gabd–Rimdan crossing", "Nawabshah"): (700, 757.8, 0.0),
+    ("iran-pakistan", "Gabd–Rimdan crossing", "Gwadar"): (80, 72.7, -9.2),
     ("karakoram-highway", "Hasan Abdal", "Khunjerab Pass"): (806, 766.3, -4.9),
     ("karakoram-highway", "Mansehra", "Thakot"): (79, 74.6, -5.4),
     ("karakoram-highway", "Sost", "Khunjerab Pass"): (75, 80.5, 7.4),
     ("karakoram-highway", "Khunjerab Pass", "Tashkurgan"): (130, 130.3, 0.2),
     ("karakoram-highway", "Khunjerab Pass", "Kashgar"): (420, 409.2, -2.6),
-    ("kashgar-irkeshtam-osh", "Irkeshtam crossing", "Osh"): (210, 252.7, 20.3),
+    ("kashgar-irkeshtam-osh", "Irkeshtam crossing", "Osh"): (240, 252.7, 5.3),  # range 210–240 km
     ("kashgar-irkeshtam-osh", "Irkeshtam crossing", "Kashgar"): (230, 228.7, -0.6),
     ("kashgar-torugart-bishkek", "Torugart Pass", "Kashgar"): (165, 170.5, 3.3),
-    ("kashgar-torugart-bishkek", "Torugart Pass", "Bishkek"): (400, 542.3, 35.6),
+    ("kashgar-torugart-bishkek", "Torugart Pass", "Bishkek"): (500, 542.3, 8.5),  # range 400–500 km
     ("kashgar-torugart-bishkek", "Torugart Pass", "Naryn"): (190, 193.4, 1.8),
     ("pamir-kulma-road", "Kulma Pass", "Murghob"): (80, 98.5, 23.2),
-    ("pamir-kulma-road", "Kulma Pass", "Dushanbe"): (850, 1128.9, 32.8),
+    ("pamir-kulma-road", "Kulma Pass", "Dushanbe"): (850, 885.1, 4.1),  # the northern M41 via Tavildara
+    ("pamir-highway", "Dushanbe", "Qalaikhumb"): (281, 283.6, 0.0),  # range 281–360 km
     ("tapi", "Galkynysh gas field", "Serhetabat–Torghundi crossing"): (214, 229.6, 7.3),
     ("tapi", "Serhetabat–Torghundi crossing", "Wesh–Chaman crossing"): (774, 721.4, -6.8),
     ("tapi", "Wesh–Chaman crossing", "Fazilka"): (826, 773.4, -5.6),
-    ("wakhan-corridor", "Khandud", "Qala-e Panja"): (28, 22.8, -18.5),
-    ("wakhan-corridor", "Qala-e Panja", "Sarhad-e Broghil"): (90, 78.6, -12.6),
+    ("wakhan-corridor", "Ishkashim (Afghanistan)", "Khandud"): (83, 87.1, 5.0),
+    ("wakhan-corridor", "Ishkashim (Afghanistan)", "Sarhad-e Broghil"): (194, 202.6, 4.4),
+    ("wakhan-corridor", "Khandud", "Qala-e Panja"): (28, 24.6, -12.3),
+    ("wakhan-corridor", "Qala-e Panja", "Sarhad-e Broghil"): (90, 90.9, 1.0),
 }
 
 
@@ -131,8 +135,17 @@ def test_fixed_records_follow_their_sources():
     catalog = load_catalog()
     names = lambda cid: [w.name for w in catalog[cid].waypoints]  # noqa: E731
     ip = names("iran-pakistan")
-    assert "Khuzdar" not in ip and {"Pasni", "Ormara"} <= set(ip)
-    assert [w.name for w in catalog["iran-pakistan"].stops] == ["Gwadar"]
+    assert "Khuzdar" not in ip and "Ormara" in ip
+    assert [w.name for w in catalog["iran-pakistan"].stops] == ["Gwadar", "Pasni"]
+    # IGAT-7 through Bandar Abbas and Rudan, the export section by way of Chabahar (Iran Press, 2024)
+    assert ip[:6] == [
+        "Asaluyeh (South Pars)",
+        "IGAT-7 at Bandar Abbas",
+        "Rudan",
+        "Iranshahr",
+        "Chabahar",
+        "Gabd–Rimdan crossing",
+    ]
     assert "Zhob" not in names("tapi") and "Dera Ismail Khan" not in names("tapi")
     assert names("pamir-highway")[-1] == "Osh" and catalog["pamir-highway"].countries == ("TJK", "KGZ")
     assert names("trans-afghan-railway-kharlachi")[-1] == "Kharlachi crossing"
@@ -141,10 +154,33 @@ def test_fixed_records_follow_their_sources():
     assert not any(label.startswith("Diameter (Pakistani section") and "planned" not in label for label in labels)
 
 
+#: Largest length of a shipped route over the sea, km: Natural Earth's generalised coast leaves
+#: Asaluyeh (South Pars) about 250 m offshore, so the pipeline starts 0.3 km out at sea.
+SEA_TOLERANCE_KM = 1.0
+
+
+def test_no_shipped_route_runs_over_the_sea():
+    """Every shipped record is a land route: its modeled line outside every country, measured with shapely
+    and a pyproj geodesic independently of the scoring code, stays under ``SEA_TOLERANCE_KM``. Before the
+    Iran–Pakistan pipeline followed the coast, its chords Pasni – Ormara – Hingol ran 173 km over the sea."""
+    import shapely
+    from pyproj import Geod
+
+    from corridors.alignment import route_line
+    from corridors.geodata import countries_frame
+
+    land = shapely.union_all(countries_frame().geometry.values)
+    geod = Geod(ellps="WGS84")
+    sea_km = {cid: geod.geometry_length(route_line(c).difference(land)) / 1000.0 for cid, c in load_catalog().items()}
+    assert len(sea_km) >= 29
+    assert {cid: km for cid, km in sea_km.items() if km > SEA_TOLERANCE_KM} == {}
+    assert 0.1 < sea_km["iran-pakistan"] < 0.5  # the offshore start point, nothing else
+
+
 def test_check_passes_on_the_shipped_catalog():
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0, result.output
-    assert "exception: segment Torugart Pass – Bishkek" in result.output
+    assert "exception: segment Kulma Pass – Murghob" in result.output
 
 
 def test_check_flags_a_segment_without_exception(tmp_path):
@@ -326,4 +362,4 @@ def test_popup_shows_segments_and_the_whole_diameter_label(segment_scores):
 
     popup = _corridor_popup(segment_scores["iran-pakistan"], lambda code: code, 1)
     assert "Diameter (Pakistani section, planned)" in popup
-    assert '<table class="segments">' in popup and "700–781 km" in popup and "+0.8 %" in popup
+    assert '<table class="segments">' in popup and "700–781 km" in popup and "+9.0 %" in popup

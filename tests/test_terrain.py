@@ -344,3 +344,38 @@ def test_a_tunnel_takes_the_profile_under_the_pass():
     through, above = score([road, over])
     assert through.extra["max_elevation_m"] < 3120 - 300
     assert above.extra["max_elevation_m"] > through.extra["max_elevation_m"] + 300
+
+
+#: Each shipped tunnel: record, published length (km) and the pass above it (m).
+TUNNELS = {
+    # Wikipedia: Salang Tunnel (2.67 km, centre 35°19′19.5″N 69°1′37″E); Norwegian Wikipedia: Salangpasset 3,878 m
+    "termez-peshawar-road": (2.67, 3878),
+    # APP, 2017-07-20: main tunnel 8.5 km; German Wikipedia: Lowari-Pass 3,120 m
+    "chitral-peshawar-connector": (8.5, 3120),
+}
+
+
+@pytest.mark.parametrize("corridor_id", sorted(TUNNELS))
+def test_tunnels_have_their_published_length_and_the_profile_runs_through_them(corridor_id):
+    from pyproj import Geod
+
+    from corridors.alignment import route_line
+
+    length_km, pass_m = TUNNELS[corridor_id]
+    road = load_catalog()[corridor_id]
+    [(i, kind)] = road.structures
+    a, b = road.waypoints[i - 1], road.waypoints[i]
+    assert kind == "tunnel"
+    # portal to portal on the ellipsoid (pyproj, not the package's distance code) against the published length
+    portal_km = Geod(ellps="WGS84").inv(a.lon, a.lat, b.lon, b.lat)[2] / 1000.0
+    assert portal_km == pytest.approx(length_km, rel=0.02)
+    raw = profile.sample_profiles([route_line(road)])
+    through = profile.through_structures(raw, [[((a.lon, a.lat), (b.lon, b.lat))]])
+    ia, ib = (int(np.argmin(np.hypot(raw.lon - w.lon, raw.lat - w.lat))) for w in (a, b))
+    span = slice(min(ia, ib), max(ia, ib) + 1)
+    z, d = through.elevation_m[span], through.distance_km[span]
+    # the portals keep the ground's elevation; between them the road is the straight tunnel grade
+    assert (z[0], z[-1]) == (raw.elevation_m[span][0], raw.elevation_m[span][-1])
+    assert np.allclose(z, np.interp(d, [d[0], d[-1]], [z[0], z[-1]]))
+    assert d[-1] - d[0] == pytest.approx(length_km, rel=0.15)  # nearest 1-km samples to the portals
+    assert z.max() < pass_m - 250
