@@ -254,9 +254,18 @@ def range_text(fig: Figure | None) -> str:
     ('573–764', '80')
     """
     if fig is None or fig.range is None:
-        return "" if fig is None else str(fig.value)
-    lo, hi = fig.range
-    return cell(lo, 0) if lo == hi else f"{cell(lo, 0)}–{cell(hi, 0)}"
+        return "" if fig is None else figure_value(fig.value)
+    lo, hi = (figure_value(v) for v in fig.range)
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def figure_value(value: float) -> str:
+    """A published number as published: thousands separators, no decimals it does not have.
+
+    >>> figure_value(1300), figure_value(2.67), figure_value(1814.5)
+    ('1,300', '2.67', '1,814.5')
+    """
+    return cell(value, 0) if float(value) == round(float(value)) else f"{float(value):,}"
 
 
 def attribute_dict(c: Any) -> dict:
@@ -321,7 +330,8 @@ def _attribute_lines(c: Any, b: str) -> list[str]:
 def _cite(fig: Figure) -> str:
     """A figure's source with its kind and dates, for text output."""
     extra = [x for x in (fig.kind, fig.date, f"as of {fig.as_of}" if fig.as_of else "") if x]
-    return fig.source + (f"; {', '.join(extra)}" if extra else "") + (f", {fig.url}" if fig.url else "")
+    url = f", {fig.url}" if fig.url and fig.url not in fig.source else ""
+    return fig.source + (f"; {', '.join(extra)}" if extra else "") + url
 
 
 def crossing_text(c: Crossing) -> str:
@@ -540,7 +550,7 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
         h("Length (km, WGS84 geodesic)"),
         f"{b}modeled {cell(s.length_km, 1)}"
         + (
-            f"; published {range_text(pub)} (headline {pub.value}: {_cite(pub)}"
+            f"; published {range_text(pub)} (headline {figure_value(pub.value)}: {_cite(pub)}"
             + (f"; chosen because {pub.reason}" if pub.reason else "")
             + f"); difference to the range {_pct(s.length_diff_range_pct)}"
             if pub
@@ -550,7 +560,7 @@ def corridor_text(s: CorridorScore, *, markdown: bool = False) -> str:
         f"{b}composite score {s.score:.2f} (lower is better)",
     ]
     for alt in pub.alternatives if pub else ():
-        lines.append(f"{b}also published: {alt.value} ({_cite(alt)})")
+        lines.append(f"{b}also published: {figure_value(alt.value)} ({_cite(alt)})")
     if pub and pub.exception:
         lines.append(f"{b}exception: {pub.exception}")
     if s.segments:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..profile import smooth_profile
 from ..scoring import records_of
 from ..tables import cell, provenance_line
 from . import _style
@@ -129,8 +130,13 @@ def _draw(
     renderer = canvas.get_renderer()
     ax = fig.add_axes((0.08, 0.15, 0.86, 0.5))
     top = float(np.nanmax(z)) * 1.22 + 300.0  # head room for the crossing labels
-    ax.fill_between(x, 0, z, color=color, alpha=0.22, linewidth=0)
-    ax.plot(x, z, color=_darker(color), linewidth=1.2)
+    # the road: the smoothed profile every figure of the subtitle is measured on; the raw DEM cells
+    # under the line (ridges beside a valley road, a summit over a tunnel) faintly behind it
+    road = smooth_profile(prof)
+    ax.plot(x, z, color=_style.LABEL, linewidth=0.5, alpha=0.45, label='DEM cells under the line (30")')
+    ax.fill_between(x, 0, road, color=color, alpha=0.22, linewidth=0)
+    ax.plot(x, road, color=_darker(color), linewidth=1.4, label="road profile (smoothed; the subtitle's figures)")
+    fig.legend(loc="upper left", bbox_to_anchor=(0.08, 0.885), ncol=2, fontsize=7, frameon=False)
     ax.set_xlim(0, float(x[-1]))
     ax.set_ylim(0, top)
     obstacles = []
