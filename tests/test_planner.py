@@ -276,28 +276,31 @@ def test_plan_bad_input_exits_2_with_one_line(args, message):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("origin", "destination", "kind"),
+    ("origin", "destination", "kind", "margin"),
     [
-        ("Kabul", "Gilgit", "road"),
-        ("Quetta", "Kandahar", "pipeline"),
+        ("Kabul", "Gilgit", "road", 150),
+        ("Quetta", "Kandahar", "pipeline", 150),
+        # 15.8 % above before the search re-priced its guide: every coarse seed crossed the Hindu
+        # Kush; the optimum goes round it by Herat, 650 columns west of both ends.
+        ("Termez", "Karachi", "road", 700),
         pytest.param(
             "Termez",
             "Kabul",
             "road",
+            150,
             marks=pytest.mark.xfail(
                 strict=True, reason="known gap: 5.8 % above, every coarse seed crosses the Hindu Kush elsewhere"
             ),
         ),
     ],
 )
-def test_coarse_to_fine_within_one_percent_of_the_exact_optimum(origin, destination, kind):
+def test_coarse_to_fine_within_one_percent_of_the_exact_optimum(origin, destination, kind, margin):
     from corridors import costs, dem, gazetteer
 
     model = costs.cost_model(kind)
     a, b = gazetteer.lookup(origin), gazetteer.lookup(destination)
     grid = dem.dem()
     rows, cols = grid.rowcol(np.array([a.lon, b.lon]), np.array([a.lat, b.lat]))
-    margin = 150
     r0, r1 = max(0, int(rows.min()) - margin), int(rows.max()) + margin
     c0, c1 = max(0, int(cols.min()) - margin), int(cols.max()) + margin
     s = costs._surface_maker(model)(r0, r1, c0, c1)

@@ -321,6 +321,8 @@ def terrain_vertices(
                 settings.LCP_COARSE_FACTOR,
                 settings.LCP_BUFFER_KM,
                 settings.LCP_MAX_WIDENINGS,
+                settings.LCP_MAX_EXPLORATIONS,
+                settings.LCP_EXPLORE_MARGIN,
                 settings.LCP_MIN_MARGIN_KM,
                 *([straight] if any(straight) else []),
             ]

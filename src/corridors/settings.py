@@ -22,6 +22,8 @@ __all__ = [
     "LCP_BUFFER_KM",
     "LCP_COARSE_FACTOR",
     "LCP_DIRECT_MAX_CELLS",
+    "LCP_EXPLORE_MARGIN",
+    "LCP_MAX_EXPLORATIONS",
     "LCP_MAX_WIDENINGS",
     "LCP_MIN_MARGIN_KM",
     "MAX_CROSSING_PENALTY_KM",
@@ -135,6 +137,17 @@ LCP_BUFFER_KM = 25.0
 
 #: How many times the band (or the direct window's margin) may double before the search stops.
 LCP_MAX_WIDENINGS = 3
+
+#: How many times the coarse-to-fine search may add a coarse path found after re-pricing the blocks
+#: its fine path crosses at their measured cost (see `corridors._lcp`). Each round costs one coarse
+#: search and one fine search; 4 rounds is more than any of the benchmark's pairs needs.
+LCP_MAX_EXPLORATIONS = 4
+
+#: A coarse path outside the corridor joins it unless, re-priced, it looks more than this share
+#: costlier than the fine path found. The coarse estimates are about ±10 % off the fine costs, so a
+#: route that looks as cheap may be cheaper: Gwadar -> Kashgar by pipeline through Afghanistan
+#: looks 0.05 % costlier than the route through Pakistan and is 1.5 % cheaper.
+LCP_EXPLORE_MARGIN = 0.01
 
 #: Smallest margin around the endpoints of a directly solved window, km.
 LCP_MIN_MARGIN_KM = 20.0
