@@ -310,3 +310,45 @@ def test_coarse_to_fine_within_one_percent_of_the_exact_optimum(origin, destinat
     assert exact is not None
     assert exact.cost_km <= found.cost_km <= 1.01 * exact.cost_km
     assert found.cost_km == pytest.approx(_lcp.path_cost(s, model.params(), found.rows, found.cols), rel=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# plan --status: borders crossed only at border posts of an allowed status
+
+
+def test_border_cells_and_a_gate_by_hand():
+    # Two countries side by side, the border between columns 3 and 4.
+    country = np.zeros((5, 8), dtype=np.int16)
+    country[:, 4:] = 1
+    border = _lcp.border_cells(country)
+    assert border.sum() == 10 and border[:, 3].all() and border[:, 4].all()
+    # Only the bottom row's border cells stay open (a post there): the path must use them.
+    passable = ~border
+    passable[4, 3:5] = True
+    path = _lcp.solve(_surface(passable, country), FLAT, (0, 0), (0, 7))
+    dy, dx, diag = _sizes()
+    # By hand: (0, 0) to the gate (4, 3) is 4 rows and 3 columns: 3 diagonals and 1 step south; one
+    # step east across the border; (4, 4) to (0, 7) the mirror image.
+    assert path.cost_km == pytest.approx(6 * diag + 2 * dy + dx, rel=1e-6)
+    crossing = [(r, c) for r, c in zip(path.rows.tolist(), path.cols.tolist(), strict=True) if c in (3, 4)]
+    assert crossing == [(4, 3), (4, 4)]
+
+
+@pytest.mark.slow
+def test_plan_status_open_fails_clearly_when_no_open_post_joins_the_countries():
+    # seeds/places.yaml: Torkham, Wesh–Chaman and Kharlachi (every AFG–PAK post with a status) are closed.
+    result = run("plan", "Kabul", "Peshawar", "--kind", "road", "--status", "open")
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("corridors: error: status:")
+    assert "joins AFG (Kabul) and PAK (Peshawar)" in lines[0] and "Torkham (closed)" in lines[0]
+
+
+@pytest.mark.slow
+def test_plan_status_closed_crosses_at_torkham_and_says_so():
+    result = run("plan", "Kabul", "Peshawar", "--kind", "road", "--status", "closed", "--format", "json")
+    assert result.exit_code == 0, result.output
+    note = [line for line in result.output.splitlines() if line.startswith("corridors: note: crosses")]
+    assert len(note) == 1 and "AFG → PAK at Torkham (closed" in note[0]
+    km = float(note[0].split(", ")[-1].split(" km")[0])
+    assert km <= settings.PLAN_POST_RADIUS_KM

@@ -328,11 +328,14 @@ def route(
     params: Params,
     *,
     progress: Progress | None = None,
+    barrier: np.ndarray | None = None,
 ) -> Path:
     """Least-cost path between two cells of the full grid (rows/cols in full-grid indices).
 
-    ``make_surface(r0, r1, c0, c1)`` gives the arrays of a window of the full grid. Raises
-    `Unreachable` with the reason.
+    ``make_surface(r0, r1, c0, c1)`` gives the arrays of a window of the full grid. ``barrier``
+    (full grid) marks cells that the coarse grids treat as impassable, so that a wall of impassable
+    cells thinner than a coarse block (a border closed except at its posts) also stops the coarse
+    search. Raises `Unreachable` with the reason.
     """
     report = progress or (lambda stage, fraction: None)
     h, w = shape
@@ -354,7 +357,22 @@ def route(
         if full:
             raise Unreachable("no path over the whole region")
         margin_km *= 2.0
-    return _coarse_to_fine(make_surface(0, h, 0, w), start, end, params, report)
+    return _coarse_to_fine(make_surface(0, h, 0, w), start, end, params, report, barrier)
+
+
+def border_cells(country: np.ndarray) -> np.ndarray:
+    """Cells with one of their 8 neighbours in another country (both countries >= 0): every move
+    across a border starts and ends on such cells."""
+    c = np.asarray(country)
+    out = np.zeros(c.shape, dtype=bool)
+    h, w = c.shape
+    for di, dj in _OFFSETS[4:]:  # each pair of neighbours once; both cells are marked
+        a = (slice(0, h - di), slice(max(0, -dj), w - max(0, dj)))
+        b = (slice(di, h), slice(max(0, dj), w - max(0, -dj)))
+        differ = (c[a] != c[b]) & (c[a] >= 0) & (c[b] >= 0)
+        out[a] |= differ
+        out[b] |= differ
+    return out
 
 
 def _dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
@@ -370,15 +388,27 @@ def _dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
     return out
 
 
-def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], params: Params, report: Progress) -> Path:
+def _coarse_to_fine(
+    fine: Surface,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    params: Params,
+    report: Progress,
+    barrier: np.ndarray | None = None,
+) -> Path:
     f = settings.LCP_COARSE_FACTOR
     report("searching the coarse grid", 0.1)
     relaxed = Params(params.grade_ref_pct, None, params.crossing_penalty_km)
     cstart, cend = (start[0] // f, start[1] // f), (end[0] // f, end[1] // f)
+    s = fine if barrier is None else replace(fine, passable=fine.passable & ~barrier)  # for the coarse grids
     relaxation = coarsen(s, f, "best")
     best_case = solve(relaxation, relaxed, cstart, cend)
     if best_case is None:
-        raise Unreachable("no land path at all (the coarse search over the whole region proves it)")
+        raise Unreachable(
+            "no land path at all (the coarse search over the whole region proves it)"
+            if barrier is None
+            else "no land path through the allowed border posts"
+        )
     # The relaxation alone can prefer a mountain route whose blocks each hold one cheap cell; the
     # typical-cost search finds the route an average block suggests. The corridor holds both.
     typical = solve(coarsen(s, f, "typical"), relaxed, cstart, cend)
@@ -418,7 +448,7 @@ def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], pa
         left, right = cols[0] * f, min(w, (cols[-1] + 1) * f)
         block = corridor[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
         include = np.repeat(np.repeat(block, f, axis=0), f, axis=1)[: bottom - top, : right - left]
-        window = s.crop(top, bottom, left, right)
+        window = fine.crop(top, bottom, left, right)
         path = solve(window, params, (start[0] - top, start[1] - left), (end[0] - top, end[1] - left), include)
         found = None if path is None else Path(path.rows + top, path.cols + left, path.cost_km)
         best = found or best
@@ -438,7 +468,7 @@ def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], pa
         # guide's optimum runs inside the corridor or looks costlier, the search ends.
         if explorations == settings.LCP_MAX_EXPLORATIONS:
             return found
-        guide = _calibrate(guide, inner, found, s, params, relaxed, cstart, cend)
+        guide = _calibrate(guide, inner, found, fine, params, relaxed, cstart, cend)
         other = solve(guide, relaxed, cstart, cend)
         if other is None or inner[other.rows, other.cols].all() or other.cost_km > margin * found.cost_km:
             return found

@@ -253,10 +253,12 @@ def least_cost_leg(
     passable: np.ndarray | None = None,
     allowed: Sequence[int] = (),
     progress: _lcp.Progress | None = None,
+    barrier: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, str]:
     """Least-cost route between two lon/lat points: (vertices (n, 2), cost in km-equivalents, note).
 
-    Raises `_lcp.Unreachable` with the reason when no route exists.
+    ``barrier``: cells the coarse search treats as impassable (see `_lcp.route`). Raises
+    `_lcp.Unreachable` with the reason when no route exists.
     """
     grid = dem()
     (ra, rb), (ca, cb) = grid.rowcol(np.array([a[0], b[0]]), np.array([a[1], b[1]]))
@@ -272,6 +274,7 @@ def least_cost_leg(
         (int(rb), int(cb)),
         model.params(),
         progress=progress,
+        barrier=barrier,
     )
     return _cells_to_vertices(path, a, b), path.cost_km, path.note
 

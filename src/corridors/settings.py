@@ -44,6 +44,7 @@ __all__ = [
     "OSM_BUFFER_KM",
     "OSM_SNAP_KM",
     "OSM_STREAM_MIN_BYTES",
+    "PLAN_POST_RADIUS_KM",
     "PROFILE_FLOOR_KM",
     "PROFILE_SMOOTH_KM",
     "PROFILE_SPACING_KM",
@@ -148,6 +149,12 @@ LCP_MAX_EXPLORATIONS = 4
 #: route that looks as cheap may be cheaper: Gwadar -> Kashgar by pipeline through Afghanistan
 #: looks 0.05 % costlier than the route through Pakistan and is 1.5 % cheaper.
 LCP_EXPLORE_MARGIN = 0.01
+
+#: With ``plan --status``, a route crosses a border only within this distance of a border post of an
+#: allowed status, km. Posts keep their published position while the Natural Earth 1:10m line can
+#: lie a few km off the real boundary (the 30" grid adds 0.9 km), so 5 km reaches the line at every
+#: post of seeds/places.yaml while keeping a crossing at its post rather than in the next valley.
+PLAN_POST_RADIUS_KM = 5.0
 
 #: Smallest margin around the endpoints of a directly solved window, km.
 LCP_MIN_MARGIN_KM = 20.0
