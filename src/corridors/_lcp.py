@@ -23,8 +23,8 @@ paths. While the fine path touches the corridor's edge, the corridor grows aroun
 `corridors.settings.LCP_MAX_WIDENINGS` times). Then the search checks for a cheaper route elsewhere:
 the guide (the coarse grid priced by each block's cheapest move per km) is re-priced so that its best
 path inside the corridor costs what the fine path does (outside, prices are lowered alike but never
-raised), and searched again; a coarse path leaving the corridor and looking at most
-`corridors.settings.LCP_EXPLORE_MARGIN` costlier joins the corridor, up to
+raised), and searched again; a coarse path leaving the corridor and looking at least
+`corridors.settings.LCP_EXPLORE_MIN_GAIN` cheaper joins the corridor, up to
 `corridors.settings.LCP_MAX_EXPLORATIONS` times. The coarse-to-fine stage is a heuristic;
 ``benchmarks/bench_terrain.py`` checks it against the exact optimum over the whole grid.
 """
@@ -434,7 +434,7 @@ def _coarse_to_fine(
     buffer_km = settings.LCP_BUFFER_KM
     best: Path | None = None
     widenings = explorations = 0
-    margin = 1.0 + settings.LCP_EXPLORE_MARGIN
+    gain = 1.0 - settings.LCP_EXPLORE_MIN_GAIN
     while True:
         report(
             f"refining at full resolution within {buffer_km:.0f} km of {explorations + 4} coarse paths",
@@ -464,13 +464,13 @@ def _coarse_to_fine(
         # The coarse models can all misjudge the same mountains (a valley floor looks cheap until
         # its grades are priced cell by cell). Re-price the guide so that its best path inside the
         # corridor costs what the fine search found there, and search the whole coarse grid again:
-        # a route elsewhere that looks about as cheap or cheaper joins the corridor. Once the
+        # a route elsewhere that looks cheaper joins the corridor. Once the
         # guide's optimum runs inside the corridor or looks costlier, the search ends.
         if explorations == settings.LCP_MAX_EXPLORATIONS:
             return found
         guide = _calibrate(guide, inner, found, fine, params, relaxed, cstart, cend)
         other = solve(guide, relaxed, cstart, cend)
-        if other is None or inner[other.rows, other.cols].all() or other.cost_km > margin * found.cost_km:
+        if other is None or inner[other.rows, other.cols].all() or other.cost_km > gain * found.cost_km:
             return found
         seed[other.rows, other.cols] = True
         explorations += 1

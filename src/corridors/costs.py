@@ -325,7 +325,7 @@ def terrain_vertices(
                 settings.LCP_BUFFER_KM,
                 settings.LCP_MAX_WIDENINGS,
                 settings.LCP_MAX_EXPLORATIONS,
-                settings.LCP_EXPLORE_MARGIN,
+                settings.LCP_EXPLORE_MIN_GAIN,
                 settings.LCP_MIN_MARGIN_KM,
                 *([straight] if any(straight) else []),
             ]
