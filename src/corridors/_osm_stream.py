@@ -9,6 +9,7 @@ graph is ever held, so memory grows with the simplified graph, not with the file
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,8 +122,11 @@ def _graph(
     both = ~oneway[w]
     U = np.concatenate([a, b[both]])
     V = np.concatenate([b, a[both]])
-    W = np.concatenate([w, w[both]]).tolist()
-    R = np.concatenate([np.zeros(len(a), dtype=bool), np.ones(int(both.sum()), dtype=bool)]).tolist()
+    # Per directed edge: its way and whether it runs against the way. Read through memoryviews, which
+    # give a Python int per access rather than holding millions of int objects (a list would take
+    # 36 bytes an entry, and freed small objects stay in the process's arenas).
+    W = _view(np.concatenate([w, w[both]]).astype(np.int64))
+    R = _view(np.concatenate([np.zeros(len(a), dtype=bool), np.ones(int(both.sum()), dtype=bool)]))
     n = len(ids)
     # OSMnx's endpoint rules (simplification._is_endpoint): self-loop, no way in or out, or not
     # exactly two neighbours with degree 2 or 4
@@ -145,34 +149,40 @@ def _graph(
         (int(ids[i]), {"y": float(lat[i]), "x": float(lon[i]), **node_tags.get(int(ids[i]), {})}) for i in keep
     )
     edges: list[tuple[int, int, dict[str, Any]]] = []
-    lines: list[list[int]] = []
+    flat = array("q")  # the node indices of every edge with interstitial nodes, end to end
+    sizes: list[int] = []
     with_line: list[int] = []
-    is_end = endpoint.tolist()
-    succ = _Successors(succ_ptr.tolist(), succ_v.tolist(), succ_e.tolist())
+    is_end = _view(endpoint)
+    succ = _Successors(_view(succ_ptr.astype(np.int64)), _view(succ_v), _view(succ_e))
+    osm_id = _view(ids.astype(np.int64))
     for u in keep.tolist():
         for v, e in succ[u]:
             path, path_edges = [u, v], [e]
             if not is_end[v]:
                 path, path_edges = _follow(u, v, e, is_end, succ)
-            edges.append((int(ids[path[0]]), int(ids[path[-1]]), _merge(ways, W, R, path_edges)))
+            edges.append((osm_id[path[0]], osm_id[path[-1]], _merge(ways, W, R, path_edges)))
             if len(path) > 2:
                 with_line.append(len(edges) - 1)
-                lines.append(path)
-    if lines:
-        flat = np.concatenate([np.asarray(p) for p in lines])
-        geoms = shapely.linestrings(
-            np.c_[lon[flat], lat[flat]], indices=np.repeat(np.arange(len(lines)), [len(p) for p in lines])
-        )
+                flat.extend(path)
+                sizes.append(len(path))
+    if sizes:
+        at = np.frombuffer(flat, dtype=np.int64)
+        geoms = shapely.linestrings(np.c_[lon[at], lat[at]], indices=np.repeat(np.arange(len(sizes)), sizes))
         for j, g in zip(with_line, geoms.tolist(), strict=True):
             edges[j][2]["geometry"] = g
     G.add_edges_from(edges)
     return G
 
 
-class _Successors:
-    """Successors (node, edge) of each node from flat lists: far less memory than a list per node."""
+def _view(a: np.ndarray) -> memoryview:
+    """A 1-d array as a memoryview: each item read is a Python int (or bool), none is kept."""
+    return np.ascontiguousarray(a).data
 
-    def __init__(self, ptr: list[int], nodes: list[int], edges: list[int]):
+
+class _Successors:
+    """Successors (node, edge) of each node from flat arrays: far less memory than a list per node."""
+
+    def __init__(self, ptr: memoryview, nodes: memoryview, edges: memoryview):
         self.ptr, self.nodes, self.edges = ptr, nodes, edges
 
     def __getitem__(self, u: int) -> list[tuple[int, int]]:
@@ -189,7 +199,7 @@ def _one_way(tags: dict[str, Any]) -> bool:
     return tags.get("oneway") in _ONEWAY_VALUES or tags.get("junction") == "roundabout"
 
 
-def _follow(start: int, first: int, edge: int, is_end: list[bool], succ: _Successors) -> tuple[list[int], list[int]]:
+def _follow(start: int, first: int, edge: int, is_end: memoryview, succ: _Successors) -> tuple[list[int], list[int]]:
     """The chain of interstitial nodes from ``start`` through ``first`` to the next endpoint (OSMnx's _build_path)."""
     path, path_edges = [start, first], [edge]
     prev, node = start, first
@@ -208,7 +218,7 @@ def _follow(start: int, first: int, edge: int, is_end: list[bool], succ: _Succes
     return path, path_edges
 
 
-def _merge(ways: list[dict[str, Any]], W: list[int], R: list[bool], path_edges: list[int]) -> dict[str, Any]:
+def _merge(ways: list[dict[str, Any]], W: memoryview, R: memoryview, path_edges: list[int]) -> dict[str, Any]:
     """Attributes of a simplified edge: each value once, a list (sorted) where the segments differ."""
     first = path_edges[0]
     if all(W[e] == W[first] and R[e] == R[first] for e in path_edges):
