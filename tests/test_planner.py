@@ -352,3 +352,17 @@ def test_plan_status_closed_crosses_at_torkham_and_says_so():
     assert len(note) == 1 and "AFG → PAK at Torkham (closed" in note[0]
     km = float(note[0].split(", ")[-1].split(" km")[0])
     assert km <= settings.PLAN_POST_RADIUS_KM
+
+
+@pytest.mark.slow
+def test_plan_status_open_moves_the_crossing_to_the_open_post():
+    # Quetta -> Zahedan by road: unconstrained, the cheapest path crosses PAK -> IRN 9.2 km from the
+    # Taftan–Mirjaveh post (open in seeds/places.yaml); with status open it must pass within the radius.
+    free = planner.plan_route("Quetta", "Zahedan", kind="road")
+    gates = planner._Gates.build(("open",), "road", ())
+    free_note = gates.crossings(np.asarray(free.corridor.coords))
+    assert len(free_note) == 1 and float(free_note[0].split(", ")[-1].split(" km")[0]) > settings.PLAN_POST_RADIUS_KM
+    kept = planner.plan_route("Quetta", "Zahedan", kind="road", status=["open"])
+    assert len(kept.notes) == 1 and "PAK → IRN at Taftan–Mirjaveh crossing (open" in kept.notes[0]
+    assert float(kept.notes[0].split(", ")[-1].split(" km")[0]) <= settings.PLAN_POST_RADIUS_KM
+    assert kept.cost_km >= free.cost_km  # a constraint cannot make the optimum cheaper
