@@ -375,7 +375,7 @@ def border_cells(country: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
+def dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
     """Cells within ``ry`` rows and ``rx`` columns of a True cell (separable, so O(cells × radius))."""
     rows = mask.copy()
     for k in range(1, ry + 1):
@@ -441,8 +441,8 @@ def _coarse_to_fine(
             min(0.95, 0.4 + 0.1 * (widenings + explorations)),
         )
         ry, rx = int(np.ceil(buffer_km / dy.min())), int(np.ceil(buffer_km / dx.min()))
-        corridor = _dilate(seed, ry, rx)  # coarse blocks within the buffer, per axis
-        inner = _dilate(seed, ry - 1, rx - 1)  # a path leaving it touches the corridor's edge
+        corridor = dilate(seed, ry, rx)  # coarse blocks within the buffer, per axis
+        inner = dilate(seed, ry - 1, rx - 1)  # a path leaving it touches the corridor's edge
         rows, cols = np.flatnonzero(corridor.any(axis=1)), np.flatnonzero(corridor.any(axis=0))
         top, bottom = rows[0] * f, min(h, (rows[-1] + 1) * f)
         left, right = cols[0] * f, min(w, (cols[-1] + 1) * f)

@@ -310,7 +310,7 @@ class _Gates:
             else:
                 others.append((post, codes))
         closed = border & ~near
-        barrier = _lcp._dilate(closed, f - 1, f - 1) & ~wide
+        barrier = _lcp.dilate(closed, f - 1, f - 1) & ~wide
         return cls(statuses, kind, tuple(posts), tuple(joins), tuple(others), ~closed, barrier)
 
     def check(self, points: list[tuple[str, Waypoint]]) -> None:
