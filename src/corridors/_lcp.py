@@ -18,16 +18,21 @@ full resolution in a window around its endpoints, widened while the path touches
 edge. Longer routes are solved coarse-to-fine: first on the whole region coarsened by
 `corridors.settings.LCP_COARSE_FACTOR`, twice (as a relaxation, each block as cheap and as passable as its best
 cell, so "no coarse path" proves "no path"; and with each block's average cell), then at full
-resolution inside a corridor reaching at least `corridors.settings.LCP_BUFFER_KM` around both coarse paths,
-doubled up to `corridors.settings.LCP_MAX_WIDENINGS` times while the path touches the corridor's edge. The
-coarse-to-fine stage is a heuristic; ``benchmarks/bench_terrain.py`` checks it against the exact
-optimum over the whole grid.
+resolution inside a corridor reaching at least `corridors.settings.LCP_BUFFER_KM` around the coarse
+paths. While the fine path touches the corridor's edge, the corridor grows around it (up to
+`corridors.settings.LCP_MAX_WIDENINGS` times). Then the search checks for a cheaper route elsewhere:
+the guide (the coarse grid priced by each block's cheapest move per km) is re-priced so that its best
+path inside the corridor costs what the fine path does (outside, prices are lowered alike but never
+raised), and searched again; a coarse path leaving the corridor and looking at least
+`corridors.settings.LCP_EXPLORE_MIN_GAIN` cheaper joins the corridor, up to
+`corridors.settings.LCP_MAX_EXPLORATIONS` times. The coarse-to-fine stage is a heuristic;
+``benchmarks/bench_terrain.py`` checks it against the exact optimum over the whole grid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -195,10 +200,8 @@ def solve(
     return Path(rows, cols, float(dist[dst]))
 
 
-def path_cost(s: Surface, p: Params, rows: np.ndarray, cols: np.ndarray) -> float:
-    """Cost of a path of neighbouring cells of ``s`` under the edge costs of this module (inf when
-    it uses an impassable cell, other than its ends, or a move steeper than the grade limit)."""
-    rows, cols = np.asarray(rows), np.asarray(cols)
+def _moves(s: Surface, p: Params, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per move of a path of neighbouring cells: (length_km, grade_pct, cost without crossing penalty)."""
     di, dj = np.diff(rows), np.diff(cols)
     if np.any((np.abs(di) > 1) | (np.abs(dj) > 1) | ((di == 0) & (dj == 0))):
         raise ValueError("path: consecutive cells are not neighbours")
@@ -207,8 +210,15 @@ def path_cost(s: Surface, p: Params, rows: np.ndarray, cols: np.ndarray) -> floa
     a, b = (rows[:-1], cols[:-1]), (rows[1:], cols[1:])
     length = _move_km(s.lat_deg, s.res_deg)[rows[:-1], k]
     grade = np.abs(s.elevation_m[b] - s.elevation_m[a]) / (10.0 * length)
-    cost = length * (0.5 * (s.factor[a] + s.factor[b]) + (grade / p.grade_ref_pct) ** 2)
-    ca, cb = s.country[a], s.country[b]
+    return length, grade, length * (0.5 * (s.factor[a] + s.factor[b]) + (grade / p.grade_ref_pct) ** 2)
+
+
+def path_cost(s: Surface, p: Params, rows: np.ndarray, cols: np.ndarray) -> float:
+    """Cost of a path of neighbouring cells of ``s`` under the edge costs of this module (inf when
+    it uses an impassable cell, other than its ends, or a move steeper than the grade limit)."""
+    rows, cols = np.asarray(rows), np.asarray(cols)
+    _, grade, cost = _moves(s, p, rows, cols)
+    ca, cb = s.country[rows[:-1], cols[:-1]], s.country[rows[1:], cols[1:]]
     cost = cost + p.crossing_penalty_km * ((ca != cb) & (ca >= 0) & (cb >= 0))
     inner_ok = s.passable[rows[1:-1], cols[1:-1]].all()
     steep = p.max_grade_pct is not None and bool(np.any(grade > p.max_grade_pct))
@@ -318,11 +328,14 @@ def route(
     params: Params,
     *,
     progress: Progress | None = None,
+    barrier: np.ndarray | None = None,
 ) -> Path:
     """Least-cost path between two cells of the full grid (rows/cols in full-grid indices).
 
-    ``make_surface(r0, r1, c0, c1)`` gives the arrays of a window of the full grid. Raises
-    `Unreachable` with the reason.
+    ``make_surface(r0, r1, c0, c1)`` gives the arrays of a window of the full grid. ``barrier``
+    (full grid) marks cells that the coarse grids treat as impassable, so that a wall of impassable
+    cells thinner than a coarse block (a border closed except at its posts) also stops the coarse
+    search. Raises `Unreachable` with the reason.
     """
     report = progress or (lambda stage, fraction: None)
     h, w = shape
@@ -344,10 +357,25 @@ def route(
         if full:
             raise Unreachable("no path over the whole region")
         margin_km *= 2.0
-    return _coarse_to_fine(make_surface(0, h, 0, w), start, end, params, report)
+    return _coarse_to_fine(make_surface(0, h, 0, w), start, end, params, report, barrier)
 
 
-def _dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
+def border_cells(country: np.ndarray) -> np.ndarray:
+    """Cells with one of their 8 neighbours in another country (both countries >= 0): every move
+    across a border starts and ends on such cells."""
+    c = np.asarray(country)
+    out = np.zeros(c.shape, dtype=bool)
+    h, w = c.shape
+    for di, dj in _OFFSETS[4:]:  # each pair of neighbours once; both cells are marked
+        a = (slice(0, h - di), slice(max(0, -dj), w - max(0, dj)))
+        b = (slice(di, h), slice(max(0, dj), w - max(0, -dj)))
+        differ = (c[a] != c[b]) & (c[a] >= 0) & (c[b] >= 0)
+        out[a] |= differ
+        out[b] |= differ
+    return out
+
+
+def dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
     """Cells within ``ry`` rows and ``rx`` columns of a True cell (separable, so O(cells × radius))."""
     rows = mask.copy()
     for k in range(1, ry + 1):
@@ -360,14 +388,27 @@ def _dilate(mask: np.ndarray, ry: int, rx: int) -> np.ndarray:
     return out
 
 
-def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], params: Params, report: Progress) -> Path:
+def _coarse_to_fine(
+    fine: Surface,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    params: Params,
+    report: Progress,
+    barrier: np.ndarray | None = None,
+) -> Path:
     f = settings.LCP_COARSE_FACTOR
     report("searching the coarse grid", 0.1)
     relaxed = Params(params.grade_ref_pct, None, params.crossing_penalty_km)
     cstart, cend = (start[0] // f, start[1] // f), (end[0] // f, end[1] // f)
-    best_case = solve(coarsen(s, f, "best"), relaxed, cstart, cend)
+    s = fine if barrier is None else replace(fine, passable=fine.passable & ~barrier)  # for the coarse grids
+    relaxation = coarsen(s, f, "best")
+    best_case = solve(relaxation, relaxed, cstart, cend)
     if best_case is None:
-        raise Unreachable("no land path at all (the coarse search over the whole region proves it)")
+        raise Unreachable(
+            "no land path at all (the coarse search over the whole region proves it)"
+            if barrier is None
+            else "no land path through the allowed border posts"
+        )
     # The relaxation alone can prefer a mountain route whose blocks each hold one cheap cell; the
     # typical-cost search finds the route an average block suggests. The corridor holds both.
     typical = solve(coarsen(s, f, "typical"), relaxed, cstart, cend)
@@ -379,7 +420,11 @@ def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], pa
     # Neither sees the grades of a mountain route cell by cell (a coarse move averages them away):
     # the third prices each block by its cells' cheapest move per km, grade included.
     step = 2 if f % 2 == 0 else 1  # half resolution is plenty for a seed, and 10x faster
-    rough = solve(coarsen(_roughness(s, params, step), f // step, "mean"), relaxed, cstart, cend)
+    cheapest = coarsen(_roughness(s, params, step), f // step, "mean")
+    # ... and the climb between blocks, from their lowest cells.
+    cheapest = replace(cheapest, elevation_m=np.where(cheapest.passable, relaxation.elevation_m, 0).astype(np.float32))
+    rough = solve(cheapest, relaxed, cstart, cend)
+    guide = cheapest
     h, w = s.shape
     seed = np.zeros((-(-h // f), -(-w // f)), dtype=bool)
     for coarse in (best_case, typical, mean, rough):
@@ -388,32 +433,87 @@ def _coarse_to_fine(s: Surface, start: tuple[int, int], end: tuple[int, int], pa
     dy, dx = cell_size_km(s.lat_deg, s.res_deg * f)
     buffer_km = settings.LCP_BUFFER_KM
     best: Path | None = None
-    for attempt in range(settings.LCP_MAX_WIDENINGS + 1):
-        report(f"refining at full resolution within {buffer_km:.0f} km of the coarse paths", 0.4 + 0.15 * attempt)
+    widenings = explorations = 0
+    gain = 1.0 - settings.LCP_EXPLORE_MIN_GAIN
+    while True:
+        report(
+            f"refining at full resolution within {buffer_km:.0f} km of {explorations + 4} coarse paths",
+            min(0.95, 0.4 + 0.1 * (widenings + explorations)),
+        )
         ry, rx = int(np.ceil(buffer_km / dy.min())), int(np.ceil(buffer_km / dx.min()))
-        corridor = _dilate(seed, ry, rx)  # coarse blocks within the buffer, per axis
-        inner = _dilate(seed, ry - 1, rx - 1)  # a path leaving it touches the corridor's edge
+        corridor = dilate(seed, ry, rx)  # coarse blocks within the buffer, per axis
+        inner = dilate(seed, ry - 1, rx - 1)  # a path leaving it touches the corridor's edge
         rows, cols = np.flatnonzero(corridor.any(axis=1)), np.flatnonzero(corridor.any(axis=0))
         top, bottom = rows[0] * f, min(h, (rows[-1] + 1) * f)
         left, right = cols[0] * f, min(w, (cols[-1] + 1) * f)
         block = corridor[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
         include = np.repeat(np.repeat(block, f, axis=0), f, axis=1)[: bottom - top, : right - left]
-        window = s.crop(top, bottom, left, right)
+        window = fine.crop(top, bottom, left, right)
         path = solve(window, params, (start[0] - top, start[1] - left), (end[0] - top, end[1] - left), include)
-        if path is not None:
-            best = Path(path.rows + top, path.cols + left, path.cost_km)
-            if inner[best.rows // f, best.cols // f].all():
-                return best
-        buffer_km *= 2.0
+        found = None if path is None else Path(path.rows + top, path.cols + left, path.cost_km)
+        best = found or best
+        if found is None or not inner[found.rows // f, found.cols // f].all():
+            if widenings == settings.LCP_MAX_WIDENINGS:
+                break
+            widenings += 1
+            if found is None:
+                buffer_km *= 2.0  # no path in the corridor: widen it all
+            else:
+                seed[found.rows // f, found.cols // f] = True  # it touches the edge: follow it
+            continue
+        # The coarse models can all misjudge the same mountains (a valley floor looks cheap until
+        # its grades are priced cell by cell). Re-price the guide so that its best path inside the
+        # corridor costs what the fine search found there, and search the whole coarse grid again:
+        # a route elsewhere that looks cheaper joins the corridor. Once the
+        # guide's optimum runs inside the corridor or looks costlier, the search ends.
+        if explorations == settings.LCP_MAX_EXPLORATIONS:
+            return found
+        guide = _calibrate(guide, inner, found, fine, params, relaxed, cstart, cend)
+        other = solve(guide, relaxed, cstart, cend)
+        if other is None or inner[other.rows, other.cols].all() or other.cost_km > gain * found.cost_km:
+            return found
+        seed[other.rows, other.cols] = True
+        explorations += 1
     if best is not None:
         return Path(
             best.rows,
             best.cols,
             best.cost_km,
-            note=f"the path still touches the edge of its {buffer_km / 2:.0f} km search corridor",
+            note=f"the path still touches the edge of its {buffer_km:.0f} km search corridor",
         )
     raise Unreachable(
-        f"no path within {buffer_km / 2:.0f} km of the coarse route meets the grade limit"
+        f"no path within {buffer_km:.0f} km of the coarse route meets the grade limit"
         if params.max_grade_pct is not None
-        else f"no path within {buffer_km / 2:.0f} km of the coarse route"
+        else f"no path within {buffer_km:.0f} km of the coarse route"
     )
+
+
+def _calibrate(
+    guide: Surface,
+    inner: np.ndarray,
+    found: Path,
+    s: Surface,
+    params: Params,
+    relaxed: Params,
+    cstart: tuple[int, int],
+    cend: tuple[int, int],
+) -> Surface:
+    """``guide`` with its cell factors scaled so that its best path inside ``inner`` costs what the
+    fine path ``found`` (on ``s``) does, border penalties and the guide's grade term left as they
+    are. Outside ``inner`` the factors are lowered alike but never raised: estimates there stay
+    optimistic."""
+    inside = solve(guide, relaxed, cstart, cend, inner)
+    if inside is None:
+        return guide
+    length, _, cost = _moves(guide, relaxed, inside.rows, inside.cols)
+    a, b = (inside.rows[:-1], inside.cols[:-1]), (inside.rows[1:], inside.cols[1:])
+    flat = float(np.sum(length * 0.5 * (guide.factor[a] + guide.factor[b])))
+    wanted = _excess(found, s, params) - (float(cost.sum()) - flat)  # the fine cost less the guide's grades
+    scale = np.float32(max(wanted, 0.1 * flat) / flat)
+    return replace(guide, factor=guide.factor * np.where(inner, scale, min(scale, np.float32(1))))
+
+
+def _excess(path: Path, s: Surface, params: Params) -> float:
+    """A path's cost on ``s`` without its border-crossing penalties, km-equivalents."""
+    a, b = s.country[path.rows[:-1], path.cols[:-1]], s.country[path.rows[1:], path.cols[1:]]
+    return path.cost_km - params.crossing_penalty_km * int(np.sum((a != b) & (a >= 0) & (b >= 0)))

@@ -251,10 +251,12 @@ def least_cost_leg(
     passable: np.ndarray | None = None,
     allowed: Sequence[int] = (),
     progress: _lcp.Progress | None = None,
+    barrier: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, str]:
     """Least-cost route between two lon/lat points: (vertices (n, 2), cost in km-equivalents, note).
 
-    Raises `_lcp.Unreachable` with the reason when no route exists.
+    ``barrier``: cells the coarse search treats as impassable (see `_lcp.route`). Raises
+    `_lcp.Unreachable` with the reason when no route exists.
     """
     grid = dem()
     (ra, rb), (ca, cb) = grid.rowcol(np.array([a[0], b[0]]), np.array([a[1], b[1]]))
@@ -270,6 +272,7 @@ def least_cost_leg(
         (int(rb), int(cb)),
         model.params(),
         progress=progress,
+        barrier=barrier,
     )
     return _cells_to_vertices(path, a, b), path.cost_km, path.note
 
@@ -324,6 +327,8 @@ def terrain_vertices(
                 settings.LCP_COARSE_FACTOR,
                 settings.LCP_BUFFER_KM,
                 settings.LCP_MAX_WIDENINGS,
+                settings.LCP_MAX_EXPLORATIONS,
+                settings.LCP_EXPLORE_MIN_GAIN,
                 settings.LCP_MIN_MARGIN_KM,
                 *([straight] if any(straight) else []),
             ]

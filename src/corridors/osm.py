@@ -149,22 +149,25 @@ def _as_network(G: nx.MultiDiGraph, name: str, source: str) -> nx.MultiDiGraph:
     def values(v: Any) -> list[str]:
         return [str(x) for x in v] if isinstance(v, list) else [] if v is None else [str(v)]
 
-    kinds = {}
+    # Attributes are set on the edges' own dicts, in place: no dict keyed by every edge (a country
+    # extract has millions), which would outlast its use in the allocator's arenas.
+    drop = []
     for u, v, key, data in G.edges(keys=True, data=True):
         if values(data.get("highway")):
-            kinds[u, v, key] = "road"
+            data["kind"] = "road"
         elif _RAIL_VALUES.intersection(values(data.get("railway"))):
-            kinds[u, v, key] = "rail"
-    G.remove_edges_from([e for e in list(G.edges(keys=True)) if e not in kinds])
+            data["kind"] = "rail"
+        else:
+            drop.append((u, v, key))
+    G.remove_edges_from(drop)
     G.remove_nodes_from(list(nx.isolates(G)))
     if not G.number_of_edges():
         raise CatalogError(f"{source}: holds no highway or railway ways")
-    edges = list(G.edges(keys=True))
-    lengths = line_lengths_m(edge_geometries(G, edges))
+    lengths = line_lengths_m(edge_geometries(G, list(G.edges(keys=True)))).tolist()
     nx.set_node_attributes(G, ox.stats.count_streets_per_node(G), "street_count")
-    nx.set_edge_attributes(G, kinds, "kind")
-    nx.set_edge_attributes(G, "osm", "corridor")
-    nx.set_edge_attributes(G, dict(zip(edges, lengths.tolist(), strict=True)), "length")
+    for (*_, data), length in zip(G.edges(data=True), lengths, strict=True):  # the same edge order
+        data["corridor"] = "osm"
+        data["length"] = length
     G.graph.clear()
     G.graph.update(crs="EPSG:4326", name=name, source="OpenStreetMap contributors (ODbL)")
     return G

@@ -29,6 +29,8 @@ from .dem import dem
 if TYPE_CHECKING:
     import geopandas
 
+    from .gazetteer import Place
+
 __all__ = ["KINDS", "PlanResult", "plan", "plan_route", "resolve_point", "save_record", "to_record"]
 
 #: Corridor kinds the planner models (each with a `costs.COST_MODELS` preset).
@@ -107,6 +109,7 @@ def plan_route(
     max_grade_pct: float | None = None,
     kind: str = "pipeline",
     progress: Callable[[str, float], None] | None = None,
+    status: Sequence[str] = (),
 ) -> PlanResult:
     """Plan a least-cost route; see `plan`. Returns the corridor with its cost and notes."""
     points = [("from", resolve_point(origin, "from"))]
@@ -131,6 +134,9 @@ def plan_route(
         problems.append(
             str(exc).replace("crossing_penalty_km", "crossing penalty").replace("max_grade_pct", "max grade")
         )
+    from .gazetteer import POST_STATUSES
+
+    problems += [f"status: {s!r} is not one of {', '.join(POST_STATUSES)}" for s in status if s not in POST_STATUSES]
     problems += _check(points, avoid_codes, kind)
     if problems:
         raise RoutingError("; ".join(problems))
@@ -140,6 +146,12 @@ def plan_route(
     passable = None
     if avoid_codes:
         passable = costs.rasterize_countries(avoid_codes, all_touched=True) < 0
+    gates = _Gates.build(tuple(sorted(set(status))), kind, avoid_codes) if status else None
+    barrier = None
+    if gates is not None:
+        gates.check(points)
+        passable = gates.passable if passable is None else passable & gates.passable
+        barrier = gates.barrier
     legs, cost, notes = [], 0.0, []
     n = len(points) - 1
     for i in range(n):
@@ -150,16 +162,19 @@ def plan_route(
 
         try:
             xy, leg_cost, note = costs.least_cost_leg(
-                (a.lon, a.lat), (b.lon, b.lat), model, passable=passable, progress=leg_progress
+                (a.lon, a.lat), (b.lon, b.lat), model, passable=passable, progress=leg_progress, barrier=barrier
             )
         except _lcp.Unreachable as exc:
             blocked = f" avoiding {', '.join(avoid_codes)}" if avoid_codes else ""
+            blocked += f" crossing borders only at {'/'.join(gates.statuses)} posts" if gates is not None else ""
             limit = f" with grades up to {max_grade_pct:g}%" if max_grade_pct is not None else ""
             raise RoutingError(f"unreachable: no route from {a.name!r} to {b.name!r}{blocked}{limit}: {exc}") from None
         legs.append(xy if i == 0 else xy[1:])
         cost += leg_cost
         if note:
             notes.append(f"{a.name} → {b.name}: {note}")
+        if gates is not None:
+            notes += gates.crossings(xy)
     report("done", 1.0)
     coords = np.concatenate(legs)
     return PlanResult(_corridor(points, avoid_codes, kind, model, cost, coords), cost, model, tuple(notes))
@@ -177,6 +192,7 @@ def plan(
     tolerance_km: float | None = None,
     progress: Callable[[str, float], None] | None = None,
     worldview: str | None = None,
+    status: Sequence[str] = (),
 ) -> geopandas.GeoDataFrame:
     """Least-cost route over the DEM from ``origin`` to ``destination``, scored like a corridor.
 
@@ -198,6 +214,10 @@ def plan(
         ``progress(stage, fraction)`` is called as the search advances.
     worldview : {"de-facto", "IND", "PAK", "CHN", "AFG"}, optional
         Worldview of the scoring (see `corridors.score`); the search avoids de facto countries.
+    status : sequence of {"open", "closed", "seasonal"}, optional
+        Cross borders only within `corridors.settings.PLAN_POST_RADIUS_KM` of a border post of
+        ``seeds/places.yaml`` with one of these statuses that carries the ``kind`` (a traveller's
+        route: ``status=["open"]``). The notes name the post of each crossing. Default: anywhere.
 
     Returns
     -------
@@ -209,7 +229,8 @@ def plan(
     Raises
     ------
     RoutingError
-        Bad parameters, endpoints off the DEM, at sea or in avoided countries, unreachable targets.
+        Bad parameters, endpoints off the DEM, at sea or in avoided countries, unreachable targets,
+        no allowed border post between the countries of the ends.
     PlaceError
         Unknown places or countries.
 
@@ -233,11 +254,113 @@ def plan(
         max_grade_pct=max_grade_pct,
         kind=kind,
         progress=progress,
+        status=status,
     )
     frame = score(result.corridor, tolerance_km=tolerance_km, worldview=worldview)
     frame["cost_km"] = result.cost_km
     frame.attrs["corridors.notes"] = result.notes
     return frame
+
+
+@dataclass(frozen=True)
+class _Gates:
+    """Where a route may cross a border: within `settings.PLAN_POST_RADIUS_KM` of an allowed post.
+
+    ``passable`` (full grid) closes every cell next to another country except near the posts;
+    ``barrier`` widens the closed cells by a coarse block for the coarse search (see `_lcp.route`).
+    ``joins[i]`` holds the countries (ISO3) within the radius of ``posts[i]`` on a border.
+    """
+
+    statuses: tuple[str, ...]
+    kind: str
+    posts: tuple[Place, ...]
+    joins: tuple[frozenset[str], ...]
+    others: tuple[tuple[Place, frozenset[str]], ...]  # the posts not allowed, for the error message
+    passable: np.ndarray
+    barrier: np.ndarray
+
+    @classmethod
+    def build(cls, statuses: tuple[str, ...], kind: str, avoid: tuple[str, ...]) -> _Gates:
+        from . import gazetteer, settings
+
+        grid, raster, iso = dem(), costs.country_raster(), geodata.countries().iso_a3
+        border = _lcp.border_cells(raster)
+        radius = settings.PLAN_POST_RADIUS_KM
+        f = settings.LCP_COARSE_FACTOR
+        near = np.zeros(grid.shape, dtype=bool)  # within the radius of an allowed post
+        wide = np.zeros(grid.shape, dtype=bool)  # within the radius and a coarse block
+        posts, joins, others = [], [], []
+        for post in (p for p in gazetteer.curated_places() if p.kind == "border-crossing"):  # a dozen posts
+            allowed = post.status in statuses and (not post.carries or kind in post.carries)
+            (r,), (c,) = grid.rowcol(np.array([post.lon]), np.array([post.lat]))
+            dy, dx = _lcp.cell_size_km(grid.row_lat(np.array([r])), grid.res_deg)
+            reach = radius + f * float(dy[0])
+            ry, rx = int(np.ceil(reach / dy[0])), int(np.ceil(reach / dx[0]))
+            r0, c0 = max(0, r - ry), max(0, c - rx)
+            i, j = np.ogrid[r0 : min(grid.shape[0], r + ry + 1), c0 : min(grid.shape[1], c + rx + 1)]
+            km = np.hypot((i - r) * dy[0], (j - c) * dx[0])
+            window = (slice(r0, r0 + km.shape[0]), slice(c0, c0 + km.shape[1]))
+            on_border = raster[window][(km <= radius) & border[window]]
+            codes = frozenset(str(iso[k]) for k in np.unique(on_border) if k >= 0) - set(avoid)
+            if allowed:
+                near[window] |= km <= radius
+                wide[window] |= km <= reach
+                posts.append(post)
+                joins.append(codes)
+            else:
+                others.append((post, codes))
+        closed = border & ~near
+        barrier = _lcp.dilate(closed, f - 1, f - 1) & ~wide
+        return cls(statuses, kind, tuple(posts), tuple(joins), tuple(others), ~closed, barrier)
+
+    def check(self, points: list[tuple[str, Waypoint]]) -> None:
+        """Raise `RoutingError` when no chain of allowed posts joins the countries of two consecutive points."""
+        grid, raster, iso = dem(), costs.country_raster(), geodata.countries().iso_a3
+        lon, lat = np.array([p.lon for _, p in points]), np.array([p.lat for _, p in points])
+        rows, cols = grid.rowcol(lon, lat)
+        codes = [str(iso[k]) if k >= 0 else "" for k in raster[rows, cols]]
+        for (_, a), (_, b), ca, cb in zip(points, points[1:], codes, codes[1:], strict=False):
+            if not ca or not cb or ca == cb:
+                continue
+            reached, frontier = {ca}, [ca]
+            while frontier:  # countries joined through allowed posts (a dozen posts: a tiny graph)
+                here = frontier.pop()
+                for joined in self.joins:
+                    if here in joined:
+                        frontier += sorted(joined - reached)
+                        reached |= joined
+            if cb not in reached:
+                seen = [f"{p.name} ({p.status or 'no status'})" for p, j in self.others if {ca, cb} <= j]
+                raise RoutingError(
+                    f"status: no border post with status {'/'.join(self.statuses)} that carries a {self.kind} "
+                    f"joins {ca} ({a.name}) and {cb} ({b.name})"
+                    + (f"; posts between them: {', '.join(seen)}" if seen else "")
+                )
+
+    def crossings(self, xy: np.ndarray) -> list[str]:
+        """A note per border crossing of a path (vertices lon/lat) naming the post it uses."""
+        import shapely
+
+        from .distance import geod
+
+        grid, raster, iso = dem(), costs.country_raster(), geodata.countries().iso_a3
+        rows, cols = grid.rowcol(xy[:, 0], xy[:, 1])
+        cid = raster[rows, cols]
+        at = np.flatnonzero((cid[:-1] != cid[1:]) & (cid[:-1] >= 0) & (cid[1:] >= 0))
+        if not len(at) or not self.posts:
+            return []
+        where = shapely.points([(p.lon, p.lat) for p in self.posts])
+        notes = []
+        for k in at:  # one per crossing: a handful
+            segment = shapely.LineString(xy[k : k + 2])
+            nearest = int(np.argmin(shapely.distance(where, segment)))
+            post = self.posts[nearest]
+            point = shapely.get_coordinates(shapely.shortest_line(where[nearest], segment))[1]
+            km = geod().inv(post.lon, post.lat, point[0], point[1])[2] / 1000.0
+            notes.append(
+                f"crosses {iso[cid[k]]} → {iso[cid[k + 1]]} at {post.name} ({post.status}, {km:.1f} km from the post)"
+            )
+        return notes
 
 
 def _corridor(

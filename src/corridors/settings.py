@@ -22,6 +22,8 @@ __all__ = [
     "LCP_BUFFER_KM",
     "LCP_COARSE_FACTOR",
     "LCP_DIRECT_MAX_CELLS",
+    "LCP_EXPLORE_MIN_GAIN",
+    "LCP_MAX_EXPLORATIONS",
     "LCP_MAX_WIDENINGS",
     "LCP_MIN_MARGIN_KM",
     "MAX_CROSSING_PENALTY_KM",
@@ -43,6 +45,7 @@ __all__ = [
     "OSM_BUFFER_KM",
     "OSM_SNAP_KM",
     "OSM_STREAM_MIN_BYTES",
+    "PLAN_POST_RADIUS_KM",
     "PROFILE_FLOOR_KM",
     "PROFILE_SMOOTH_KM",
     "PROFILE_SPACING_KM",
@@ -136,6 +139,24 @@ LCP_BUFFER_KM = 25.0
 
 #: How many times the band (or the direct window's margin) may double before the search stops.
 LCP_MAX_WIDENINGS = 3
+
+#: How many times the coarse-to-fine search may add a coarse path found after re-pricing the blocks
+#: its fine path crosses at their measured cost (see `corridors._lcp`). Each round costs one coarse
+#: search and one fine search; 4 rounds is more than any of the benchmark's pairs needs.
+LCP_MAX_EXPLORATIONS = 4
+
+#: A coarse path outside the corridor joins it when, re-priced, it looks at least this share cheaper
+#: than the fine path found: the planner's optimality target, 1 %. (A margin the other way, exploring
+#: routes that look as cheap, was tried: Galkynysh -> Fazilka then explored four near-copies of its
+#: own corridor, and Gwadar -> Kashgar by pipeline still missed its optimum, which every coarse grid
+#: rates 3-7 % dearer than the route it finds; see docs/methods/terrain.md.)
+LCP_EXPLORE_MIN_GAIN = 0.01
+
+#: With ``plan --status``, a route crosses a border only within this distance of a border post of an
+#: allowed status, km. Posts keep their published position while the Natural Earth 1:10m line can
+#: lie a few km off the real boundary (the 30" grid adds 0.9 km), so 5 km reaches the line at every
+#: post of seeds/places.yaml while keeping a crossing at its post rather than in the next valley.
+PLAN_POST_RADIUS_KM = 5.0
 
 #: Smallest margin around the endpoints of a directly solved window, km.
 LCP_MIN_MARGIN_KM = 20.0

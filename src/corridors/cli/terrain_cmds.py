@@ -109,6 +109,16 @@ class _Progress:
     help="Cost model: pipelines mind side slope, roads mind along-route grade.",
 )
 @click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["open", "closed", "seasonal"]),
+    help="Cross borders only at border posts of seeds/places.yaml with this status (repeatable) that "
+    "carry the --kind, within PLAN_POST_RADIUS_KM (5 km) of the post, e.g. --status open for a route a "
+    "traveller can take; posts with no recorded status are not used. A note names the post of each "
+    "crossing. Default: borders are crossed anywhere.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
@@ -134,6 +144,7 @@ def plan_cmd(
     crossing_penalty_km,
     max_grade_pct,
     kind,
+    statuses,
     output,
     compare,
     catalogs,
@@ -166,6 +177,7 @@ def plan_cmd(
             max_grade_pct=max_grade_pct,
             kind=kind,
             progress=progress,
+            status=statuses,
         )
     for note in result.notes:
         click.echo(f"corridors: note: {strip_terminal_controls(note)}", err=True)
