@@ -196,3 +196,10 @@ def test_walkthrough_ran_through_the_documented_api(site: dict[str, Path]) -> No
     assert _data(outputs["figure"], "image/png")
     page = (site["site"] / "walkthrough" / "index.html").read_text(encoding="utf-8")
     assert "Quetta" in page and "data:image/png;base64" in page
+
+
+def test_command_examples_in_the_readme_and_docs_are_current() -> None:
+    """Every ``<!-- regenerate: … -->`` console block shows what its command prints today."""
+    script = ROOT / "scripts" / "regenerate_examples.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr + "\nrun: python scripts/regenerate_examples.py"
