@@ -379,3 +379,20 @@ def test_tunnels_have_their_published_length_and_the_profile_runs_through_them(c
     assert np.allclose(z, np.interp(d, [d[0], d[-1]], [z[0], z[-1]]))
     assert d[-1] - d[0] == pytest.approx(length_km, rel=0.15)  # nearest 1-km samples to the portals
     assert z.max() < pass_m - 250
+
+
+def test_profile_follows_the_worldview_of_its_score():
+    """Under India's view the KKH enters India from Pakistan and leaves it into China; the figure
+    marks both crossings and names the view in its footer (the CLI's profile --worldview)."""
+    from corridors import load_catalog, score
+    from corridors.render.elevation import profile_figure
+
+    fig = profile_figure(score(load_catalog().select(["karakoram-highway"]), worldview="IND"), dpi=40)
+    texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+    assert "PAK | IND" in texts and "IND | CHN" in texts
+    assert any(t.endswith("worldview: IND") for t in texts)
+    from click.testing import CliRunner
+
+    from corridors.cli.main import cli
+
+    assert "--worldview" in CliRunner().invoke(cli, ["profile", "--help"]).output

@@ -29,11 +29,12 @@ from .options import (
 )
 @click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True, help="Resolution of PNG output.")
 @tolerance_option
-def profile_cmd(corridor_id, catalogs, output, spacing_km, dpi, tolerance_km):
+@worldview_option
+def profile_cmd(corridor_id, catalogs, output, spacing_km, dpi, tolerance_km, worldview):
     """Draw the elevation profile of corridor ID: elevation (m, NOAA GLOBE 30") against distance (km).
 
-    Border crossings and named waypoints are marked, the highest point labelled with the nearest
-    named place. The same input gives a byte-identical PNG, SVG or PDF.
+    Border crossings (as --worldview draws the borders) and named waypoints are marked, the highest
+    point labelled with the nearest named place. The same input gives a byte-identical PNG, SVG or PDF.
     """
     from ..catalog import load_catalog
     from ..render.elevation import profile_figure
@@ -41,7 +42,7 @@ def profile_cmd(corridor_id, catalogs, output, spacing_km, dpi, tolerance_km):
     from ..scoring import score_records
 
     figure_format(output)  # fail on a bad suffix before the scoring work
-    result = score_records(load_catalog(catalogs)[corridor_id], tolerance_km=tolerance_km)[0]
+    result = score_records(load_catalog(catalogs)[corridor_id], tolerance_km=tolerance_km, worldview=worldview)[0]
     save_figure(profile_figure(result, dpi=dpi, spacing_km=spacing_km), output)
     click.echo(f"wrote {output}", err=True)
 

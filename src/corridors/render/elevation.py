@@ -60,7 +60,7 @@ def profile_figure(
     dpi: int = 200,
     width_in: float = 10.0,
     spacing_km: float | None = None,
-    worldview: str = "de facto",
+    worldview: str | None = None,
 ) -> Figure:
     """Elevation (m) against distance (km) along a scored corridor.
 
@@ -74,8 +74,9 @@ def profile_figure(
         Width of the figure, inches.
     spacing_km : float, optional
         Largest step between elevation samples, km (default: the DEM's resolution, about 1 km).
-    worldview : str
-        Worldview named in the footer.
+    worldview : str, optional
+        Worldview named in the footer (default: the one the corridor was scored under; the
+        crossings drawn are always those of its score).
 
     Returns
     -------
@@ -102,7 +103,7 @@ def profile_figure(
         result = records[0]
     prof, metrics, wp_km = profile_data(result, spacing_km)
     with matplotlib.rc_context(_RC):
-        return _draw(result, prof, metrics, wp_km, width_in, dpi=dpi, worldview=worldview)
+        return _draw(result, prof, metrics, wp_km, width_in, dpi=dpi, worldview=worldview or result.worldview)
 
 
 def _draw(
