@@ -388,7 +388,7 @@ def test_profile_follows_the_worldview_of_its_score():
     from corridors.render.elevation import profile_figure
 
     fig = profile_figure(score(load_catalog().select(["karakoram-highway"]), worldview="IND"), dpi=40)
-    texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+    texts = [t.get_text().strip() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
     assert "PAK | IND" in texts and "IND | CHN" in texts
     assert any(t.endswith("worldview: IND") for t in texts)
     from click.testing import CliRunner
