@@ -4,8 +4,8 @@ Each checker appends ``"field: problem"`` strings to a list; `raise_if` turns th
 one `CatalogError` whose single line names the file, every bad field and its value.
 
 Files are read through `read_input` (regular files only, size-limited) and parsed by `parse_yaml`,
-`parse_json` or `parse_toml`, which enforce the limits of `corridors.settings` (nesting depth, YAML aliases and
-expanded size, digits of a number) and hand back plain data: text NFC-normalised with control
+`parse_json` or `parse_toml`, which enforce the limits of `corridors.settings` (nesting depth,
+YAML aliases and expanded size, digits of a number) and hand back plain data: text NFC-normalised with control
 characters and lone surrogates refused, finite numbers only, YAML dates as ISO text, and nothing
 but text, numbers, booleans, None, lists and mappings.
 """
