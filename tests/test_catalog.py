@@ -120,6 +120,13 @@ BAD_YAML = [
     (RECORD.replace("{value: 25, source: test fixture}", "{value: 25}"), r"published\.length_km\.source: None"),
     (RECORD.replace("sources: [{title: test fixture}]\n", ""), r"sources: None — a record needs"),
     ("- just\n- a list\n", r"bad\.yaml: \[0\]: str is not a mapping of fields"),
+    # an unknown ISO3 code was read, and showed only in 'corridors check'
+    (RECORD.replace("countries: [PAK]", "countries: [XXX]"), r"countries\[0\]: 'XXX' is not a country of the region"),
+    (
+        RECORD.replace("published:", "narrowest_between: [PAK, QQQ]\npublished:"),
+        r"narrowest_between\[1\]: 'QQQ' is not a country of the region \(one of AFG, .*PAK",
+    ),
+    (RECORD.replace("kind: road", "kind: road\0"), r"bad\.yaml: line 3, column 11: character '\\x00' is not allowed"),
 ]
 
 
@@ -141,6 +148,8 @@ def test_duplicate_ids_are_rejected(tmp_path):
         load_catalog([write(tmp_path, "c.yaml", RECORD.replace("id: test-road", "id: tapi"))])
 
 
+LINE = '{"type": "LineString", "coordinates": [[67.0, 30.18], [66.45, 30.92]]}'
+NAME_NOT_TEXT = r"bad\.geojson: geometry\.properties\.name: \{'a': 1\} is not a text or number"
 BAD_GEOJSON = [
     ('{"type": "FeatureCollection", "features": [', r"line 1, column \d+: not valid JSON"),
     ('{"type": "FeatureCollection", "features": []}', r"features: the collection is empty"),
@@ -154,6 +163,22 @@ BAD_GEOJSON = [
     ),
     ('{"type": "LineString", "coordinates": [[67, "x"], [68, 31]]}', r"coordinates\[0\]\.lat: 'x' is not a number"),
     ("[1, 2]", r"top level: list is not a GeoJSON object"),
+    # property types (were: the repr as name, 'none' as id, any properties accepted)
+    (f'{{"type": "Feature", "properties": {{"name": {{"a": 1}}}}, "geometry": {LINE}}}', NAME_NOT_TEXT),
+    (
+        f'{{"type": "Feature", "properties": "x", "geometry": {LINE}}}',
+        r"geometry\.properties: 'x' is not a mapping of properties \(or null\)",
+    ),
+    (f'{{"type": "Feature", "id": [1], "properties": {{}}, "geometry": {LINE}}}', r"geometry\.id: \[1\] is not a"),
+    (f'{{"type": "Feature", "properties": {{"id": true}}, "geometry": {LINE}}}', r"properties\.id: True is not a"),
+    (
+        f'{{"type": "Feature", "properties": {{"countries": ["PAK", "XXX"]}}, "geometry": {LINE}}}',
+        r"bad\.geojson: geometry\.properties\.countries\[1\]: 'XXX' is not a country of the region",
+    ),
+    (
+        f'{{"type": "Feature", "properties": {{"name": "a", "name": "b"}}, "geometry": {LINE}}}',
+        r"^\S*bad\.geojson: duplicate key 'name' in a JSON object$",
+    ),
 ]
 
 
@@ -163,6 +188,46 @@ def test_bad_geojson(tmp_path, text, message):
     with pytest.raises(CatalogError, match=message) as info:
         read_geojson(path)
     assert "\n" not in str(info.value)
+
+
+def test_geojson_nulls_are_absent_and_a_bom_is_skipped(tmp_path):
+    """``"id": null, "name": null`` gave id and name 'none'; a UTF-8 BOM was "Unexpected UTF-8 BOM"."""
+    feature = {"type": "Feature", "properties": {"id": None, "name": None, "note": "x"}, "geometry": json.loads(LINE)}
+    path = tmp_path / "Windows export.geojson"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"type": "FeatureCollection", "features": [feature]}).encode())
+    (route,) = read_geojson(path)
+    assert (route.id, route.name, route.properties) == ("windows-export", "windows-export", {"note": "x"})
+    feature["id"] = 7  # a GeoJSON feature id may be a number
+    path.write_text(json.dumps(feature), encoding="utf-8")
+    assert read_geojson(path)[0].id == "7"
+
+
+def test_geoparquet_and_frames_get_the_text_checks_of_geojson(tmp_path):
+    import geopandas
+    import shapely
+
+    from corridors.catalog import corridors_from_gdf
+
+    frame = geopandas.GeoDataFrame(
+        {"id": ["a", "b"], "name": ["fine", "\x1b[31mred"], "countries": [["PAK"], ["PAK", "XXX"]]},
+        geometry=[shapely.LineString([(67.0, 30.18), (66.45, 30.92)])] * 2,
+        crs="EPSG:4326",
+    )
+    frame.to_parquet(tmp_path / "routes.parquet")
+    # the escape was read from .parquet (not from .geojson or .yaml); the country was not checked
+    with pytest.raises(CatalogError, match=r"routes\.parquet: row\[1\]\.name: '\\x1b\[31mred' holds the control"):
+        load_catalog([tmp_path / "routes.parquet"])
+    with pytest.raises(CatalogError, match=r"GeoDataFrame: row\[1\]\.name: '\\x1b\[31mred' holds the control"):
+        corridors_from_gdf(frame)
+    frame["name"] = ["fine", "Mo\u0308nchgladbach"]  # NFC-normalised, as from GeoJSON
+    with pytest.raises(CatalogError, match=r"row\[1\]\.properties\.countries\[1\]: 'XXX' is not a country"):
+        corridors_from_gdf(frame)
+    frame["countries"] = [["PAK"], ["PAK"]]
+    frame.geometry = [shapely.LineString([(67.0, 30.18), (66.45, 30.92)]), shapely.Point(67, 30)]  # per-row path
+    with pytest.raises(CatalogError, match=r"row\[1\]\.geometry\.type: 'Point'"):
+        corridors_from_gdf(frame)
+    frame.geometry = [shapely.LineString([(67.0, 30.18), (66.45, 30.92)])] * 2
+    assert corridors_from_gdf(frame)[1].name == "M\u00f6nchgladbach"
 
 
 def test_missing_catalog_path(tmp_path):

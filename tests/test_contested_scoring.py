@@ -235,11 +235,16 @@ def test_shipped_example_is_labelled_illustration_only():
         ("provinces:\n  PK-XX: 1\n", "provinces.PK-XX: 'PK-XX' is not a province (ISO 3166-2)"),
         ("areas:\n  atlantis: 1\n", "areas.atlantis: 'atlantis' is not a contested area id"),
         ("countries:\n  AFG: -1\n", "countries.AFG: -1 is not a non-negative number"),
-        ("countries:\n  AFG: .nan\n", "countries.AFG: nan is not a non-negative number"),
+        ("countries:\n  AFG: .nan\n", "countries.AFG: nan is not a finite number"),
         ("countries: [1]\n", "countries: expected a mapping of code: weight"),
         ("colours: {}\n", "colours: unknown field"),
         ("default: x\n", "default: 'x' is not a non-negative number"),
-        ("countries: {AFG: [\n", "not valid YAML"),
+        ("countries: {AFG: [\n", "line 2, column 1: did not find expected node content"),
+        # the catalog's parser: duplicate keys, digits, controls (were: accepted, or a Python hint)
+        ("countries: {AFG: 2}\ncountries: {PAK: 3}\n", "line 2, column 1: duplicate key 'countries' (first on line 1)"),
+        ("default: " + "7" * 100_000 + "\n", "a number has thousands of digits (MAX_NUMBER_DIGITS)"),
+        ('note: "a\\x1bb"\n', "note: 'a\\x1bb' holds the control or invalid character '\\x1b'"),
+        ("a: 1\nb: x\x00\n", "line 2, column 5: character '\\x00' is not allowed in YAML"),
     ],
 )
 def test_bad_exposure_files_exit_2_with_one_line(tmp_path, content, message):
@@ -249,6 +254,54 @@ def test_bad_exposure_files_exit_2_with_one_line(tmp_path, content, message):
     assert result.exit_code == 2
     assert str(path) in result.output and message in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_exposure_files_get_the_catalog_input_checks(tmp_path, monkeypatch):
+    """A device, a FIFO, random bytes, a file above MAX_INPUT_BYTES, an empty name: one line, exit 2."""
+    import os
+
+    def line_of(path: str, *more: str) -> str:
+        result = CliRunner().invoke(cli, ["compare", "tapi", "--exposure", path, *more])
+        assert result.exit_code == 2, (result.output, result.exception)
+        assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+        return result.output.strip()
+
+    # /dev/zero was read until memory ran out (21 GB), a FIFO waited for a writer forever
+    assert line_of("/dev/zero").endswith(
+        "/dev/zero: is a device, not a regular file; the exposure file must be a regular file"
+    )
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    assert "fifo.yaml: is a FIFO, not a regular file" in line_of(str(fifo))
+    noise = tmp_path / "noise.yaml"
+    noise.write_bytes(bytes([0xFF]) + bytes(range(256)) * 16)  # invalid UTF-8 at byte 0
+    assert "noise.yaml: not UTF-8 text (byte 0)" in line_of(str(noise))
+    big = tmp_path / "big.yaml"
+    big.write_text("default: 1\n" + "#" * 2000 + "\n", encoding="utf-8")
+    monkeypatch.setenv("CORRIDORS_MAX_INPUT_BYTES", "1000")
+    assert f"big.yaml: {big.stat().st_size:,} bytes is larger than the limit of 1,000" in line_of(str(big))
+    monkeypatch.delenv("CORRIDORS_MAX_INPUT_BYTES")
+    assert "exposure path is empty" in line_of("")  # was: silently no exposure at all
+    assert "exposure path is empty" in line_of("", "--rank-by", "exposure")
+    toml = tmp_path / "w.toml"
+    toml.write_text("default = 1\ndefault = 2\n", encoding="utf-8")
+    assert "w.toml: not valid TOML: Cannot overwrite a value" in line_of(str(toml))
+    toml.write_text("default = " + "9" * 5000 + "\n", encoding="utf-8")
+    assert "w.toml: not usable TOML: a number has thousands of digits" in line_of(str(toml))
+    toml.write_text("default = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    assert "w.toml: nested deeper than" in line_of(str(toml))
+    result = CliRunner().invoke(cli, ["map", "tapi", "--exposure", "", "-o", str(tmp_path / "m.html")])
+    assert result.exit_code == 2 and "exposure path is empty" in result.output
+
+
+def test_output_may_not_replace_the_exposure_input(tmp_path):
+    path = tmp_path / "ex.yaml"
+    path.write_text("default: 1\nprovinces:\n  PK-BA: 10\n", encoding="utf-8")
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["score", "tapi", "--exposure", str(path), "--format", "csv", "-o", str(path)])
+    assert result.exit_code == 2, result.output
+    assert f"{path}: is also an input of this run" in result.output
+    assert path.read_bytes() == before
 
 
 def test_exposure_api_errors(tmp_path):

@@ -338,7 +338,41 @@ def test_inputs_that_are_not_regular_files_are_refused(tmp_path):
     assert "is a FIFO" in one_error_line(invoke("list", "--catalog", str(fifo)))
     # /dev/zero is only stat()-ed, never opened
     assert "must be a regular file" in one_error_line(invoke("list", "--catalog", "/dev/zero"))
-    assert "x.yaml: no such OSM file" in one_error_line(invoke("route", "A", "B", "--osm", str(fifo)))
+    # --osm said "no such OSM file" of both
+    osm_fifo = tmp_path / "x.osm"
+    os.mkfifo(osm_fifo)
+    assert "x.osm: is a FIFO, not a regular file" in one_error_line(invoke("route", "A", "B", "--osm", str(osm_fifo)))
+    assert "x.yaml: is a FIFO, not a regular file" in one_error_line(invoke("route", "A", "B", "--osm", str(fifo)))
+    line = one_error_line(invoke("route", "A", "B", "--osm", "/dev/zero"))
+    assert line.endswith("/dev/zero: is a device, not a regular file; the OSM file must be a regular file")
+
+
+def test_a_catalog_folder_without_records_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a record")
+    line = one_error_line(invoke("list", "--catalog", str(tmp_path)))
+    assert (
+        line == f"corridors: error: {tmp_path}: folder holds no corridor files (.yaml, .yml, .geojson, .json, .parquet)"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", "tapi"],
+        ["list", "--format", "csv"],
+        ["crossings", "tapi"],
+        ["export", "tapi"],
+        ["map", "tapi"],
+        ["profile", "tapi"],
+        ["plan", "Kabul", "Peshawar"],
+    ],
+)
+def test_an_empty_output_name_is_an_error_everywhere(args):
+    """``-o ''`` wrote to standard output (score, list) or saved nothing (plan)."""
+    result = invoke(*args, "-o", "")
+    line = one_error_line(result)
+    assert "the output file name is empty; name a file, or '-' for standard output" in line
+    assert result.stdout == ""
 
 
 def test_empty_paths_are_errors_not_the_current_folder(tmp_path):
@@ -541,3 +575,24 @@ def test_a_figure_of_too_many_corridors_is_refused_before_any_work(tmp_path, mon
     result = CliRunner().invoke(cli, ["figure", "tapi", "karakoram-highway", "wakhan-corridor", "-o", str(out)])
     assert result.exit_code == 2 and not out.exists()
     assert result.output.count("\n") == 1 and "3 corridors" in result.output and "MAX_FIGURE_CORRIDORS" in result.output
+
+
+def test_a_deprecated_status_prints_one_notice_line(tmp_path):
+    """Python hides DeprecationWarning outside __main__: a record with 'status: planned' printed nothing."""
+    path = record(tmp_path)
+    path.write_text(path.read_text().replace("status: proposed", "status: planned"))
+    result = invoke("score", "mine", "--catalog", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"corridors: warning: {path}: status: 'planned' is deprecated; use 'proposed'\n"
+    with pytest.warns(DeprecationWarning, match="'planned' is deprecated"):  # the API still warns
+        from corridors.catalog import read_yaml
+
+        read_yaml(path)
+
+
+def test_plan_help_shows_the_ranges_of_its_numbers():
+    """``--crossing-penalty`` and ``--max-grade`` showed ``[x<=None]``."""
+    result = invoke("plan", "--help")
+    assert result.exit_code == 0 and "None" not in result.output
+    assert f"[0<=x<={settings.MAX_CROSSING_PENALTY_KM}]" in result.output and "[0<x<=100]" in result.output
+    assert "0<x<=100" in one_error_line(invoke("plan", "Kabul", "Peshawar", "--max-grade", "0"))

@@ -374,6 +374,15 @@ def test_malformed_osm_files_are_one_line_errors(tmp_path, name, content, messag
 def test_missing_osm_file(tmp_path):
     result = run("route", "Quetta", "Kalat", "--osm", str(tmp_path / "nope.osm"))
     assert result.exit_code == 2 and "nope.osm: no such OSM file" in result.stderr
+    result = run("route", "Quetta", "Kalat", "--osm", "")  # was: the corridor network, silently
+    assert result.exit_code == 2 and result.stderr == "corridors: error: OSM path is empty; name an OSM file\n"
+
+
+def test_output_may_not_replace_the_osm_input(grid):
+    before = grid.read_bytes()
+    result = run("route", "Southgate", "Northgate", "--osm", str(grid), "--format", "csv", "-o", str(grid))
+    assert result.exit_code == 2 and f"{grid}: is also an input of this run" in result.stderr
+    assert grid.read_bytes() == before
 
 
 # ---------------------------------------------------------------------------------------------

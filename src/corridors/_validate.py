@@ -3,9 +3,9 @@
 Each checker appends ``"field: problem"`` strings to a list; `raise_if` turns the list into
 one `CatalogError` whose single line names the file, every bad field and its value.
 
-Files are read through `read_input` (regular files only, size-limited) and parsed by `parse_yaml`
-or `parse_json`, which enforce the limits of `corridors.settings` (nesting depth, YAML aliases and
-expanded size, digits of a number) and hand back plain data: text NFC-normalised with control
+Files are read through `read_input` (regular files only, size-limited) and parsed by `parse_yaml`,
+`parse_json` or `parse_toml`, which enforce the limits of `corridors.settings` (nesting depth,
+YAML aliases and expanded size, digits of a number) and hand back plain data: text NFC-normalised with control
 characters and lone surrogates refused, finite numbers only, YAML dates as ISO text, and nothing
 but text, numbers, booleans, None, lists and mappings.
 """
@@ -139,10 +139,10 @@ def check_keys(problems: list[str], field: str, value: object, allowed: Iterable
 # ------------------------------------------------------------------------------------ reading
 
 
-def input_path(value: str | Path, what: str = "catalog") -> Path:
+def input_path(value: str | Path, what: str = "catalog", expected: str = "a file or folder") -> Path:
     """``value`` as a path; an empty name is an error, not "the current folder"."""
     if not str(value).strip():
-        raise CatalogError(f"{what} path is empty; name a file or folder")
+        raise CatalogError(f"{what} path is empty; name {expected}")
     return Path(value)
 
 
@@ -153,8 +153,14 @@ def check_regular_file(path: Path, what: str = "input") -> os.stat_result:
     except OSError as exc:
         raise CatalogError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
-        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "not a file"
-        raise CatalogError(f"{path}: is {kind}; the {what} must be a regular file")
+        kinds = (
+            (stat.S_ISDIR, "a folder"),
+            (stat.S_ISFIFO, "a FIFO"),
+            (stat.S_ISCHR, "a device"),
+            (stat.S_ISBLK, "a device"),
+        )
+        kind = next((name for test, name in kinds if test(st.st_mode)), "a special file")
+        raise CatalogError(f"{path}: is {kind}, not a regular file; the {what} must be a regular file")
     note_input(path)
     return st
 
@@ -237,6 +243,10 @@ def parse_yaml(text: str, label: object) -> Any:
 
     try:
         data = load_yaml(text, label)
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other controls): no mark
+        raise CatalogError(
+            f"{label}: {_line_column(text, exc.position)}: character {chr(exc.character)!r} is not allowed in YAML"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -249,15 +259,49 @@ def parse_yaml(text: str, label: object) -> Any:
     return plain_data(data, label)
 
 
+def _line_column(text: str, position: int) -> str:
+    """``line L, column C`` (both from 1) of the character at ``position`` of ``text``."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return f"line {text.count(chr(10), 0, position) + 1}, column {position - line_start + 1}"
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object names a key twice (`json` would keep the last value silently)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(f"duplicate key {key!r} in a JSON object")
+            seen.add(key)
+    return out
+
+
 def parse_json(text: str, label: object) -> Any:
-    """JSON text as plain checked data (see the module docstring); NaN and Infinity are refused."""
+    """JSON text as plain checked data (see the module docstring); NaN and Infinity are refused.
+
+    A key repeated in one object is an error, as in YAML; a leading UTF-8 byte-order mark (which
+    Windows GIS software writes) is skipped.
+
+    >>> parse_json('\ufeff{"a": 1}', "x.geojson")
+    {'a': 1}
+    >>> parse_json('{"a": 1, "a": 2}', "x.geojson")
+    Traceback (most recent call last):
+    ...
+    corridors._errors.CatalogError: x.geojson: duplicate key 'a' in a JSON object
+    """
     import json
 
     def constant(name: str) -> Any:
         raise ValueError(f"{name} is not a finite number")
 
     try:
-        data = json.loads(text, parse_constant=constant)
+        data = json.loads(text.removeprefix("\ufeff"), parse_constant=constant, object_pairs_hook=_unique_pairs)
+    except _DuplicateKey as exc:
+        raise CatalogError(f"{label}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise CatalogError(f"{label}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from None
     except RecursionError:
@@ -265,6 +309,22 @@ def parse_json(text: str, label: object) -> Any:
         raise CatalogError(f"{label}: nested deeper than {cap} levels (MAX_NESTING_DEPTH)") from None
     except ValueError as exc:
         raise CatalogError(f"{label}: not usable JSON: {_first_line(exc)}") from None
+    return plain_data(data, label)
+
+
+def parse_toml(text: str, label: object) -> Any:
+    """TOML text as plain checked data (see the module docstring); dates become ISO text."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{label}: not valid TOML: {_first_line(exc)}") from None
+    except RecursionError:
+        cap = settings.limit("MAX_NESTING_DEPTH")
+        raise CatalogError(f"{label}: nested deeper than {cap} levels (MAX_NESTING_DEPTH)") from None
+    except ValueError as exc:  # digits of an int beyond Python's limit
+        raise CatalogError(f"{label}: not usable TOML: {_first_line(exc)}") from None
     return plain_data(data, label)
 
 

@@ -361,6 +361,10 @@ class Catalog(Mapping[str, Corridor]):
         )
 
 
+#: Suffixes of the catalog files a folder given to `load_catalog` is searched for.
+_SUFFIXES = (".yaml", ".yml", ".geojson", ".json", ".parquet")
+
+
 def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True) -> Catalog:
     """Load the shipped seeds (unless ``include_seeds`` is false) and the user files ``paths``.
 
@@ -378,9 +382,10 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
         files += sorted(p for p in settings.seeds_dir().glob("*.yaml") if p.name != "places.yaml")
     for path in map(v.input_path, paths):
         if path.is_dir():
-            files += sorted(
-                p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".geojson", ".json", ".parquet")
-            )
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIXES)
+            if not found:
+                raise CatalogError(f"{path}: folder holds no corridor files ({', '.join(_SUFFIXES)})")
+            files += found
         elif path.exists():
             files.append(path)
         else:
@@ -458,7 +463,7 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
     if rec.get("alignment_note") is not None:
         v.check_text(problems, f"{prefix}alignment_note", rec["alignment_note"])
     if "countries" in rec:
-        v.check_countries(problems, f"{prefix}countries", rec["countries"])
+        _check_countries(problems, f"{prefix}countries", rec["countries"])
     every = _parse_waypoints(rec.get("waypoints"), f"{prefix}waypoints", problems)
     waypoints = tuple(w for w in every if not w.offline)
     stops = tuple(w for w in every if w.offline)
@@ -472,7 +477,7 @@ def _parse_route(path: Path, rec: dict, prefix: str, problems: list[str], parent
             problems.append(f"{prefix}osm: {osm!r} is not a file (resolved to {path.parent / osm})")
     narrowest = rec.get("narrowest_between")
     if narrowest is not None:
-        v.check_countries(problems, f"{prefix}narrowest_between", narrowest)
+        _check_countries(problems, f"{prefix}narrowest_between", narrowest)
         if isinstance(narrowest, list) and len(narrowest) != 2:
             problems.append(f"{prefix}narrowest_between: {narrowest!r} does not name exactly two countries")
     coords = None
@@ -511,6 +516,26 @@ def _status(path: Path, status: object) -> object:
         warnings.warn(f"{path}: status: {status!r} is deprecated; use {new!r}", DeprecationWarning, stacklevel=2)
         return new
     return status
+
+
+def _check_countries(problems: list[str], field_name: str, value: object) -> None:
+    """ISO alpha-3 codes (`_validate.check_countries`) of countries in the shipped countries layer.
+
+    A code of no country there (a typo such as ``XXX``) would only show as a mismatch in
+    ``corridors check``; it is refused when the record is read.
+    """
+    start = len(problems)
+    v.check_countries(problems, field_name, value)
+    if len(problems) > start or not isinstance(value, list):
+        return
+    from . import geodata
+
+    known = geodata.countries().iso_a3.tolist()
+    for i, code in enumerate(value):
+        if code not in known:
+            problems.append(
+                f"{field_name}[{i}]: {code!r} is not a country of the region (one of {', '.join(sorted(known))})"
+            )
 
 
 def _parse_waypoints(value: object, field_name: str, problems: list[str]) -> tuple[Waypoint, ...]:
@@ -659,7 +684,7 @@ def _parse_published(
         problems.append(f"{field_name}.country_length_km: {by_country!r} is not a mapping of ISO3 to figures")
         by_country = {}
     for code, fig in by_country.items():
-        v.check_countries(problems, f"{field_name}.country_length_km", [code])
+        _check_countries(problems, f"{field_name}.country_length_km", [code])
         _check_length(problems, f"{field_name}.country_length_km.{code}", fig)
     segments = _parse_segments(value.get("segments"), f"{field_name}.segments", problems, waypoints)
     facts = value.get("facts") or []
@@ -928,6 +953,7 @@ def _corridors_of_frame(frame: geopandas.GeoDataFrame, label: str, stem: str) ->
     coords = _frame_coords(frame) if len(frame) else None
     if coords is None:  # the per-feature checks, which name every problem
         data = json.loads(frame.to_json(na="drop", drop_id=False, default=_jsonable))
+        _check_properties(data["features"], label)
         return _corridors_of_features(data["features"], label, stem, "row[{}]")
     # the properties as to_json(na="drop") gives them, without writing every vertex as text
     columns = frame.drop(columns=frame.geometry.name)
@@ -940,7 +966,18 @@ def _corridors_of_frame(frame: geopandas.GeoDataFrame, label: str, stem: str) ->
         {"type": "Feature", "id": str(i), "properties": {k: x for k, x in p.items() if x is not None}}
         for i, p in zip(frame.index.tolist(), props, strict=True)
     ]
+    _check_properties(features, label)
     return _corridors_of_features(features, label, stem, "row[{}]", coords)
+
+
+def _check_properties(features: list[dict], label: str) -> None:
+    """Put the rows' properties through the checks a parsed GeoJSON or YAML file gets (`_validate.plain_data`).
+
+    Control characters are refused and text NFC-normalised, as in every other source of routes.
+    """
+    rows = v.plain_data({"row": [f.get("properties") for f in features]}, label)["row"]
+    for feature, props in zip(features, rows, strict=True):
+        feature["properties"] = props
 
 
 def _corridors_of_features(
@@ -956,17 +993,27 @@ def _corridors_of_features(
         if not isinstance(feature, dict):
             problems.append(f"{f}: {feature!r} is not a GeoJSON Feature")
             continue
-        props = feature.get("properties") or {}
-        if not isinstance(props, dict):
+        props = feature.get("properties")
+        if props is None:
             props = {}
+        elif not isinstance(props, dict):
+            problems.append(f"{f}.properties: {props!r} is not a mapping of properties (or null)")
+            continue
+        for where, value in (
+            (f"{f}.id", feature.get("id")),
+            *((f"{f}.properties.{k}", props.get(k)) for k in _GEOJSON_TEXT_KEYS),
+        ):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+                problems.append(f"{where}: {value!r} is not a text or number")
         coords = checked[i] if checked is not None else _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
         if coords is None:
             continue
-        rid = v.slug(str(props.get("id", feature.get("id", "")))) or (stem if len(features) == 1 else f"{stem}-{i + 1}")
+        given = props.get("id") if props.get("id") is not None else feature.get("id")  # null: not given
+        rid = v.slug("" if given is None else str(given)) or (stem if len(features) == 1 else f"{stem}-{i + 1}")
         name = str(props.get("name") or props.get("id") or rid)
         countries = props.get("countries")
         if countries is not None:
-            v.check_countries(problems, f"{f}.properties.countries", countries)
+            _check_countries(problems, f"{f}.properties.countries", countries)
         countries = tuple(countries) if isinstance(countries, list) else ()
         status = _status(Path(label), props.get("status")) if props.get("status") is not None else "modeled"
         v.check_choice(problems, f"{f}.properties.status", status, v.STATUSES)
@@ -995,6 +1042,8 @@ def _corridors_of_features(
 
 #: Feature properties the schema reads from a GeoJSON file; every other property is carried through.
 _GEOJSON_KEYS = ("id", "name", "kind", "status", "countries", "description")
+#: Of those, the ones that must be a text or a number when given (not null).
+_GEOJSON_TEXT_KEYS = ("id", "name", "description")
 
 
 def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list[tuple[float, float]] | None:

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from . import geodata
-from ._errors import ValidationError
+from . import _validate, geodata
+from ._errors import CatalogError, ValidationError
 from .scoring import CorridorScore, Stretch
 
 __all__ = ["Exposure", "apply_exposure", "load_exposure", "parse_exposure"]
@@ -139,25 +139,13 @@ def load_exposure(path: str | Path) -> Exposure:
     >>> ex.provinces["PK-BA"] > ex.default
     True
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot read the exposure file: {exc.strerror or exc}") from None
-    try:
-        if path.suffix.lower() == ".toml":
-            import tomllib
-
-            data: Any = tomllib.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
-    except Exception as exc:  # yaml.YAMLError, tomllib.TOMLDecodeError
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValidationError(
-            f"{path}: not valid {'TOML' if path.suffix.lower() == '.toml' else 'YAML'}: {first}"
-        ) from None
+    try:  # the catalog's checks: a regular file, MAX_INPUT_BYTES, UTF-8, duplicate keys, limits
+        path = _validate.input_path(path, "exposure", "a YAML or TOML file")
+        text = _validate.read_input(path, "exposure file")
+        parse = _validate.parse_toml if path.suffix.lower() == ".toml" else _validate.parse_yaml
+        data = parse(text, path)
+    except CatalogError as exc:
+        raise ValidationError(str(exc)) from None
     return parse_exposure(data, str(path))
 
 

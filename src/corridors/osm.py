@@ -88,13 +88,13 @@ def load_osm(path: str | Path) -> nx.MultiDiGraph:
     from xml.etree.ElementTree import ParseError
     from xml.sax import SAXParseException
 
-    path = Path(path)
-    if not path.is_file():
+    path = _validate.input_path(path, "OSM", "an OSM file")
+    if not path.exists():
         raise CatalogError(f"{path}: no such OSM file")
+    _validate.check_regular_file(path, "OSM file")  # before the name: a FIFO or device named x.osm too
     name = path.name.lower()
     if not name.endswith((".pbf", ".osm", ".osm.gz", ".osm.bz2", ".xml")):
         raise CatalogError(f"{path}: not an OSM file name (.osm.pbf, .osm, .osm.gz or .osm.bz2)")
-    _validate.check_regular_file(path, "OSM file")
     if path.stat().st_size == 0:
         raise CatalogError(f"{path}: empty file")
     if name.endswith(".pbf"):

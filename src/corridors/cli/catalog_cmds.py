@@ -38,10 +38,10 @@ def _scores(
     from ..catalog import load_catalog
     from ..scoring import score_records
 
-    if rank_by == "exposure" and not exposure:
+    if rank_by == "exposure" and exposure is None:
         raise click.UsageError("--rank-by exposure needs --exposure FILE")
     ex = None
-    if exposure:
+    if exposure is not None:  # an empty name is an error, not "no file"
         from ..exposure import load_exposure
 
         ex = load_exposure(exposure)  # bad files fail before the scoring work

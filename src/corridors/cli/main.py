@@ -51,7 +51,8 @@ class _Group(click.Group):
     """Lists commands in the order they were added; every error becomes one line + exit status 2.
 
     Library errors (`CorridorsError`), click's usage errors and running out of memory print one
-    line ``corridors: error: …`` on standard error and exit 2; an interrupt (Ctrl-C, SIGTERM) exits
+    line ``corridors: error: …`` on standard error and exit 2; warnings (deprecated record spellings
+    included) print as one line ``corridors: warning: …``; an interrupt (Ctrl-C, SIGTERM) exits
     130 or 143 after temporary files are removed. Outputs may not overwrite inputs of the same run.
     """
 
@@ -59,7 +60,10 @@ class _Group(click.Group):
         return list(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with track_inputs():
+        with track_inputs(), warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            # Python hides DeprecationWarning outside __main__; a record's deprecated spelling is news
+            warnings.filterwarnings("default", category=DeprecationWarning, module=r"corridors(\.|$)")
             try:
                 return super().invoke(ctx)
             except CorridorsError as exc:
@@ -125,6 +129,11 @@ _register()
 
 def _plain_warning(message, category, filename, lineno, line=None) -> str:
     return f"corridors: warning: {message}\n"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a warning of a run as one plain line on standard error, terminal controls stripped."""
+    click.echo(strip_terminal_controls(_plain_warning(message, category, filename, lineno)).rstrip("\n"), err=True)
 
 
 def main() -> None:

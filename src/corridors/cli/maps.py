@@ -35,7 +35,7 @@ def _scores(
     from ..scoring import score_records
 
     ex = None
-    if exposure:
+    if exposure is not None:  # an empty name is an error, not "no file"
         from ..exposure import load_exposure
 
         ex = load_exposure(exposure)
@@ -95,7 +95,7 @@ def map_cmd(
         tile_provider(name)  # fail on a bad name before the scoring work
     if output and not fragment:
         format_of(output, {".html": "html", ".htm": "html"}, "web maps")
-    if color_by == "exposure" and not exposure:
+    if color_by == "exposure" and exposure is None:
         raise click.UsageError("--color-by exposure needs --exposure FILE")
     scores = _scores(ids, catalogs, tolerance_km, worldview, exposure)
     m = atlas_map(scores, tiles=names, title=title, cdn=cdn, color_by=color_by)

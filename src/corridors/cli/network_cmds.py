@@ -84,7 +84,7 @@ def _routes(
 ):
     from .. import network, osm, routing
 
-    if osm_file:
+    if osm_file is not None:  # an empty name is an error, not "no file"
         graph = osm.load_osm(osm_file)
         access_km = settings.OSM_SNAP_KM
     else:
@@ -254,7 +254,9 @@ def export_cmd(
         from .. import network, osm
         from ..catalog import load_catalog
 
-        graph = osm.load_osm(osm_file) if osm_file else network.build_network(load_catalog(catalogs).values())
+        graph = (
+            osm.load_osm(osm_file) if osm_file is not None else network.build_network(load_catalog(catalogs).values())
+        )
         export.export_network(graph, output)
     elif fmt == "graphml":
         raise click.UsageError(

@@ -24,6 +24,22 @@ class FiniteFloat(click.FloatRange):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return number
 
+    def _describe_range(self) -> str:
+        """The range shown in ``--help``; nothing for an unbounded number (click would show ``x<=None``)."""
+        return "" if self.min is None and self.max is None else super()._describe_range()
+
+
+class OutputPath(click.Path):
+    """An output file name (``-`` is standard output); an empty name is an error, not standard output."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not str(value).strip():
+            self.fail("the output file name is empty; name a file, or '-' for standard output", param, ctx)
+        return super().convert(value, param, ctx)
+
 
 catalog_option = click.option(
     "--catalog",
@@ -45,7 +61,7 @@ format_option = click.option(
 output_option = click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(),
     metavar="FILE",
     help="Write to FILE (atomically) instead of standard output.",
 )
@@ -53,9 +69,7 @@ output_option = click.option(
 
 def output_file_option(help: str, *, required: bool = True, metavar: str = "FILE"):
     """``-o/--output FILE`` for commands whose output is a file of a kind named by its suffix."""
-    return click.option(
-        "-o", "--output", required=required, type=click.Path(dir_okay=False), metavar=metavar, help=help
-    )
+    return click.option("-o", "--output", required=required, type=OutputPath(), metavar=metavar, help=help)
 
 
 tolerance_option = click.option(

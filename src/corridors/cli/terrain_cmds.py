@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from .. import settings
 from ..io import strip_terminal_controls
 from .options import (
     FiniteFloat,
+    OutputPath,
     catalog_option,
     emit,
     format_option,
@@ -89,18 +91,18 @@ class _Progress:
 @click.option(
     "--crossing-penalty",
     "crossing_penalty_km",
-    type=FiniteFloat(),
+    type=FiniteFloat(min=0, max=settings.MAX_CROSSING_PENALTY_KM),
     default=None,
     metavar="KM",
-    help="Cost of each border crossing, in km of flat route (0–5000). Default: 100 for pipelines, 50 for roads.",
+    help="Cost of each border crossing, in km of flat route. Default: 100 for pipelines, 50 for roads.",
 )
 @click.option(
     "--max-grade",
     "max_grade_pct",
-    type=FiniteFloat(),
+    type=FiniteFloat(min=0, max=100, min_open=True),
     default=None,
     metavar="PCT",
-    help='Forbid moves steeper than PCT percent between neighbouring 30" cells (0–100). Default: none.',
+    help='Forbid moves steeper than PCT percent between neighbouring 30" cells. Default: none.',
 )
 @click.option(
     "--kind",
@@ -122,7 +124,7 @@ class _Progress:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(),
     metavar="CATALOG.yaml",
     help="Save the planned corridor into this user catalog (created, or its record replaced); use "
     "it later with --catalog.",
