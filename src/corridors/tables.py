@@ -259,12 +259,14 @@ def range_text(fig: Figure | None) -> str:
     return lo if lo == hi else f"{lo}–{hi}"
 
 
-def figure_value(value: float) -> str:
-    """A published number as published: thousands separators, no decimals it does not have.
+def figure_value(value: float | str) -> str:
+    """A published number as published: thousands separators, no decimals it does not have (text as is).
 
-    >>> figure_value(1300), figure_value(2.67), figure_value(1814.5)
-    ('1,300', '2.67', '1,814.5')
+    >>> figure_value(1300), figure_value(2.67), figure_value(1814.5), figure_value("n/a")
+    ('1,300', '2.67', '1,814.5', 'n/a')
     """
+    if isinstance(value, str):
+        return value
     return cell(value, 0) if float(value) == round(float(value)) else f"{float(value):,}"
 
 
