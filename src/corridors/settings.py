@@ -47,6 +47,7 @@ __all__ = [
     "PROFILE_SPACING_KM",
     "REGION_BOUNDS",
     "SCORE_CHUNK_ROUTES",
+    "SCORE_THREADS",
     "SCORE_WEIGHTS",
     "YEN_FIRST_LIMIT",
     "YEN_LIMIT_GROWTH",
@@ -96,6 +97,11 @@ NEAREST_BRUTE_FORCE_PAIRS = 2_000_000
 #: and are no slower (the arrays stay nearer the CPU caches). The dask engine makes one partition
 #: per batch.
 SCORE_CHUNK_ROUTES = 2_000
+
+#: Batches scored at once by the streaming scorer (`corridors.scoring.score_batches`), threads.
+#: NumPy, GEOS and PROJ release the GIL for their array work, so two threads keep both cores of a
+#: small machine busy; more threads only add batches held in memory.
+SCORE_THREADS = 2
 
 # ------------------------------------------------------------------------------------ terrain
 

@@ -65,6 +65,50 @@ def _scores(
     return scores
 
 
+def _stream_csv(
+    catalogs: tuple[str, ...],
+    output: str | None,
+    tolerance_km: float,
+    weights: tuple[str, ...],
+    worldview: str,
+    chunk_routes: int | None,
+    progress: bool | None,
+) -> None:
+    """``score --format csv`` read, scored and written batch by batch (`corridors.tables.write_csv_batches`).
+
+    The same bytes as scoring every corridor at once; memory holds one batch or two
+    (``settings.SCORE_THREADS``), not the catalog or the records.
+    """
+    import sys
+
+    from ..catalog import iter_catalog
+    from ..engine import check_options
+    from ..scoring import score_batches
+    from ..tables import write_csv_batches
+
+    chunk = check_options("local", None, None, chunk_routes)
+    batches = iter_catalog(catalogs, chunk_routes=chunk)
+    scored = score_batches(batches, tolerance_km=tolerance_km, weights=parse_weights(weights), worldview=worldview)
+
+    def write(fh) -> None:
+        with ProgressBar(None, progress) as bar:
+            write_csv_batches((bar.advance(b) for b in scored), fh)
+
+    if output and output != "-":
+        from ..io import atomic_write
+
+        atomic_write(output, lambda tmp: _write_text(tmp, write))
+        click.echo(f"wrote {output}", err=True)
+    else:
+        write(sys.stdout)
+        sys.stdout.flush()
+
+
+def _write_text(path, write) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        write(fh)
+
+
 def _emit_scores(
     scores, fmt: str, output: str | None, title: str, keep: tuple[str, ...] = (), *, worldview: str = "de-facto"
 ) -> None:
@@ -181,6 +225,9 @@ def score_cmd(
     JSON output carries every metric, crossing location and source. An output FILE ending in
     .parquet is written as GeoParquet (one row per corridor, the modeled route as geometry).
     """
+    if fmt == "csv" and not ids and not exposure and engine == "local" and not scheduler:
+        _stream_csv(catalogs, output, tolerance_km, weights, worldview, chunk_routes, progress)
+        return
     scores = _scores(
         ids,
         catalogs,
