@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from . import alignment, distance, gazetteer, geodata, profile, settings
+from . import alignment, dem, distance, gazetteer, geodata, profile, settings
 from ._errors import CorridorsError
 from .catalog import Corridor, Figure, Segment, corridors_from_gdf
 
@@ -972,6 +972,7 @@ def score_batches(
         for batch in batches:
             yield score_partition(batch, **options)[0]
         return
+    _share_layers(options.get("worldview"))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: collections.deque[Future[tuple[list[CorridorScore], np.ndarray]]] = collections.deque()
         for batch in batches:
@@ -980,6 +981,24 @@ def score_batches(
                 yield pending.popleft().result()[0]
         while pending:
             yield pending.popleft().result()[0]
+
+
+def _share_layers(worldview: str | None) -> None:
+    """Load every layer batches share and build its lazy parts, before threads share them.
+
+    GEOS builds a prepared polygon's point locator on its first point-in-polygon test, and that
+    build is not thread-safe (libgeos/geos issue 825); one test at each polygon's bounding-box
+    centre builds them all here, in one thread.
+    """
+    view = geodata.worldview_layers(geodata.check_worldview(worldview))
+    layers = [view.countries, geodata.countries(), _area_layer("provinces")[0], _area_layer("contested")[0]]
+    for layer in layers:
+        x0, y0, x1, y1 = shapely.bounds(layer.geometry).T
+        ok = np.isfinite(x0)
+        shapely.prepare(layer.geometry[ok])
+        shapely.contains_xy(layer.geometry[ok], (x0[ok] + x1[ok]) / 2, (y0[ok] + y1[ok]) / 2)
+    geodata.borders(), geodata.boundaries(), geodata.contested_areas(), geodata.provinces()
+    _named_crossings(), profile._gazetteer_points(), dem.dem()
 
 
 def score_partition(
