@@ -225,7 +225,7 @@ def test_streamed_csv_is_the_in_memory_csv(routes_600):
 
 
 def test_terrain_whole_numbers_stay_whole_beside_a_route_without_terrain():
-    """A route off the DEM (no terrain) leaves its cells blank; the other rows keep ``4733``, not ``4733.0``."""
+    """A route off the DEM (no terrain) leaves its cells blank; the other rows keep ``4677``, not ``4677.0``."""
     from dataclasses import replace
 
     from corridors import load_catalog
