@@ -603,37 +603,56 @@ def boundary_classes(lonlat: np.ndarray, worldview: str | None = None) -> list[s
     return out
 
 
-def _stretches(split: AreaSplit, route: int, bounds: Sequence[np.ndarray]) -> tuple[Stretch, ...]:
-    """The route cut at every change of country, province or contested area.
+def _stretches(split: AreaSplit) -> list[tuple[Stretch, ...]]:
+    """Every route cut at every change of country, province or contested area (the whole batch at once).
 
-    ``bounds`` are the `_bounds` of the country, province and contested-area runs.
+    The cuts are the starts of the runs of the three splits; each piece between two cuts takes the
+    label of the run of each split containing its middle; neighbours with the same labels merge.
     """
     parts: list[CountrySplit | AreaRuns] = [split.countries, split.provinces, split.contested]
-    runs = []
-    for part, b in zip(parts, bounds, strict=True):
-        m = slice(b[route], b[route + 1])
-        runs.append((part.run_start_km[m], part.run_country[m]))
-    total = float(split.countries.length_km[route])
-    cuts = np.unique(np.concatenate([r[0] for r in runs] + [[0.0, total]]))
-    cuts = cuts[(cuts >= 0) & (cuts <= total)]
-    lo, hi = cuts[:-1], cuts[1:]
-    keep = hi - lo > 1e-9
-    lo, hi = lo[keep], hi[keep]
-    mid = (lo + hi) / 2
-    labels = [
-        codes[np.searchsorted(starts, mid, side="right") - 1].astype(str).tolist() if len(starts) else [""] * len(mid)
-        for starts, codes in runs
-    ]
-    out = [Stretch(a, b - a, *names) for a, b, *names in zip(lo.tolist(), hi.tolist(), *labels, strict=True)]
-    # merge neighbours with the same labels
-    merged: list[Stretch] = []
-    for st in out:
-        if merged and (merged[-1].country, merged[-1].province, merged[-1].area) == (st.country, st.province, st.area):
+    total = split.countries.length_km
+    n = len(total)
+    route = np.concatenate([p.run_route for p in parts] + [np.arange(n), np.arange(n)])
+    km = np.concatenate([p.run_start_km for p in parts] + [np.zeros(n), total])
+    keep = (km >= 0) & (km <= total[route])
+    route, km = route[keep], km[keep]
+    order = np.lexsort((km, route))
+    route, km = route[order], km[order]
+    distinct = _group_starts(route) | _group_starts(km)
+    route, km = route[distinct], km[distinct]
+    same = route[1:] == route[:-1]
+    lo, hi, piece_route = km[:-1][same], km[1:][same], route[:-1][same]
+    ok = hi - lo > 1e-9
+    lo, hi, piece_route = lo[ok], hi[ok], piece_route[ok]
+    labels = [_label_at(p, piece_route, (lo + hi) / 2).tolist() for p in parts]
+    out: list[list[Stretch]] = [[] for _ in range(n)]
+    for r, a, b, country, province, area in zip(piece_route.tolist(), lo.tolist(), hi.tolist(), *labels, strict=True):
+        merged = out[r]
+        if merged and (merged[-1].country, merged[-1].province, merged[-1].area) == (country, province, area):
             last = merged[-1]
-            merged[-1] = Stretch(last.start_km, last.length_km + st.length_km, st.country, st.province, st.area)
+            merged[-1] = Stretch(last.start_km, last.length_km + (b - a), country, province, area)
         else:
-            merged.append(st)
-    return tuple(merged)
+            merged.append(Stretch(a, b - a, country, province, area))
+    return [tuple(m) for m in out]
+
+
+def _label_at(runs: CountrySplit | AreaRuns, route: np.ndarray, at_km: np.ndarray) -> np.ndarray:
+    """The code of the run of ``route`` holding each position ``at_km`` (the last to start at or before it).
+
+    ``""`` where the route has no runs. Runs and positions are merged in one sort (runs first at
+    equal km), so each position takes the run seen last before it.
+    """
+    n_runs = len(runs.run_route)
+    all_route = np.concatenate([runs.run_route, route])
+    all_km = np.concatenate([runs.run_start_km, at_km])
+    is_pos = np.concatenate([np.zeros(n_runs, dtype=bool), np.ones(len(route), dtype=bool)])
+    order = np.lexsort((is_pos, all_km, all_route))
+    last = np.maximum.accumulate(np.where(is_pos[order], -1, order))
+    run = np.empty(len(route), dtype=np.int64)
+    run[order[is_pos[order]] - n_runs] = last[is_pos[order]]
+    found = (run >= 0) & (runs.run_route[np.maximum(run, 0)] == route) if n_runs else np.zeros(len(route), bool)
+    codes = np.append(np.asarray(runs.run_country, dtype=object), "")
+    return codes[np.where(found, run, -1)].astype(str)
 
 
 @dataclass(frozen=True)
@@ -1028,6 +1047,7 @@ def score_partition(
     segment_rows = segment_lengths(items, lines)
     run_b = _bounds(split.run_route, n)
     prov_b, area_b = _bounds(areas.provinces.run_route, n), _bounds(areas.contested.run_route, n)
+    stretches = _stretches(areas)
     seq_b = _bounds(split.seq_route, n)
     cross_b = _bounds(split.cross_route, n)
     hug_b = _bounds(split.hug_route, n)
@@ -1103,7 +1123,7 @@ def score_partition(
                     if p and km > 0
                     for j in [provinces.index_of(p)]
                 ),
-                stretches=_stretches(areas, i, (run_b, prov_b, area_b)),
+                stretches=stretches[i],
             )
         )
     return out, composite
@@ -1320,8 +1340,12 @@ def _terrain_column(values: list[Any]) -> Any:
 
 def _km_columns(records: Sequence[CorridorScore], keys: Sequence[str], items: Any) -> dict[str, np.ndarray]:
     """``km_<key>`` columns for ``keys`` from ``items(record) -> [(key, km), ...]``."""
-    per = [dict(items(r)) for r in records]
-    return {f"km_{k}": np.array([d.get(k, 0.0) for d in per], dtype=float) for k in keys}
+    where = {k: j for j, k in enumerate(keys)}
+    km = np.zeros((len(records), len(keys)))
+    for i, r in enumerate(records):
+        for key, length in items(r):
+            km[i, where[key]] = length
+    return {f"km_{k}": km[:, j] for j, k in enumerate(keys)}
 
 
 def contested_text(record: CorridorScore) -> str:
