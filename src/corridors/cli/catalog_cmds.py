@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
 import click
 
 from .options import (
@@ -90,7 +94,7 @@ def _stream_csv(
     batches = iter_catalog(catalogs, chunk_routes=chunk)
     scored = score_batches(batches, tolerance_km=tolerance_km, weights=parse_weights(weights), worldview=worldview)
 
-    def write(fh) -> None:
+    def write(fh: IO[str]) -> None:
         with ProgressBar(None, progress) as bar:
             write_csv_batches((bar.advance(b) for b in scored), fh)
 
@@ -104,7 +108,8 @@ def _stream_csv(
         sys.stdout.flush()
 
 
-def _write_text(path, write) -> None:
+def _write_text(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Call ``write`` with ``path`` open for text (UTF-8, line ends as written)."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
         write(fh)
 
