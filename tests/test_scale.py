@@ -257,7 +257,7 @@ def test_iter_catalog_numbers_rows_across_row_batches(tmp_path):
     frame.to_parquet(tmp_path / "bad.parquet")
     with pytest.raises(CatalogError, match=r"bad.parquet: row\[230\].*outside the covered region"):
         list(iter_catalog([tmp_path / "bad.parquet"], chunk_routes=100, include_seeds=False))
-    with pytest.raises(CatalogError, match=r"id: 'r-1' is already defined in"):
+    with pytest.raises(CatalogError, match=r"id: '0' is already defined in"):
         list(iter_catalog([tmp_path / "r.parquet", tmp_path / "r.parquet"], chunk_routes=100))
 
 
