@@ -8,7 +8,8 @@ CSV written)::
 
 DuckDB runs only the per-country split of the same routes (``bench_scoring.py --side duckdb``: an
 ``ST_Intersects`` join, ``ST_Intersection``, ``ST_Length_Spheroid``; load untimed). Sides alternate,
-``--repeat`` times; medians are reported, with each side's peak memory (max RSS of its process).
+``--repeat`` times; medians are reported, with each side's peak memory (max RSS of its process)
+and CPU time (every thread; on a shared machine a steadier measure of the work than wall time).
 ``--engine dask`` runs are timed with 1, 2 and 4 local workers (``--workers``); they check that
 the CSV is byte-identical to the local engine's.
 
@@ -62,7 +63,7 @@ def write_routes(n: int, folder: Path, fmt: str) -> Path:
 
 
 def timed(cmd: list[str]) -> dict:
-    """Wall time and peak memory (max RSS, MB) of one child process."""
+    """Wall time, CPU time (user + system, every thread) and peak memory (max RSS, MB) of one child process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -70,7 +71,7 @@ def timed(cmd: list[str]) -> dict:
     err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
-    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+    return {"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
 
 
 def corridors_cmd(catalog: Path, out: Path, *extra: str) -> list[str]:
@@ -111,11 +112,16 @@ def main() -> None:
                 duck.append(duckdb_split(n))
         seconds[n] = median(ours, "seconds")
         print(f"routes: {n:,} ({args.format}), {args.repeat} alternating runs, medians")
-        print(f"  corridors score (all metrics, CSV): {seconds[n]:.1f} s, peak {median(ours, 'peak_mb'):.0f} MB")
+        print(
+            f"  corridors score (all metrics, CSV): {seconds[n]:.1f} s (CPU {median(ours, 'cpu_s'):.1f} s), "
+            f"peak {median(ours, 'peak_mb'):.0f} MB"
+        )
         if duck:
             d = median(duck, "seconds")
             print(f"  duckdb spatial split only:          {d:.1f} s, peak {median(duck, 'peak_mb'):.0f} MB")
             print(f"  ratio corridors / duckdb: {seconds[n] / d:.2f}x (target <= 1x)")
+            c, dc = median(ours, "cpu_s"), median(duck, "cpu_s")
+            print(f"  CPU time (all threads): corridors {c:.1f} s, duckdb {dc:.1f} s, ratio {c / dc:.2f}x")
     ns = sorted(seconds)
     for a, b in itertools.pairwise(ns):
         growth = seconds[b] / seconds[a]

@@ -188,3 +188,102 @@ def test_a_geoseries_of_lines_reads_with_default_ids():
 
     routes = geopandas.GeoSeries([shapely.LineString([(66.99, 30.18), (66.45, 30.91)])] * 2, crs="EPSG:4326")
     assert [(c.id, c.name) for c in corridors_from_gdf(routes)] == [("0", "0"), ("1", "1")]
+
+
+@pytest.fixture(scope="module")
+def routes_600(tmp_path_factory):
+    """600 generated routes as GeoParquet, with their ids and names."""
+    import geopandas
+
+    path = tmp_path_factory.mktemp("stream") / "routes.parquet"
+    geopandas.GeoDataFrame.from_features(_features(600), crs="EPSG:4326").to_parquet(path)
+    return path
+
+
+def test_streamed_csv_is_the_in_memory_csv(routes_600):
+    """Batches read from GeoParquet row by row, scored in two threads and written as they come: the same bytes.
+
+    The batches of 97 routes lack columns that others have (a country, a province, a contested
+    area met by none of their routes), which the writer fills as the table of all rows has them.
+    """
+    import io
+
+    from corridors import load_catalog
+    from corridors.catalog import iter_catalog
+    from corridors.scoring import ColumnLayout, score_batches
+    from corridors.tables import csv_text, data_frame, write_csv_batches
+
+    whole = csv_text(data_frame(score_records(load_catalog([routes_600]).select())))
+    batches = list(iter_catalog([routes_600], chunk_routes=97))
+    assert [len(b) for b in batches] == [97] * 6 + [len(load_catalog()) + 600 - 6 * 97]
+    layouts = [ColumnLayout.of(r) for r in score_batches(batches[-3:], threads=1)]
+    union = layouts[0].union(layouts[1]).union(layouts[2])
+    assert any(set(lay.provinces) < set(union.provinces) for lay in layouts)  # a batch lacks a column
+    out = io.StringIO()
+    assert write_csv_batches(score_batches(iter(batches), threads=2), out) == len(load_catalog()) + 600
+    assert out.getvalue() == whole
+
+
+def test_terrain_whole_numbers_stay_whole_beside_a_route_without_terrain():
+    """A route off the DEM (no terrain) leaves its cells blank; the other rows keep ``4677``, not ``4677.0``."""
+    from dataclasses import replace
+
+    from corridors import load_catalog
+    from corridors.tables import csv_text, data_frame
+
+    kkh, tapi = score_records(load_catalog().select(["karakoram-highway", "tapi"]))
+    text = csv_text(data_frame([kkh, replace(tapi, extra={})])).splitlines()
+    header = text[0].split(",")
+    cells = dict(zip(header, text[1].split(","), strict=False))
+    assert cells["max_elevation_m"] == str(kkh.extra["max_elevation_m"]) and "." not in cells["max_elevation_m"]
+    blank = dict(zip(header, text[2].split(","), strict=False))
+    assert blank["max_elevation_m"] == "" and blank["ascent_m"] == ""
+
+
+def test_iter_catalog_numbers_rows_across_row_batches(tmp_path):
+    """GeoParquet read 100 rows at a time: the corridors of the whole file; problems named by file row."""
+    import geopandas
+
+    from corridors import CatalogError, load_catalog
+    from corridors.catalog import iter_catalog
+
+    frame = geopandas.GeoDataFrame.from_features(_features(250), crs="EPSG:4326").drop(columns="id")
+    frame.to_parquet(tmp_path / "r.parquet")
+    parts = list(iter_catalog([tmp_path / "r.parquet"], chunk_routes=100, include_seeds=False))
+    assert [len(p) for p in parts] == [100, 100, 50]
+    assert [c for p in parts for c in p] == list(load_catalog([tmp_path / "r.parquet"], include_seeds=False).values())
+    assert parts[2][-1].id == "249"  # ids from the row index over the whole file, not the batch
+    frame.geometry = [*frame.geometry[:230], shapely.LineString([(10, 32), (63, 34)]), *frame.geometry[231:]]
+    frame.to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(CatalogError, match=r"bad.parquet: row\[230\].*outside the covered region"):
+        list(iter_catalog([tmp_path / "bad.parquet"], chunk_routes=100, include_seeds=False))
+    with pytest.raises(CatalogError, match=r"id: '0' is already defined in"):
+        list(iter_catalog([tmp_path / "r.parquet", tmp_path / "r.parquet"], chunk_routes=100))
+
+
+def test_streaming_memory_does_not_grow_with_the_routes(routes_600, tmp_path):
+    """Peak traced memory of the streamed CSV: 600 routes in batches of 100 need little more than 200.
+
+    Everything kept per row (8 bytes of composite score) is tiny beside a batch, so the peak is
+    set by one batch; holding every record (~5 KB a route) would add ~2 MB for 400 more routes.
+    """
+    import io
+    import tracemalloc
+
+    import geopandas
+
+    from corridors.catalog import iter_catalog
+    from corridors.scoring import score_batches
+    from corridors.tables import write_csv_batches
+
+    geopandas.read_parquet(routes_600).iloc[:200].to_parquet(tmp_path / "200.parquet")
+    write_csv_batches(score_batches(iter_catalog([tmp_path / "200.parquet"], chunk_routes=100)), io.StringIO())
+    peaks = {}
+    for path in (tmp_path / "200.parquet", routes_600):
+        batches = iter_catalog([path], chunk_routes=100, include_seeds=False)
+        tracemalloc.start()
+        write_csv_batches(score_batches(batches, threads=1), io.StringIO())
+        peaks[path.name] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    small, large = peaks["200.parquet"], peaks[routes_600.name]
+    assert large < 1.25 * small, (small, large)

@@ -36,6 +36,7 @@ __all__ = [
     "Source",
     "Waypoint",
     "corridors_from_gdf",
+    "iter_catalog",
     "load_catalog",
 ]
 
@@ -377,6 +378,20 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
     >>> catalog["tapi"].countries, len(catalog) >= 20
     (('TKM', 'AFG', 'PAK', 'IND'), True)
     """
+    corridors: list[Corridor] = []
+    for path in _catalog_files(paths, include_seeds):
+        suffix = path.suffix.lower()
+        if suffix in (".geojson", ".json"):
+            corridors += read_geojson(path)
+        elif suffix == ".parquet":
+            corridors += read_parquet(path)
+        else:
+            corridors += read_yaml(path)
+    return Catalog(corridors)
+
+
+def _catalog_files(paths: Iterable[str | Path], include_seeds: bool) -> list[Path]:
+    """The files of a catalog, in load order: the seeds (sorted), then each path (a folder's files sorted)."""
     files: list[Path] = []
     if include_seeds:
         files += sorted(p for p in settings.seeds_dir().glob("*.yaml") if p.name != "places.yaml")
@@ -390,16 +405,42 @@ def load_catalog(paths: Iterable[str | Path] = (), *, include_seeds: bool = True
             files.append(path)
         else:
             raise CatalogError(f"{path}: no such catalog file or folder")
-    corridors: list[Corridor] = []
+    return files
+
+
+def iter_catalog(
+    paths: Iterable[str | Path] = (), *, chunk_routes: int, include_seeds: bool = True
+) -> Iterator[list[Corridor]]:
+    """The corridors of `load_catalog` (same order, same checks) in lists of ``chunk_routes``, read as needed.
+
+    GeoParquet files are read ``chunk_routes`` rows at a time (`_iter_parquet`), so a catalog of
+    any size is never held whole: what stays in memory is one list and the ids seen (duplicates
+    are refused as `Catalog` refuses them). Every list but the last holds ``chunk_routes`` corridors.
+    """
+    return _iter_files(_catalog_files(paths, include_seeds), chunk_routes)  # the paths are checked now
+
+
+def _iter_files(files: list[Path], chunk_routes: int) -> Iterator[list[Corridor]]:
+    seen: dict[str, str] = {}
+    buffer: list[Corridor] = []
     for path in files:
         suffix = path.suffix.lower()
-        if suffix in (".geojson", ".json"):
-            corridors += read_geojson(path)
-        elif suffix == ".parquet":
-            corridors += read_parquet(path)
+        if suffix == ".parquet":
+            parts: Iterable[list[Corridor]] = _iter_parquet(path, chunk_routes)
         else:
-            corridors += read_yaml(path)
-    return Catalog(corridors)
+            parts = [read_geojson(path) if suffix in (".geojson", ".json") else read_yaml(path)]
+        for part in parts:
+            for corridor in part:
+                if corridor.id in seen:
+                    other = seen[corridor.id]
+                    raise CatalogError(f"{corridor.path}: id: {corridor.id!r} is already defined in {other}")
+                seen[corridor.id] = corridor.path
+            buffer += part
+            while len(buffer) >= chunk_routes:
+                yield buffer[:chunk_routes]
+                buffer = buffer[chunk_routes:]
+    if buffer:
+        yield buffer
 
 
 def read_yaml(path: Path) -> list[Corridor]:
@@ -902,6 +943,52 @@ def read_parquet(path: Path) -> list[Corridor]:
     return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
 
 
+def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
+    """`read_parquet` ``chunk_routes`` rows at a time (pyarrow ``iter_batches``), the same corridors in order.
+
+    A file this cannot stream (a dataset folder, a stored index, geometry not in WKB) is read whole.
+    """
+    import geopandas
+    import shapely
+
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        reader = pq.ParquetFile(path)
+        meta = reader.schema_arrow.metadata or {}
+        geo = json.loads(meta[b"geo"])
+        column = geo["primary_column"]
+        encoding = str(geo["columns"][column].get("encoding", "")).lower()
+        pandas_meta = json.loads(meta.get(b"pandas", b"{}"))
+    except (ImportError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        reader = None
+    index = pandas_meta.get("index_columns", []) if reader is not None else []
+    ranges = [i for i in index if isinstance(i, dict) and i.get("kind") == "range"]
+    if reader is None or encoding != "wkb" or len(ranges) != len(index) or not reader.metadata.num_rows:
+        yield read_parquet(path)  # the whole-file reader names every problem
+        return
+    start, step = (int(ranges[0].get("start", 0)), int(ranges[0].get("step", 1))) if ranges else (0, 1)
+    label, stem, total = str(path), v.slug(path.stem) or "route", reader.metadata.num_rows
+    v.check_count(label, "features", total, "MAX_FEATURES")
+    crs = geo["columns"][column].get("crs", "OGC:CRS84")
+    offset, vertices = 0, 0
+    for batch in reader.iter_batches(batch_size=chunk_routes):
+        table = pa.Table.from_batches([batch]).replace_schema_metadata(None)
+        geometry = shapely.from_wkb(table.column(column).to_numpy(zero_copy_only=False))
+        frame = geopandas.GeoDataFrame(
+            table.drop_columns([column]).to_pandas(),
+            geometry=geometry,
+            crs=json.dumps(crs) if isinstance(crs, dict) else crs,
+        )
+        frame.index = range(start + offset * step, start + (offset + len(frame)) * step, step)
+        part = _corridors_of_frame(frame, label, stem, offset=offset, total=total)
+        vertices += sum(len(c.coords) for c in part)
+        v.check_count(label, "vertices", vertices, "MAX_VERTICES")
+        offset += len(frame)
+        yield part
+
+
 def _jsonable(value: Any) -> Any:
     """JSON for values a frame may hold beside numbers and text (arrays read from GeoParquet lists)."""
     return value.tolist() if hasattr(value, "tolist") else str(value)
@@ -947,14 +1034,17 @@ def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> 
     return _corridors_of_frame(frame, "GeoDataFrame", "route")
 
 
-def _corridors_of_frame(frame: geopandas.GeoDataFrame, label: str, stem: str) -> list[Corridor]:
+def _corridors_of_frame(
+    frame: geopandas.GeoDataFrame, label: str, stem: str, *, offset: int = 0, total: int | None = None
+) -> list[Corridor]:
+    """Corridors of a frame's rows; rows ``offset …`` of a file of ``total`` rows when read in chunks."""
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
     coords = _frame_coords(frame) if len(frame) else None
     if coords is None:  # the per-feature checks, which name every problem
         data = json.loads(frame.to_json(na="drop", drop_id=False, default=_jsonable))
         _check_properties(data["features"], label)
-        return _corridors_of_features(data["features"], label, stem, "row[{}]")
+        return _corridors_of_features(data["features"], label, stem, "row[{}]", offset=offset, total=total)
     # the properties as to_json(na="drop") gives them, without writing every vertex as text
     columns = frame.drop(columns=frame.geometry.name)
     props = (
@@ -967,7 +1057,7 @@ def _corridors_of_frame(frame: geopandas.GeoDataFrame, label: str, stem: str) ->
         for i, p in zip(frame.index.tolist(), props, strict=True)
     ]
     _check_properties(features, label)
-    return _corridors_of_features(features, label, stem, "row[{}]", coords)
+    return _corridors_of_features(features, label, stem, "row[{}]", coords, offset=offset, total=total)
 
 
 def _check_properties(features: list[dict], label: str) -> None:
@@ -981,14 +1071,23 @@ def _check_properties(features: list[dict], label: str) -> None:
 
 
 def _corridors_of_features(
-    features: list, label: str, stem: str, feature_field: str, checked: list[list[tuple[float, float]]] | None = None
+    features: list,
+    label: str,
+    stem: str,
+    feature_field: str,
+    checked: list[list[tuple[float, float]]] | None = None,
+    *,
+    offset: int = 0,
+    total: int | None = None,
 ) -> list[Corridor]:
-    if not features:
+    """Corridors of features ``offset …`` of a collection of ``total`` (default: these features)."""
+    total = len(features) if total is None else total
+    if not total:
         raise CatalogError(f"{label}: features: the collection is empty; a route needs a LineString")
-    v.check_count(label, "features", len(features), "MAX_FEATURES")
+    v.check_count(label, "features", total, "MAX_FEATURES")
     problems: list[str] = []
     out: list[Corridor] = []
-    for i, feature in enumerate(features):
+    for i, feature in enumerate(features, offset):
         f = feature_field.format(i)
         if not isinstance(feature, dict):
             problems.append(f"{f}: {feature!r} is not a GeoJSON Feature")
@@ -1005,11 +1104,15 @@ def _corridors_of_features(
         ):
             if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
                 problems.append(f"{where}: {value!r} is not a text or number")
-        coords = checked[i] if checked is not None else _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
+        coords: list[tuple[float, float]] | None
+        if checked is not None:
+            coords = checked[i - offset]
+        else:
+            coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
         if coords is None:
             continue
         given = props.get("id") if props.get("id") is not None else feature.get("id")  # null: not given
-        rid = v.slug("" if given is None else str(given)) or (stem if len(features) == 1 else f"{stem}-{i + 1}")
+        rid = v.slug("" if given is None else str(given)) or (stem if total == 1 else f"{stem}-{i + 1}")
         name = str(props.get("name") or props.get("id") or rid)
         countries = props.get("countries")
         if countries is not None:

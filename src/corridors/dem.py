@@ -126,8 +126,9 @@ def sample_elevation(lon: np.ndarray, lat: np.ndarray, grid: DEM | None = None) 
     c0 = np.clip(np.floor(x), 0, w - 2).astype(np.int64)
     r0 = np.clip(np.floor(y), 0, h - 2).astype(np.int64)
     tx, ty = np.clip(x - c0, 0.0, 1.0), np.clip(y - r0, 0.0, 1.0)
-    z = grid.elevation_m
-    out = (1 - ty) * ((1 - tx) * z[r0, c0] + tx * z[r0, c0 + 1]) + ty * (
-        (1 - tx) * z[r0 + 1, c0] + tx * z[r0 + 1, c0 + 1]
+    z = np.asarray(grid.elevation_m).ravel()  # a plain view of the (memory-mapped) grid: flat indexing
+    i = r0 * w + c0
+    out = (1 - ty) * ((1 - tx) * z.take(i) + tx * z.take(i + 1)) + ty * (
+        (1 - tx) * z.take(i + w) + tx * z.take(i + w + 1)
     )
     return np.where(grid.contains(lon, lat), out, np.nan)

@@ -16,8 +16,9 @@ length (country ``""``) but never as crossings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import collections
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from . import alignment, distance, gazetteer, geodata, profile, settings
+from . import alignment, dem, distance, gazetteer, geodata, profile, settings
 from ._errors import CorridorsError, ValidationError
 from .catalog import Corridor, Figure, Segment, corridors_from_gdf
 
@@ -36,6 +37,7 @@ __all__ = [
     "AreaLength",
     "AreaRuns",
     "AreaSplit",
+    "ColumnLayout",
     "CorridorScore",
     "CountrySplit",
     "Crossing",
@@ -48,8 +50,11 @@ __all__ = [
     "boundary_classes",
     "crossings_gdf",
     "narrowest_width",
+    "ranks_of",
     "records_of",
     "score",
+    "score_batches",
+    "score_columns",
     "score_partition",
     "score_records",
     "split_areas",
@@ -117,7 +122,7 @@ def _bounds(routes: np.ndarray, n: int) -> np.ndarray:
 
 def _country_km(country: np.ndarray, length_km: np.ndarray, rows: slice) -> dict[str, float]:
     out: dict[str, float] = {}
-    for code, length in zip(country[rows].tolist(), length_km[rows], strict=True):
+    for code, length in zip(country[rows].tolist(), length_km[rows].tolist(), strict=True):
         out[code] = out.get(code, 0.0) + float(length)
     return out
 
@@ -459,16 +464,12 @@ class AreaRuns:
 
     def country_length_km(self, route: int) -> dict[str, float]:
         """Length per area code of one route, km, in order of first appearance."""
-        mask = self.run_route == route
-        out: dict[str, float] = {}
-        for code, length in zip(self.run_country[mask].tolist(), self.run_length_km[mask], strict=True):
-            out[code] = out.get(code, 0.0) + float(length)
-        return out
+        return _country_km(self.run_country, self.run_length_km, _span(self.run_route, route))
 
     def sequence(self, route: int) -> tuple[str, ...]:
         """Areas one route passes through, in order (outside-area runs left out, repeats folded)."""
         out: list[str] = []
-        for code in self.run_country[self.run_route == route].tolist():
+        for code in self.run_country[_span(self.run_route, route)].tolist():
             if code and (not out or out[-1] != code):
                 out.append(code)
         return tuple(out)
@@ -659,34 +660,56 @@ def boundary_classes(lonlat: np.ndarray, worldview: str | None = None) -> list[s
     return out
 
 
-def _stretches(split: AreaSplit, route: int) -> tuple[Stretch, ...]:
-    """The route cut at every change of country, province or contested area."""
+def _stretches(split: AreaSplit) -> list[tuple[Stretch, ...]]:
+    """Every route cut at every change of country, province or contested area (the whole batch at once).
+
+    The cuts are the starts of the runs of the three splits; each piece between two cuts takes the
+    label of the run of each split containing its middle; neighbours with the same labels merge.
+    """
     parts: list[CountrySplit | AreaRuns] = [split.countries, split.provinces, split.contested]
-    runs = []
-    for part in parts:
-        m = np.flatnonzero(part.run_route == route)
-        runs.append((part.run_start_km[m], part.run_country[m]))
-    total = float(split.countries.length_km[route])
-    cuts = np.unique(np.concatenate([r[0] for r in runs] + [[0.0, total]]))
-    cuts = cuts[(cuts >= 0) & (cuts <= total)]
-    out = []
-    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-        if b - a <= 1e-9:
-            continue
-        mid = (a + b) / 2
-        labels = [
-            str(codes[np.searchsorted(starts, mid, side="right") - 1]) if len(starts) else "" for starts, codes in runs
-        ]
-        out.append(Stretch(a, b - a, *labels))
-    # merge neighbours with the same labels
-    merged: list[Stretch] = []
-    for st in out:
-        if merged and (merged[-1].country, merged[-1].province, merged[-1].area) == (st.country, st.province, st.area):
+    total = split.countries.length_km
+    n = len(total)
+    route = np.concatenate([p.run_route for p in parts] + [np.arange(n), np.arange(n)])
+    km = np.concatenate([p.run_start_km for p in parts] + [np.zeros(n), total])
+    keep = (km >= 0) & (km <= total[route])
+    route, km = route[keep], km[keep]
+    order = np.lexsort((km, route))
+    route, km = route[order], km[order]
+    distinct = _group_starts(route) | _group_starts(km)
+    route, km = route[distinct], km[distinct]
+    same = route[1:] == route[:-1]
+    lo, hi, piece_route = km[:-1][same], km[1:][same], route[:-1][same]
+    ok = hi - lo > 1e-9
+    lo, hi, piece_route = lo[ok], hi[ok], piece_route[ok]
+    labels = [_label_at(p, piece_route, (lo + hi) / 2).tolist() for p in parts]
+    out: list[list[Stretch]] = [[] for _ in range(n)]
+    for r, a, b, country, province, area in zip(piece_route.tolist(), lo.tolist(), hi.tolist(), *labels, strict=True):
+        merged = out[r]
+        if merged and (merged[-1].country, merged[-1].province, merged[-1].area) == (country, province, area):
             last = merged[-1]
-            merged[-1] = Stretch(last.start_km, last.length_km + st.length_km, st.country, st.province, st.area)
+            merged[-1] = Stretch(last.start_km, last.length_km + (b - a), country, province, area)
         else:
-            merged.append(st)
-    return tuple(merged)
+            merged.append(Stretch(a, b - a, country, province, area))
+    return [tuple(m) for m in out]
+
+
+def _label_at(runs: CountrySplit | AreaRuns, route: np.ndarray, at_km: np.ndarray) -> np.ndarray:
+    """The code of the run of ``route`` holding each position ``at_km`` (the last to start at or before it).
+
+    ``""`` where the route has no runs. Runs and positions are merged in one sort (runs first at
+    equal km), so each position takes the run seen last before it.
+    """
+    n_runs = len(runs.run_route)
+    all_route = np.concatenate([runs.run_route, route])
+    all_km = np.concatenate([runs.run_start_km, at_km])
+    is_pos = np.concatenate([np.zeros(n_runs, dtype=bool), np.ones(len(route), dtype=bool)])
+    order = np.lexsort((is_pos, all_km, all_route))
+    last = np.maximum.accumulate(np.where(is_pos[order], -1, order))
+    run = np.empty(len(route), dtype=np.int64)
+    run[order[is_pos[order]] - n_runs] = last[is_pos[order]]
+    found = (run >= 0) & (runs.run_route[np.maximum(run, 0)] == route) if n_runs else np.zeros(len(route), bool)
+    codes = np.append(np.asarray(runs.run_country, dtype=object), "")
+    return codes[np.where(found, run, -1)].astype(str)
 
 
 @dataclass(frozen=True)
@@ -997,11 +1020,64 @@ def score_records(
                 progress(len(part))
     out = [r for records, _ in results for r in records]
     composite = np.concatenate([c for _, c in results]) if results else np.zeros(0)
-    ranks = np.empty(len(out), dtype=int)
-    ranks[np.lexsort((np.arange(len(out)), np.round(composite, 9)))] = np.arange(1, len(out) + 1)
-    for record, rank in zip(out, ranks.tolist(), strict=True):
+    for record, rank in zip(out, ranks_of(composite).tolist(), strict=True):
         object.__setattr__(record, "rank", rank)  # records are built here and not yet shared
     return out
+
+
+def ranks_of(composite: np.ndarray) -> np.ndarray:
+    """Rank of each composite score: 1 for the lowest (scores equal to 9 decimals keep their order)."""
+    ranks = np.empty(len(composite), dtype=np.int64)
+    ranks[np.lexsort((np.arange(len(composite)), np.round(composite, 9)))] = np.arange(1, len(composite) + 1)
+    return ranks
+
+
+def score_batches(
+    batches: Iterable[Sequence[Corridor]],
+    *,
+    threads: int | None = None,
+    **options: Any,
+) -> Iterator[list[CorridorScore]]:
+    """Score batches of corridors one after another, yielding each batch's records (rank 0) in order.
+
+    The streaming form of `score_records` for inputs too large to hold: batches are read from
+    ``batches`` only as they are needed, ``threads`` at a time (default
+    ``settings.SCORE_THREADS``; NumPy, GEOS and PROJ release the GIL for their array work), and
+    the caller ranks the rows (`ranks_of` on the records' ``score``) once all are done.
+    ``options`` are those of `score_partition`.
+    """
+    workers = settings.SCORE_THREADS if threads is None else threads
+    if workers <= 1:
+        for batch in batches:
+            yield score_partition(batch, **options)[0]
+        return
+    _share_layers(options.get("worldview"))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: collections.deque[Future[tuple[list[CorridorScore], np.ndarray]]] = collections.deque()
+        for batch in batches:
+            pending.append(pool.submit(score_partition, batch, **options))
+            if len(pending) >= workers:
+                yield pending.popleft().result()[0]
+        while pending:
+            yield pending.popleft().result()[0]
+
+
+def _share_layers(worldview: str | None) -> None:
+    """Load every layer batches share and build its lazy parts, before threads share them.
+
+    GEOS builds a prepared polygon's point locator on its first point-in-polygon test, and that
+    build is not thread-safe (libgeos/geos issue 825); one test at each polygon's bounding-box
+    centre builds them all here, in one thread.
+    """
+    view = geodata.worldview_layers(geodata.check_worldview(worldview))
+    layers = [view.countries, geodata.countries(), _area_layer("provinces")[0], _area_layer("contested")[0]]
+    for layer in layers:
+        x0, y0, x1, y1 = shapely.bounds(layer.geometry).T
+        ok = np.isfinite(x0)
+        shapely.prepare(layer.geometry[ok])
+        shapely.contains_xy(layer.geometry[ok], (x0[ok] + x1[ok]) / 2, (y0[ok] + y1[ok]) / 2)
+    geodata.borders(), geodata.boundaries(), geodata.contested_areas(), geodata.provinces()
+    _named_crossings(), profile._gazetteer_points(), dem.dem()
 
 
 def score_partition(
@@ -1030,6 +1106,8 @@ def score_partition(
     terrain_rows = _terrain_extra(items, lines)
     segment_rows = segment_lengths(items, lines)
     run_b = _bounds(split.run_route, n)
+    prov_b, area_b = _bounds(areas.provinces.run_route, n), _bounds(areas.contested.run_route, n)
+    stretches = _stretches(areas)
     seq_b = _bounds(split.seq_route, n)
     cross_b = _bounds(split.cross_route, n)
     hug_b = _bounds(split.hug_route, n)
@@ -1040,6 +1118,8 @@ def score_partition(
     hug_lon, hug_lat = split.hug_lonlat[:, 0].tolist(), split.hug_lonlat[:, 1].tolist()
     hug_at = split.hug_at_km.tolist()
     seq_country = split.seq_country.tolist()
+    c_code, c_km = areas.contested.run_country, areas.contested.run_length_km
+    p_code, p_km = areas.provinces.run_country, areas.provinces.run_length_km
     length_km, straight_l, composite_l = split.length_km.tolist(), straight.tolist(), composite.tolist()
     endpoint_km = (straight * split.length_km).tolist()
     out = []
@@ -1093,17 +1173,17 @@ def score_partition(
                         claimed_by=contested.claimed_by[j],
                         length_km=km,
                     )
-                    for a, km in areas.contested.country_length_km(i).items()
+                    for a, km in _country_km(c_code, c_km, slice(area_b[i], area_b[i + 1])).items()
                     if a and km > 0
                     for j in [contested.index_of(a)]
                 ),
                 provinces=tuple(
                     ProvinceLength(code=p, name=str(provinces.name[j]), country=str(provinces.country[j]), length_km=km)
-                    for p, km in areas.provinces.country_length_km(i).items()
+                    for p, km in _country_km(p_code, p_km, slice(prov_b[i], prov_b[i + 1])).items()
                     if p and km > 0
                     for j in [provinces.index_of(p)]
                 ),
-                stretches=_stretches(areas, i),
+                stretches=stretches[i],
             )
         )
     return out, composite
@@ -1189,7 +1269,47 @@ class _Records:
         return f"<{len(self.by_id)} corridor score records>"
 
 
-def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None) -> geopandas.GeoDataFrame:
+@dataclass(frozen=True)
+class ColumnLayout:
+    """The columns of a score table that depend on the rows: which terrain keys, countries, areas.
+
+    ``terrain`` keeps the order in which the keys first appear; ``countries`` (ISO3, ``""`` for
+    sea), ``contested`` (area ids), ``provinces`` (ISO 3166-2) and ``published`` (ISO3 codes with a
+    published length) are sorted. The layout of many batches is the `union` of theirs, so a table
+    written batch by batch has the columns of the table of all rows at once.
+    """
+
+    terrain: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    contested: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, records: Sequence[CorridorScore]) -> ColumnLayout:
+        """The layout of these records' own columns."""
+        return cls(
+            terrain=tuple(dict.fromkeys(k for r in records for k in r.extra)),
+            countries=tuple(sorted({c.country for r in records for c in r.countries})),
+            contested=tuple(sorted({a.id for r in records for a in r.contested})),
+            provinces=tuple(sorted({p.code for r in records for p in r.provinces})),
+            published=tuple(sorted({c for r in records for c in r.corridor.published.country_length_km})),
+        )
+
+    def union(self, other: ColumnLayout) -> ColumnLayout:
+        """The columns of both (this layout's terrain keys first)."""
+        return ColumnLayout(
+            terrain=tuple(dict.fromkeys(self.terrain + other.terrain)),
+            countries=tuple(sorted({*self.countries, *other.countries})),
+            contested=tuple(sorted({*self.contested, *other.contested})),
+            provinces=tuple(sorted({*self.provinces, *other.provinces})),
+            published=tuple(sorted({*self.published, *other.published})),
+        )
+
+
+def to_gdf(
+    records: Sequence[CorridorScore], *, densify_km: float | None = None, layout: ColumnLayout | None = None
+) -> geopandas.GeoDataFrame:
     """Score records as a GeoDataFrame: one row per corridor, indexed by id, EPSG:4326.
 
     Columns: ``name``, ``kind``, ``status``, ``length_km``, ``published_km``, ``diff_pct``,
@@ -1201,21 +1321,37 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
     one ``km_<area id>`` per contested area and one ``km_<ISO 3166-2>`` per province met, and
     ``geometry`` (the modeled route, densified geodesic).
     The records stay attached (``attrs``) for `records_of`, maps and figures.
+    ``layout`` fixes the terrain, ``km_`` columns (`ColumnLayout`; by default those of the records).
     """
     import geopandas
-    import pandas as pd
 
     lines = (
         alignment.route_lines([r.corridor for r in records], densify_km=densify_km)
         if records
         else np.empty(0, dtype=object)
     )
-    codes = sorted({c.country for r in records for c in r.countries})
+    data, index = score_columns(records, layout)
+    frame = geopandas.GeoDataFrame(data, index=index, geometry=list(lines), crs="EPSG:4326")
+    frame.attrs[_ATTRS_KEY] = _Records(records)
+    return frame
+
+
+def score_columns(records: Sequence[CorridorScore], layout: ColumnLayout | None = None) -> tuple[dict[str, Any], Any]:
+    """The columns of `to_gdf` without the geometry, and their ``id`` index (see `to_gdf`).
+
+    Every value depends on its own row only: whole-number terrain metrics are ``Int64`` (blank
+    where a route has no terrain), so a table written batch by batch has the bytes of one
+    written at once.
+    """
+    import pandas as pd
+
+    layout = ColumnLayout.of(records) if layout is None else layout
+    codes = layout.countries
+    where = {code: j for j, code in enumerate(codes)}
     km = np.zeros((len(records), len(codes)))
     for i, r in enumerate(records):
         for c in r.countries:
-            km[i, codes.index(c.country)] += c.modeled_km
-    terrain_keys = list(dict.fromkeys(k for r in records for k in r.extra))
+            km[i, where[c.country]] += c.modeled_km
     pub = [r.published_length for r in records]
     data: dict[str, Any] = {
         "name": [r.corridor.name for r in records],
@@ -1233,7 +1369,7 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
         "crossings": np.array([len(r.crossings) for r in records], dtype=np.int64),
         "straightness": np.array([r.straightness for r in records], dtype=float),
         "endpoint_distance_km": np.array([r.endpoint_distance_km for r in records], dtype=float),
-        **{k: [r.extra.get(k) for r in records] for k in terrain_keys},
+        **{k: _terrain_column([r.extra.get(k) for r in records]) for k in layout.terrain},
         "narrowest_km": pd.array([r.narrowest.width_km if r.narrowest else None for r in records], dtype="Float64"),
         "score": np.array([r.score for r in records], dtype=float),
         "rank": np.array([r.rank for r in records], dtype=np.int64),
@@ -1246,20 +1382,30 @@ def to_gdf(records: Sequence[CorridorScore], *, densify_km: float | None = None)
             else {}
         ),
         **{f"km_{code or 'sea'}": km[:, j] for j, code in enumerate(codes)},
-        **_km_columns(records, lambda r: [(a.id, a.length_km) for a in r.contested]),
-        **_km_columns(records, lambda r: [(p.code, p.length_km) for p in r.provinces]),
+        **_km_columns(records, layout.contested, lambda r: [(a.id, a.length_km) for a in r.contested]),
+        **_km_columns(records, layout.provinces, lambda r: [(p.code, p.length_km) for p in r.provinces]),
     }
-    index = pd.Index([r.corridor.id for r in records], name="id", dtype=object)
-    frame = geopandas.GeoDataFrame(data, index=index, geometry=list(lines), crs="EPSG:4326")
-    frame.attrs[_ATTRS_KEY] = _Records(records)
-    return frame
+    return data, pd.Index([r.corridor.id for r in records], name="id", dtype=object)
 
 
-def _km_columns(records: Sequence[CorridorScore], items: Any) -> dict[str, np.ndarray]:
-    """``km_<key>`` columns (sorted keys) from ``items(record) -> [(key, km), ...]``."""
-    per = [dict(items(r)) for r in records]
-    keys = sorted({k for d in per for k in d})
-    return {f"km_{k}": np.array([d.get(k, 0.0) for d in per], dtype=float) for k in keys}
+def _terrain_column(values: list[Any]) -> Any:
+    """A terrain metric column: ``Int64`` when every value present is a whole number, else as given."""
+    import pandas as pd
+
+    present = [x for x in values if x is not None]
+    if present and all(isinstance(x, int) and not isinstance(x, bool) for x in present):
+        return pd.array(values, dtype="Int64")
+    return values
+
+
+def _km_columns(records: Sequence[CorridorScore], keys: Sequence[str], items: Any) -> dict[str, np.ndarray]:
+    """``km_<key>`` columns for ``keys`` from ``items(record) -> [(key, km), ...]``."""
+    where = {k: j for j, k in enumerate(keys)}
+    km = np.zeros((len(records), len(keys)))
+    for i, r in enumerate(records):
+        for key, length in items(r):
+            km[i, where[key]] = length
+    return {f"km_{k}": km[:, j] for j, k in enumerate(keys)}
 
 
 def contested_text(record: CorridorScore) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io as _io
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from . import geodata
 from .io import TABLE_FORMATS, strip_terminal_controls, to_json
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .catalog import Figure
     from .routing import Route
-    from .scoring import CorridorScore, Crossing
+    from .scoring import ColumnLayout, CorridorScore, Crossing
 
 __all__ = [
     "SUMMARY_FIRST",
@@ -43,6 +43,7 @@ __all__ = [
     "score_dict",
     "summary_row",
     "terminal_text",
+    "write_csv_batches",
 ]
 
 #: Characters with a meaning anywhere in Markdown text: backslash, code, emphasis, attribute lists,
@@ -666,20 +667,22 @@ def provenance_line(worldview: str = "de facto") -> str:
     )
 
 
-def data_frame(scores: Sequence[CorridorScore]) -> pandas.DataFrame:
+def data_frame(scores: Sequence[CorridorScore], layout: ColumnLayout | None = None) -> pandas.DataFrame:
     """Spreadsheet-ready metrics, one row per corridor: numbers as numbers, booleans as booleans.
 
     The columns of :func:`corridors.score` without the geometry (``id`` first), then
     ``published_km_<ISO3>`` beside each ``km_<ISO3>`` where a source gives a country's length, and
-    ``published_source``. docs/columns.md explains every column.
+    ``published_source``. docs/columns.md explains every column. ``layout``
+    (`corridors.scoring.ColumnLayout`) fixes the columns that depend on the rows.
     """
     import pandas as pd
 
-    from .scoring import to_gdf
+    from .scoring import ColumnLayout, score_columns
 
-    frame = pd.DataFrame(to_gdf(list(scores)).drop(columns="geometry")).reset_index()
-    codes = sorted({c for s in scores for c in s.corridor.published.country_length_km})
-    for code in codes:
+    layout = ColumnLayout.of(scores) if layout is None else layout
+    data, index = score_columns(scores, layout)
+    frame = pd.DataFrame(data, index=index).reset_index()
+    for code in layout.published:
         values = [s.corridor.published.country_length_km.get(code) for s in scores]
         frame[f"published_km_{code}"] = pd.array(
             [float(f.value) if f is not None and isinstance(f.value, int | float) else None for f in values],
@@ -732,6 +735,48 @@ _MILESTONES = ("proposed", "fid", "construction_start", "operation_start")
 def csv_text(frame: pandas.DataFrame) -> str:
     """A data frame as CSV: no index, ``\\n`` line ends, empty cells for missing values."""
     return str(frame.to_csv(index=False, lineterminator="\n"))
+
+
+def write_csv_batches(batches: Iterable[Sequence[CorridorScore]], out: IO[str]) -> int:
+    """Write score records given batch by batch as the CSV of `data_frame` of all of them; return the rows.
+
+    The same bytes as ``csv_text(data_frame(records))`` with ranks over all rows
+    (`corridors.scoring.ranks_of`), without holding the records: each batch's rows go to a
+    temporary spool file as they come, with its composite scores and columns
+    (`corridors.scoring.ColumnLayout`); once every batch is in, the rows are written in order
+    under the columns of all batches (``km_`` columns a batch lacks are 0, others blank) with
+    their ranks. Memory holds one batch and 8 bytes per row.
+    """
+    import pickle
+    import tempfile
+
+    import numpy as np
+
+    from .scoring import ColumnLayout, ranks_of
+
+    layout, composite, sizes = ColumnLayout(), [], []
+    with tempfile.TemporaryFile(prefix="corridors-scores-") as spool:
+        for batch in batches:
+            own = ColumnLayout.of(batch)
+            layout = layout.union(own)
+            pickle.dump(data_frame(batch, own), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            composite.append(np.array([r.score for r in batch], dtype=float))
+            sizes.append(len(batch))
+        ranks = ranks_of(np.concatenate(composite) if composite else np.zeros(0))
+        header = data_frame([], layout)
+        out.write(csv_text(header))
+        spool.seek(0)
+        row = 0
+        for size in sizes:
+            frame = pickle.load(spool)
+            lacking = [c for c in header.columns if c.startswith("km_") and c not in frame.columns]
+            frame = frame.reindex(columns=header.columns)
+            for column in lacking:  # km in a country, area or province this batch never entered
+                frame[column] = 0.0
+            frame["rank"] = ranks[row : row + size]
+            out.write(frame.to_csv(index=False, header=False, lineterminator="\n"))
+            row += size
+    return row
 
 
 def crossing_rows(scores: Sequence[CorridorScore]) -> list[dict[str, Any]]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
 import click
 
 from .options import (
@@ -63,6 +67,51 @@ def _scores(
 
         scores = apply_exposure(scores, ex, rank_by=rank_by)
     return scores
+
+
+def _stream_csv(
+    catalogs: tuple[str, ...],
+    output: str | None,
+    tolerance_km: float,
+    weights: tuple[str, ...],
+    worldview: str,
+    chunk_routes: int | None,
+    progress: bool | None,
+) -> None:
+    """``score --format csv`` read, scored and written batch by batch (`corridors.tables.write_csv_batches`).
+
+    The same bytes as scoring every corridor at once; memory holds one batch or two
+    (``settings.SCORE_THREADS``), not the catalog or the records.
+    """
+    import sys
+
+    from ..catalog import iter_catalog
+    from ..engine import check_options
+    from ..scoring import score_batches
+    from ..tables import write_csv_batches
+
+    chunk = check_options("local", None, None, chunk_routes)
+    batches = iter_catalog(catalogs, chunk_routes=chunk)
+    scored = score_batches(batches, tolerance_km=tolerance_km, weights=parse_weights(weights), worldview=worldview)
+
+    def write(fh: IO[str]) -> None:
+        with ProgressBar(None, progress) as bar:
+            write_csv_batches((bar.advance(b) for b in scored), fh)
+
+    if output and output != "-":
+        from ..io import atomic_write
+
+        atomic_write(output, lambda tmp: _write_text(tmp, write))
+        click.echo(f"wrote {output}", err=True)
+    else:
+        write(sys.stdout)
+        sys.stdout.flush()
+
+
+def _write_text(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Call ``write`` with ``path`` open for text (UTF-8, line ends as written)."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        write(fh)
 
 
 def _emit_scores(
@@ -181,6 +230,9 @@ def score_cmd(
     JSON output carries every metric, crossing location and source. An output FILE ending in
     .parquet is written as GeoParquet (one row per corridor, the modeled route as geometry).
     """
+    if fmt == "csv" and not ids and not exposure and engine == "local" and not scheduler:
+        _stream_csv(catalogs, output, tolerance_km, weights, worldview, chunk_routes, progress)
+        return
     scores = _scores(
         ids,
         catalogs,

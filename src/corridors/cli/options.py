@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sized
+from typing import Any, TypeVar
 
 import click
 
@@ -128,13 +128,16 @@ def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return common(engine_option, scheduler_option, workers_option, chunk_option, progress_option)(f)
 
 
+T = TypeVar("T", bound=Sized)
+
+
 class ProgressBar:
     """A rich progress bar on standard error, advanced by the routes of each scored batch.
 
     Shown when ``enabled`` is true, or (``None``) when standard error is a terminal.
     """
 
-    def __init__(self, total: int, enabled: bool | None, label: str = "scoring"):
+    def __init__(self, total: int | None, enabled: bool | None, label: str = "scoring"):
         self.total = total
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self.label = label
@@ -161,6 +164,11 @@ class ProgressBar:
     def __call__(self, done: int) -> None:
         if self._bar is not None:
             self._bar.advance(self._task, done)
+
+    def advance(self, batch: T) -> T:
+        """Advance by the routes of ``batch`` and return it (for a stream of scored batches)."""
+        self(len(batch))
+        return batch
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
