@@ -585,24 +585,19 @@ def split_areas(
     lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
     xy = np.column_stack([lon, lat])
 
-    def by_area() -> list[AreaRuns]:
-        return [area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested")]
-
-    # the area splits run beside the country split in a second thread (GEOS, PROJ and NumPy
-    # release the GIL for their array work)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        areas = pool.submit(by_area)
-        moved = bool(view.moved)  # de facto (or a view moving nothing): the shipped layers, as patched in tests
-        countries = _split_countries(
-            xy,
-            part,
-            seg_km,
-            len(routes),
-            tolerance_km,
-            countries=view.countries if moved else None,
-            borders=view.borders if moved else None,
-        )
-        provinces, contested = areas.result()
+    # one thread: batches already run side by side (`score_batches`), and GEOS's lazily built
+    # indexes are not safe to build from two threads at once
+    moved = bool(view.moved)  # de facto (or a view moving nothing): the shipped layers, as patched in tests
+    countries = _split_countries(
+        xy,
+        part,
+        seg_km,
+        len(routes),
+        tolerance_km,
+        countries=view.countries if moved else None,
+        borders=view.borders if moved else None,
+    )
+    provinces, contested = (area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested"))
     return AreaSplit(worldview=view.name, countries=countries, provinces=provinces, contested=contested)
 
 
@@ -1078,6 +1073,12 @@ def _share_layers(worldview: str | None) -> None:
         shapely.contains_xy(layer.geometry[ok], (x0[ok] + x1[ok]) / 2, (y0[ok] + y1[ok]) / 2)
     geodata.borders(), geodata.boundaries(), geodata.contested_areas(), geodata.provinces()
     _named_crossings(), profile._gazetteer_points(), dem.dem()
+    # the crossing solver's outlines and the boundary lines: a first query builds each GEOS STRtree
+    probe = shapely.box(60.0, 30.0, 61.0, 31.0)
+    outlines = [_border_outline(b) for b in (geodata.borders(), view.borders)]
+    for outline in [*outlines, _area_layer("provinces")[1], _area_layer("contested")[1]]:
+        outline.tree.query(probe)
+    geodata.boundaries().tree.query_nearest(probe)
 
 
 def score_partition(

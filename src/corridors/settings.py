@@ -105,8 +105,11 @@ SCORE_CHUNK_ROUTES = 2_000
 #: Batches scored at once by the streaming scorer (`corridors.scoring.score_batches`), threads.
 #: NumPy, GEOS and PROJ release the GIL for their array work, so a second thread overlaps one
 #: batch's array work with another's Python: on 10,000 routes two threads took 0.80–0.88× the time
-#: of one (2 shared cores, load 4–7) for ~190 MB more memory; more threads only hold more batches.
-SCORE_THREADS = 2
+#: of one (2 shared cores, load 4–7) for ~190 MB more memory. But with two, 1 to 7 runs in 20 of
+#: ``corridors score`` on 10,000 routes died of heap corruption (glibc "unaligned tcache chunk"),
+#: even with every shared GEOS index built first; with one, 0 in 20. So one, until the shared
+#: object is found; `score_batches` takes ``threads`` for experiments.
+SCORE_THREADS = 1
 
 # ------------------------------------------------------------------------------------ terrain
 
