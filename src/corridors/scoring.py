@@ -585,19 +585,24 @@ def split_areas(
     lon, lat, part, seg_km = distance.densify_geodesic(src_xy[:, 0], src_xy[:, 1], src_idx, densify_km=densify_km)
     xy = np.column_stack([lon, lat])
 
-    # one thread: batches already run side by side (`score_batches`), and GEOS's lazily built
-    # indexes are not safe to build from two threads at once
     moved = bool(view.moved)  # de facto (or a view moving nothing): the shipped layers, as patched in tests
-    countries = _split_countries(
-        xy,
-        part,
-        seg_km,
-        len(routes),
-        tolerance_km,
-        countries=view.countries if moved else None,
-        borders=view.borders if moved else None,
-    )
-    provinces, contested = (area_runs(xy, part, seg_km, *_area_layer(kind)) for kind in ("provinces", "contested"))
+    province_layer, contested_layer = _area_layer("provinces"), _area_layer("contested")  # built before the thread
+    # the province split (the longest: the most outline) runs beside the country and contested-area
+    # splits in a second thread (GEOS, PROJ and NumPy release the GIL for their array work); the two
+    # threads touch no GEOS object in common
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        in_provinces = pool.submit(area_runs, xy, part, seg_km, *province_layer)
+        contested = area_runs(xy, part, seg_km, *contested_layer)
+        countries = _split_countries(
+            xy,
+            part,
+            seg_km,
+            len(routes),
+            tolerance_km,
+            countries=view.countries if moved else None,
+            borders=view.borders if moved else None,
+        )
+        provinces = in_provinces.result()
     return AreaSplit(worldview=view.name, countries=countries, provinces=provinces, contested=contested)
 
 
