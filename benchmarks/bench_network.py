@@ -117,29 +117,6 @@ def write_extract(path: Path, target_nodes: int, seed: int, shape_nodes: int = 1
     }
 
 
-_PBF_CHILD = r"""
-import json, sys, time
-
-def rss_kb(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field):
-            return int(line.split()[1])
-
-import osmnx as ox
-from corridors import osm
-base = rss_kb("VmRSS:")
-start, cpu = time.perf_counter(), time.process_time()
-if sys.argv[1] == "osmnx":
-    G = ox.graph_from_xml(sys.argv[2], retain_all=True)
-else:
-    G = osm.load_osm(sys.argv[2])
-seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": (rss_kb("VmHWM:") - base) / 1024,
-                  "peak_total_mb": rss_kb("VmHWM:") / 1024,
-                  "graph_nodes": G.number_of_nodes(), "graph_edges": G.number_of_edges()}))
-"""
-
-
 def bench_pbf(folder: Path, nodes: int, shape_nodes: int, seed: int, repeat: int) -> dict:
     """``osm.load_osm`` on a PBF extract against ``osmnx.graph_from_xml`` on the same data as XML,
     each in fresh processes, alternating, ``repeat`` times; medians of the wall time."""
@@ -151,7 +128,7 @@ def bench_pbf(folder: Path, nodes: int, shape_nodes: int, seed: int, repeat: int
     for _ in range(repeat):
         for which, path in (("osmnx", xml), ("pbf", pbf)):
             out = subprocess.run(
-                [sys.executable, "-c", _PBF_CHILD, which, str(path)], check=True, capture_output=True, text=True
+                [sys.executable, "-c", _CHILD, which, str(path)], check=True, capture_output=True, text=True
             )
             runs[which].append(json.loads(out.stdout.strip().splitlines()[-1]))
     result = {
@@ -185,6 +162,7 @@ else:
     G = osm.load_osm(sys.argv[2])
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": (rss_kb("VmHWM:") - base) / 1024,
+                  "peak_total_mb": rss_kb("VmHWM:") / 1024,
                   "graph_nodes": G.number_of_nodes(), "graph_edges": G.number_of_edges()}))
 """
 

@@ -29,8 +29,16 @@ cdn_option = click.option(
 
 
 def _scores(
-    ids: tuple[str, ...], catalogs: tuple[str, ...], tolerance_km: float, worldview: str, exposure: str | None = None
+    ids: tuple[str, ...],
+    catalogs: tuple[str, ...],
+    tolerance_km: float,
+    worldview: str,
+    exposure: str | None = None,
+    *,
+    most: tuple[str, str, str] | None = None,
 ):
+    """Scores of the selected corridors; ``most`` = (output, limit name, what) refuses, before any
+    scoring work, more corridors than the limit ``settings.limit(name)`` (``what`` names the cost)."""
     from ..catalog import load_catalog
     from ..scoring import score_records
 
@@ -39,7 +47,19 @@ def _scores(
         from ..exposure import load_exposure
 
         ex = load_exposure(exposure)
-    scores = score_records(load_catalog(catalogs).select(ids), tolerance_km=tolerance_km, worldview=worldview)
+    selected = load_catalog(catalogs).select(ids)
+    if most is not None:
+        from .. import settings
+        from .._errors import OutputError
+
+        output, limit_name, what = most
+        count, limit = len(selected), settings.limit(limit_name)
+        if count > limit:
+            raise OutputError(
+                f"{output}: {what.format(count=count)}; the limit is {limit:,} ({limit_name}): name fewer ids, "
+                f"use 'corridors compare' or 'corridors map', or raise CORRIDORS_{limit_name}"
+            )
+    scores = score_records(selected, tolerance_km=tolerance_km, worldview=worldview)
     if ex is not None:
         from ..exposure import apply_exposure
 
@@ -102,21 +122,6 @@ def map_cmd(
     emit(map_html(m, fragment=True) + "\n" if fragment else map_html(m), output)  # atomically to a file
 
 
-def _check_count(ids, catalogs, output, limit_name: str, what: str) -> None:
-    """`OutputError` when more corridors are selected than the limit ``limit_name`` allows."""
-    from .. import settings
-    from .._errors import OutputError
-    from ..catalog import load_catalog
-
-    most = settings.limit(limit_name)
-    count = len(load_catalog(catalogs).select(ids))
-    if count > most:
-        raise OutputError(
-            f"{output}: {what.format(count=count)}; the limit is {most:,} ({limit_name}): name fewer ids, "
-            f"use 'corridors compare' or 'corridors map', or raise CORRIDORS_{limit_name}"
-        )
-
-
 @click.command("figure")
 @ids_argument
 @catalog_option
@@ -138,8 +143,8 @@ def figure_cmd(ids, catalogs, output, tolerance_km, dpi, title, worldview):
     from ..render.staticmap import figure, figure_format, save_figure
 
     figure_format(output)  # fail on a bad suffix before the scoring work
-    _check_count(ids, catalogs, output, "MAX_FIGURE_CORRIDORS", "a figure of {count:,} corridors labels each of them")
-    save_figure(figure(_scores(ids, catalogs, tolerance_km, worldview), dpi=dpi, title=title), output)
+    most = (output, "MAX_FIGURE_CORRIDORS", "a figure of {count:,} corridors labels each of them")
+    save_figure(figure(_scores(ids, catalogs, tolerance_km, worldview, most=most), dpi=dpi, title=title), output)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -159,9 +164,8 @@ def report_cmd(ids, catalogs, output, tolerance_km, cdn, self_contained, worldvi
     """
     from ..render.report import write_report
 
-    what = "a report of {count:,} corridors draws {count:,} figures"
-    _check_count(ids, catalogs, output, "MAX_REPORT_CORRIDORS", what)
-    for path in write_report(_scores(ids, catalogs, tolerance_km, worldview), output, cdn=cdn):
+    most = (output, "MAX_REPORT_CORRIDORS", "a report of {count:,} corridors draws {count:,} figures")
+    for path in write_report(_scores(ids, catalogs, tolerance_km, worldview, most=most), output, cdn=cdn):
         click.echo(f"wrote {path}", err=True)
 
 
