@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 import shapely
 from click.testing import CliRunner
 
+import corridors
 from corridors import settings
 from corridors.cli.main import cli
 from corridors.scoring import score_records, split_by_country
@@ -200,8 +202,9 @@ def routes_600(tmp_path_factory):
     return path
 
 
-def test_streamed_csv_is_the_in_memory_csv(routes_600):
-    """Batches read from GeoParquet row by row, scored in a worker thread and written as they come: the same bytes.
+@pytest.mark.parametrize("processes", [1, 2])
+def test_streamed_csv_is_the_in_memory_csv(routes_600, processes):
+    """Batches read from GeoParquet, scored here or in 2 worker processes, written as they come: the same bytes.
 
     The batches of 97 routes lack columns that others have (a country, a province, a contested
     area met by none of their routes), which the writer fills as the table of all rows has them.
@@ -210,18 +213,21 @@ def test_streamed_csv_is_the_in_memory_csv(routes_600):
 
     from corridors import load_catalog
     from corridors.catalog import iter_catalog
-    from corridors.scoring import ColumnLayout, score_batches
-    from corridors.tables import csv_text, data_frame, write_csv_batches
+    from corridors.scoring import ColumnLayout, score_partition
+    from corridors.tables import csv_text, data_frame, write_score_csv
 
     whole = csv_text(data_frame(score_records(load_catalog([routes_600]).select())))
     batches = list(iter_catalog([routes_600], chunk_routes=97))
     assert [len(b) for b in batches] == [97] * 6 + [len(load_catalog()) + 600 - 6 * 97]
-    layouts = [ColumnLayout.of(r) for r in score_batches(batches[-3:], threads=1)]
+    layouts = [ColumnLayout.of(score_partition(b)[0]) for b in batches[-3:]]
     union = layouts[0].union(layouts[1]).union(layouts[2])
     assert any(set(lay.provinces) < set(union.provinces) for lay in layouts)  # a batch lacks a column
-    out = io.StringIO()
-    assert write_csv_batches(score_batches(iter(batches), threads=1), out) == len(load_catalog()) + 600
+    out, sizes = io.StringIO(), []
+    assert write_score_csv(iter(batches), out, processes=processes, progress=sizes.append) == len(batches[0]) * 6 + len(
+        batches[-1]
+    )
     assert out.getvalue() == whole
+    assert sizes == [len(b) for b in batches]
 
 
 def test_terrain_whole_numbers_stay_whole_beside_a_route_without_terrain():
@@ -273,17 +279,95 @@ def test_streaming_memory_does_not_grow_with_the_routes(routes_600, tmp_path):
     import geopandas
 
     from corridors.catalog import iter_catalog
-    from corridors.scoring import score_batches
-    from corridors.tables import write_csv_batches
+    from corridors.tables import write_score_csv
 
     geopandas.read_parquet(routes_600).iloc[:200].to_parquet(tmp_path / "200.parquet")
-    write_csv_batches(score_batches(iter_catalog([tmp_path / "200.parquet"], chunk_routes=100)), io.StringIO())
+    write_score_csv(iter_catalog([tmp_path / "200.parquet"], chunk_routes=100), io.StringIO(), processes=1)
     peaks = {}
     for path in (tmp_path / "200.parquet", routes_600):
         batches = iter_catalog([path], chunk_routes=100, include_seeds=False)
         tracemalloc.start()
-        write_csv_batches(score_batches(batches, threads=1), io.StringIO())
+        write_score_csv(batches, io.StringIO(), processes=1)
         peaks[path.name] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     small, large = peaks["200.parquet"], peaks[routes_600.name]
     assert large < 1.25 * small, (small, large)
+
+
+def _square_or_fail(part, *, plus=0):
+    """A worker's job: its pid and the part's squares; -1 raises, -9 kills the worker."""
+    import os
+    import signal
+
+    from corridors import GeometryError
+
+    if -1 in part:
+        raise GeometryError("routes.geojson: row[3]: geometry: empty LineString")
+    if -9 in part:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid(), [x * x + plus for x in part]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
+def test_worker_processes_keep_order_and_take_parts_as_needed():
+    """Results in the order of the parts, from 2 forked processes; at most processes + 1 parts taken ahead."""
+    import os
+
+    from corridors.engine import worker_processes
+
+    taken = []
+
+    def parts():
+        for k in range(12):
+            taken.append(k)
+            yield [k, k + 1]
+
+    with worker_processes(2) as run:
+        out = []
+        for pid, squares in run(_square_or_fail, parts(), {"plus": 1}):
+            out.append(squares)
+            assert len(taken) <= len(out) + 2  # a part per worker, and one queued
+            assert pid != os.getpid()
+    assert out == [[k * k + 1, (k + 1) ** 2 + 1] for k in range(12)]
+    with worker_processes(1) as run:  # one process: the parts run here
+        assert {pid for pid, _ in run(_square_or_fail, [[1], [2]], {})} == {os.getpid()}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
+def test_worker_errors_reach_the_caller():
+    """A worker's own error comes back as it was raised; a killed worker ends the run with one CorridorsError."""
+    from corridors import CorridorsError, GeometryError
+    from corridors.engine import worker_processes
+
+    with worker_processes(2) as run, pytest.raises(GeometryError, match=r"routes.geojson: row\[3\]: geometry"):
+        list(run(_square_or_fail, [[1], [2], [-1], [4]], {}))
+    with worker_processes(2) as run, pytest.raises(CorridorsError, match="worker process ended without its result"):
+        list(run(_square_or_fail, [[1], [-9], [3]], {}))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
+def test_cli_csv_is_the_same_with_any_number_of_workers(routes_600, tmp_path):
+    """``corridors score --format csv --workers N``: byte-identical files for 1 and 3 workers."""
+    outs = []
+    for workers in (1, 3):
+        out = tmp_path / f"w{workers}.csv"
+        result = CliRunner().invoke(
+            cli,
+            [
+                "score",
+                "--catalog",
+                str(routes_600),
+                "--format",
+                "csv",
+                "-o",
+                str(out),
+                "--chunk-routes",
+                "150",
+                "--workers",
+                str(workers),
+                "--no-progress",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") == len(corridors.load_catalog()) + 601

@@ -16,9 +16,8 @@ length (country ``""``) but never as crossings.
 
 from __future__ import annotations
 
-import collections
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -53,7 +52,6 @@ __all__ = [
     "ranks_of",
     "records_of",
     "score",
-    "score_batches",
     "score_columns",
     "score_partition",
     "score_records",
@@ -1032,42 +1030,13 @@ def ranks_of(composite: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def score_batches(
-    batches: Iterable[Sequence[Corridor]],
-    *,
-    threads: int | None = None,
-    **options: Any,
-) -> Iterator[list[CorridorScore]]:
-    """Score batches of corridors one after another, yielding each batch's records (rank 0) in order.
+def preload_layers(worldview: str | None) -> None:
+    """Load every layer batches share and build its lazy parts, before worker processes are forked.
 
-    The streaming form of `score_records` for inputs too large to hold: batches are read from
-    ``batches`` only as they are needed, ``threads`` at a time (default
-    ``settings.SCORE_THREADS``; NumPy, GEOS and PROJ release the GIL for their array work), and
-    the caller ranks the rows (`ranks_of` on the records' ``score``) once all are done.
-    ``options`` are those of `score_partition`.
-    """
-    workers = settings.SCORE_THREADS if threads is None else threads
-    if workers <= 1:
-        for batch in batches:
-            yield score_partition(batch, **options)[0]
-        return
-    _share_layers(options.get("worldview"))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: collections.deque[Future[tuple[list[CorridorScore], np.ndarray]]] = collections.deque()
-        for batch in batches:
-            pending.append(pool.submit(score_partition, batch, **options))
-            if len(pending) >= workers:
-                yield pending.popleft().result()[0]
-        while pending:
-            yield pending.popleft().result()[0]
-
-
-def _share_layers(worldview: str | None) -> None:
-    """Load every layer batches share and build its lazy parts, before threads share them.
-
-    GEOS builds a prepared polygon's point locator on its first point-in-polygon test, and that
-    build is not thread-safe (libgeos/geos issue 825); one test at each polygon's bounding-box
-    centre builds them all here, in one thread.
+    Forked workers (`corridors.tables.write_score_csv`) then share these pages instead of each
+    loading and indexing the layers again: the layers, the gazetteer, the DEM, the outlines'
+    STRtrees, and the prepared polygons' point locators (GEOS builds one on a polygon's first
+    point-in-polygon test, so one test at each polygon's bounding-box centre builds them all).
     """
     view = geodata.worldview_layers(geodata.check_worldview(worldview))
     layers = [view.countries, geodata.countries(), _area_layer("provinces")[0], _area_layer("contested")[0]]

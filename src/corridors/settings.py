@@ -51,7 +51,7 @@ __all__ = [
     "PROFILE_SPACING_KM",
     "REGION_BOUNDS",
     "SCORE_CHUNK_ROUTES",
-    "SCORE_THREADS",
+    "SCORE_PROCESSES",
     "SCORE_WEIGHTS",
     "YEN_FIRST_LIMIT",
     "YEN_LIMIT_GROWTH",
@@ -102,14 +102,12 @@ NEAREST_BRUTE_FORCE_PAIRS = 2_000_000
 #: per batch.
 SCORE_CHUNK_ROUTES = 2_000
 
-#: Batches scored at once by the streaming scorer (`corridors.scoring.score_batches`), threads.
-#: NumPy, GEOS and PROJ release the GIL for their array work, so a second thread overlaps one
-#: batch's array work with another's Python: on 10,000 routes two threads took 0.80–0.88× the time
-#: of one (2 shared cores, load 4–7) for ~190 MB more memory. But with two, 1 to 7 runs in 20 of
+#: Worker processes of the streaming scorer (`corridors.tables.write_score_csv`, ``corridors score
+#: --format csv``); 0 means one per CPU this process may use. Processes, forked once the layers are
+#: loaded, not threads: with two scoring threads sharing the GEOS objects, 1 to 7 runs in 20 of
 #: ``corridors score`` on 10,000 routes died of heap corruption (glibc "unaligned tcache chunk"),
-#: even with every shared GEOS index built first; with one, 0 in 20. So one, until the shared
-#: object is found; `score_batches` takes ``threads`` for experiments.
-SCORE_THREADS = 1
+#: even with every shared GEOS index built first. ``--workers`` sets it per run.
+SCORE_PROCESSES = 0
 
 # ------------------------------------------------------------------------------------ terrain
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io as _io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from . import geodata
@@ -19,7 +19,7 @@ from .io import TABLE_FORMATS, strip_terminal_controls, to_json
 if TYPE_CHECKING:
     import pandas
 
-    from .catalog import Figure
+    from .catalog import Corridor, Figure
     from .routing import Route
     from .scoring import ColumnLayout, CorridorScore, Crossing
 
@@ -43,7 +43,7 @@ __all__ = [
     "score_dict",
     "summary_row",
     "terminal_text",
-    "write_csv_batches",
+    "write_score_csv",
 ]
 
 #: Characters with a meaning anywhere in Markdown text: backslash, code, emphasis, attribute lists,
@@ -737,46 +737,83 @@ def csv_text(frame: pandas.DataFrame) -> str:
     return str(frame.to_csv(index=False, lineterminator="\n"))
 
 
-def write_csv_batches(batches: Iterable[Sequence[CorridorScore]], out: IO[str]) -> int:
-    """Write score records given batch by batch as the CSV of `data_frame` of all of them; return the rows.
+def write_score_csv(
+    batches: Iterable[Sequence[Corridor]],
+    out: IO[str],
+    *,
+    processes: int | None = None,
+    progress: Callable[[int], object] | None = None,
+    **options: Any,
+) -> int:
+    """Score corridors given batch by batch and write the CSV of `data_frame` of all of them; return the rows.
 
-    The same bytes as ``csv_text(data_frame(records))`` with ranks over all rows
-    (`corridors.scoring.ranks_of`), without holding the records: each batch's rows go to a
-    temporary spool file as they come, with its composite scores and columns
-    (`corridors.scoring.ColumnLayout`); once every batch is in, the rows are written in order
-    under the columns of all batches (``km_`` columns a batch lacks are 0, others blank) with
-    their ranks. Memory holds one batch and 8 bytes per row.
+    The same bytes as ``csv_text(data_frame(score_records(corridors)))``, without holding the
+    corridors or their records: batches are taken from ``batches`` as workers need them and scored
+    (`corridors.scoring.score_partition` with ``options``) in ``processes`` forked worker processes
+    (`corridors.engine.worker_processes`; default `corridors.engine.default_processes`), each
+    batch's rows going to a temporary spool file with its composite scores and columns
+    (`corridors.scoring.ColumnLayout`). Once every batch is in, the rows are ranked over all of
+    them (`corridors.scoring.ranks_of`) and the workers format the batches again in order, under
+    the columns of all batches (``km_`` columns a batch lacks are 0, others blank). Memory holds a
+    few batches and 8 bytes per row. ``progress`` is called with each batch's size when it is scored.
     """
-    import pickle
     import tempfile
 
     import numpy as np
 
-    from .scoring import ColumnLayout, ranks_of
+    from . import engine
+    from .scoring import ColumnLayout, preload_layers, ranks_of
 
-    layout, composite, sizes = ColumnLayout(), [], []
-    with tempfile.TemporaryFile(prefix="corridors-scores-") as spool:
-        for batch in batches:
-            own = ColumnLayout.of(batch)
+    processes = engine.default_processes() if processes is None else processes
+    if processes > 1:
+        preload_layers(options.get("worldview"))  # before the fork, so every worker shares them
+    layout, composite, spans = ColumnLayout(), [], []
+    with engine.worker_processes(processes) as run, tempfile.TemporaryFile(prefix="corridors-scores-") as spool:
+        for rows, scores, own in run(_scored_rows, batches, options):
             layout = layout.union(own)
-            pickle.dump(data_frame(batch, own), spool, protocol=pickle.HIGHEST_PROTOCOL)
-            composite.append(np.array([r.score for r in batch], dtype=float))
-            sizes.append(len(batch))
+            spans.append((spool.tell(), len(rows), len(scores)))
+            spool.write(rows)
+            composite.append(scores)
+            if progress is not None:
+                progress(len(scores))
         ranks = ranks_of(np.concatenate(composite) if composite else np.zeros(0))
         header = data_frame([], layout)
         out.write(csv_text(header))
-        spool.seek(0)
-        row = 0
-        for size in sizes:
-            frame = pickle.load(spool)
-            lacking = [c for c in header.columns if c.startswith("km_") and c not in frame.columns]
-            frame = frame.reindex(columns=header.columns)
-            for column in lacking:  # km in a country, area or province this batch never entered
-                frame[column] = 0.0
-            frame["rank"] = ranks[row : row + size]
-            out.write(frame.to_csv(index=False, header=False, lineterminator="\n"))
-            row += size
-    return row
+        starts = np.cumsum([0] + [size for _, _, size in spans])
+
+        def parts() -> Iterator[tuple[bytes, np.ndarray]]:
+            for (at, length, _), start, end in zip(spans, starts[:-1], starts[1:], strict=True):
+                spool.seek(at)
+                yield spool.read(length), ranks[start:end]
+
+        for text in run(_csv_rows, parts(), {"columns": tuple(header.columns)}):
+            out.write(text)
+    return int(starts[-1])
+
+
+def _scored_rows(batch: Sequence[Corridor], **options: Any) -> tuple[bytes, Any, ColumnLayout]:
+    """One batch scored (in a worker): its table under its own columns, pickled; composite scores; columns."""
+    import pickle
+
+    from .scoring import ColumnLayout, score_partition
+
+    records, composite = score_partition(batch, **options)
+    own = ColumnLayout.of(records)
+    return pickle.dumps(data_frame(records, own), protocol=pickle.HIGHEST_PROTOCOL), composite, own
+
+
+def _csv_rows(part: tuple[bytes, Any], *, columns: tuple[str, ...]) -> str:
+    """CSV lines (no header) of a pickled batch table under ``columns``, with its ranks (in a worker)."""
+    import pickle
+
+    rows, ranks = part
+    frame = pickle.loads(rows)
+    lacking = [c for c in columns if c.startswith("km_") and c not in frame.columns]
+    frame = frame.reindex(columns=list(columns))
+    for column in lacking:  # km in a country, area or province this batch never entered
+        frame[column] = 0.0
+    frame["rank"] = ranks
+    return str(frame.to_csv(index=False, header=False, lineterminator="\n"))
 
 
 def crossing_rows(scores: Sequence[CorridorScore]) -> list[dict[str, Any]]:

@@ -75,28 +75,28 @@ def _stream_csv(
     tolerance_km: float,
     weights: tuple[str, ...],
     worldview: str,
+    n_workers: int | None,
     chunk_routes: int | None,
     progress: bool | None,
 ) -> None:
-    """``score --format csv`` read, scored and written batch by batch (`corridors.tables.write_csv_batches`).
+    """``score --format csv`` read, scored and written batch by batch (`corridors.tables.write_score_csv`).
 
-    The same bytes as scoring every corridor at once; memory holds one batch or two
-    (``settings.SCORE_THREADS``), not the catalog or the records.
+    The same bytes as scoring every corridor at once; memory holds a few batches, not the catalog
+    or the records; ``n_workers`` processes score them (default: one per CPU).
     """
     import sys
 
     from ..catalog import iter_catalog
     from ..engine import check_options
-    from ..scoring import score_batches
-    from ..tables import write_csv_batches
+    from ..tables import write_score_csv
 
-    chunk = check_options("local", None, None, chunk_routes)
+    chunk = check_options("local", None, n_workers, chunk_routes)
     batches = iter_catalog(catalogs, chunk_routes=chunk)
-    scored = score_batches(batches, tolerance_km=tolerance_km, weights=parse_weights(weights), worldview=worldview)
+    options = {"tolerance_km": tolerance_km, "weights": parse_weights(weights), "worldview": worldview}
 
     def write(fh: IO[str]) -> None:
         with ProgressBar(None, progress) as bar:
-            write_csv_batches((bar.advance(b) for b in scored), fh)
+            write_score_csv(batches, fh, processes=n_workers, progress=bar, **options)
 
     if output and output != "-":
         from ..io import atomic_write
@@ -231,7 +231,7 @@ def score_cmd(
     .parquet is written as GeoParquet (one row per corridor, the modeled route as geometry).
     """
     if fmt == "csv" and not ids and not exposure and engine == "local" and not scheduler:
-        _stream_csv(catalogs, output, tolerance_km, weights, worldview, chunk_routes, progress)
+        _stream_csv(catalogs, output, tolerance_km, weights, worldview, n_workers, chunk_routes, progress)
         return
     scores = _scores(
         ids,

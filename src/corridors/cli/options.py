@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Sized
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -107,7 +107,7 @@ workers_option = click.option(
     "n_workers",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Worker processes of the local dask cluster (default: one per core).",
+    help="Worker processes: of the local dask cluster, or of the local engine's CSV stream (default: one per CPU).",
 )
 chunk_option = click.option(
     "--chunk-routes",
@@ -126,9 +126,6 @@ progress_option = click.option(
 def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--engine``, ``--scheduler``, ``--workers``, ``--chunk-routes`` and ``--progress``."""
     return common(engine_option, scheduler_option, workers_option, chunk_option, progress_option)(f)
-
-
-T = TypeVar("T", bound=Sized)
 
 
 class ProgressBar:
@@ -164,11 +161,6 @@ class ProgressBar:
     def __call__(self, done: int) -> None:
         if self._bar is not None:
             self._bar.advance(self._task, done)
-
-    def advance(self, batch: T) -> T:
-        """Advance by the routes of ``batch`` and return it (for a stream of scored batches)."""
-        self(len(batch))
-        return batch
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
