@@ -1075,6 +1075,8 @@ def score_partition(
     split = areas.countries
     classes = boundary_classes(split.cross_lonlat, areas.worldview)
     contested, provinces = geodata.contested_areas(), geodata.provinces()
+    area_row = {a: contested.index_of(a) for a in set(areas.contested.run_country.tolist()) - {""}}
+    province_row = {p: provinces.index_of(p) for p in set(areas.provinces.run_country.tolist()) - {""}}
     straight = split.straightness
     composite = composite_score(split.length_km, split.crossings, straight, weights)
     names, dists = _nearest_named(split.cross_lonlat)
@@ -1150,13 +1152,13 @@ def score_partition(
                     )
                     for a, km in _country_km(c_code, c_km, slice(area_b[i], area_b[i + 1])).items()
                     if a and km > 0
-                    for j in [contested.index_of(a)]
+                    for j in [area_row[a]]
                 ),
                 provinces=tuple(
                     ProvinceLength(code=p, name=str(provinces.name[j]), country=str(provinces.country[j]), length_km=km)
                     for p, km in _country_km(p_code, p_km, slice(prov_b[i], prov_b[i + 1])).items()
                     if p and km > 0
-                    for j in [provinces.index_of(p)]
+                    for j in [province_row[p]]
                 ),
                 stretches=stretches[i],
             )
