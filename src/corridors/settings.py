@@ -95,12 +95,13 @@ NAMED_CROSSING_RADIUS_KM = 40.0
 NEAREST_BRUTE_FORCE_PAIRS = 2_000_000
 
 #: Routes scored together in one batch (split, crossings, names, terrain), routes. Every array of a
-#: batch is proportional to it, so peak memory is bounded by it, not by the input: 2,000 routes of
-#: ~600 km sampled every km hold ~1.2 M profile samples (~0.1 GB of temporaries). Measured on
-#: 10,000 routes: batches of 2,000 peak at 0.35 GB, of 5,000 at 0.64 GB, one batch at 1.07 GB,
-#: and are no slower (the arrays stay nearer the CPU caches). The dask engine makes one partition
-#: per batch.
-SCORE_CHUNK_ROUTES = 2_000
+#: batch is proportional to it, so peak memory is bounded by it, not by the input: 1,000 routes of
+#: ~600 km sampled every km hold ~0.6 M profile samples. Measured on 10,000 routes in one process:
+#: batches of 2,000 peak at 0.35 GB, of 5,000 at 0.64 GB, one batch at 1.07 GB, and are no slower
+#: (the arrays stay nearer the CPU caches); with two worker processes (``SCORE_PROCESSES``), the
+#: command and its workers peak at 0.63 GB (PSS) with batches of 1,000 and 0.82 GB with 2,000, for
+#: the same CPU time. The dask engine makes one partition per batch.
+SCORE_CHUNK_ROUTES = 1_000
 
 #: Worker processes of the streaming scorer (`corridors.tables.write_score_csv`, ``corridors score
 #: --format csv``); 0 means one per CPU this process may use. Processes, forked once the layers are
