@@ -202,12 +202,12 @@ def routes_600(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("processes", [1, 2])
-def test_streamed_csv_is_the_in_memory_csv(routes_600, processes):
-    """Batches read from GeoParquet, scored here or in 2 worker processes, written as they come: the same bytes.
+def test_streamed_csv_is_the_in_memory_csv(routes_600):
+    """Batches read from GeoParquet row by row, scored and written as they come: the same bytes.
 
     The batches of 97 routes lack columns that others have (a country, a province, a contested
     area met by none of their routes), which the writer fills as the table of all rows has them.
+    (Worker processes write the same bytes: `test_cli_csv_is_the_same_with_any_number_of_workers`.)
     """
     import io
 
@@ -223,7 +223,7 @@ def test_streamed_csv_is_the_in_memory_csv(routes_600, processes):
     union = layouts[0].union(layouts[1]).union(layouts[2])
     assert any(set(lay.provinces) < set(union.provinces) for lay in layouts)  # a batch lacks a column
     out, sizes = io.StringIO(), []
-    assert write_score_csv(iter(batches), out, processes=processes, progress=sizes.append) == len(batches[0]) * 6 + len(
+    assert write_score_csv(iter(batches), out, processes=1, progress=sizes.append) == len(batches[0]) * 6 + len(
         batches[-1]
     )
     assert out.getvalue() == whole
@@ -294,80 +294,102 @@ def test_streaming_memory_does_not_grow_with_the_routes(routes_600, tmp_path):
     assert large < 1.25 * small, (small, large)
 
 
-def _square_or_fail(part, *, plus=0):
-    """A worker's job: its pid and the part's squares; -1 raises, -9 kills the worker."""
-    import os
-    import signal
+_WORKER_SCRIPT = """
+import json, os, signal, sys
+from corridors import CorridorsError, GeometryError
+from corridors._workers import can_fork, worker_processes
 
-    from corridors import GeometryError
-
+def square_or_fail(part, *, plus=0):
     if -1 in part:
         raise GeometryError("routes.geojson: row[3]: geometry: empty LineString")
     if -9 in part:
         os.kill(os.getpid(), signal.SIGKILL)
     return os.getpid(), [x * x + plus for x in part]
 
+taken, out, ahead = [], [], []
+def parts():
+    for k in range(12):
+        taken.append(k)
+        yield [k, k + 1]
+
+report = {"can_fork": can_fork()}
+with worker_processes(2) as run:
+    for pid, squares in run(square_or_fail, parts(), {"plus": 1}):
+        out.append(squares)
+        ahead.append(len(taken) - len(out))
+        report.setdefault("pids", []).append(pid)
+    report["again"] = [s for _, s in run(square_or_fail, [[5]], {})]  # a second map over the same workers
+report.update(out=out, ahead=max(ahead), parent=os.getpid())
+with worker_processes(1) as run:
+    report["inline"] = [pid for pid, _ in run(square_or_fail, [[1], [2]], {})]
+for bad in ([-1], [-9]):
+    try:
+        with worker_processes(2) as run:
+            list(run(square_or_fail, [[1], bad, [3]], {}))
+    except CorridorsError as exc:
+        report[str(bad[0])] = [type(exc).__name__, str(exc)]
+print(json.dumps(report))
+"""
+
 
 @pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
-def test_worker_processes_keep_order_and_take_parts_as_needed():
-    """Results in the order of the parts, from 2 forked processes; at most processes + 1 parts taken ahead."""
+def test_worker_processes():
+    """Forked workers (in a fresh interpreter: the test process may run other threads, which forbid a fork).
+
+    Results come in the order of the parts, from other processes, with at most processes + 1 parts
+    taken ahead; a worker's own error comes back as raised; a killed worker ends the run with one
+    CorridorsError; one process runs the parts in the caller.
+    """
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _WORKER_SCRIPT], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    r = json.loads(done.stdout)
+    assert r["can_fork"] and r["out"] == [[k * k + 1, (k + 1) ** 2 + 1] for k in range(12)]
+    assert r["parent"] not in r["pids"] and len(set(r["pids"])) == 2 and r["again"] == [[25]]
+    assert r["ahead"] <= 2  # a part per worker, and one queued
+    assert r["inline"] == [r["parent"]] * 2
+    assert r["-1"] == ["GeometryError", "routes.geojson: row[3]: geometry: empty LineString"]
+    assert r["-9"][0] == "CorridorsError" and "worker process ended without its result" in r["-9"][1]
+
+
+def test_no_fork_beside_another_thread():
+    """With another Python thread running, the work runs in the calling process (a fork would copy its locks)."""
+    import os
+    import threading
+
+    from corridors._workers import can_fork, worker_processes
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+        with worker_processes(2) as run:
+            assert list(run(_pid_of, [[1], [2]], {})) == [os.getpid()] * 2
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _pid_of(part):
     import os
 
-    from corridors.engine import worker_processes
-
-    taken = []
-
-    def parts():
-        for k in range(12):
-            taken.append(k)
-            yield [k, k + 1]
-
-    with worker_processes(2) as run:
-        out = []
-        for pid, squares in run(_square_or_fail, parts(), {"plus": 1}):
-            out.append(squares)
-            assert len(taken) <= len(out) + 2  # a part per worker, and one queued
-            assert pid != os.getpid()
-    assert out == [[k * k + 1, (k + 1) ** 2 + 1] for k in range(12)]
-    with worker_processes(1) as run:  # one process: the parts run here
-        assert {pid for pid, _ in run(_square_or_fail, [[1], [2]], {})} == {os.getpid()}
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
-def test_worker_errors_reach_the_caller():
-    """A worker's own error comes back as it was raised; a killed worker ends the run with one CorridorsError."""
-    from corridors import CorridorsError, GeometryError
-    from corridors.engine import worker_processes
-
-    with worker_processes(2) as run, pytest.raises(GeometryError, match=r"routes.geojson: row\[3\]: geometry"):
-        list(run(_square_or_fail, [[1], [2], [-1], [4]], {}))
-    with worker_processes(2) as run, pytest.raises(CorridorsError, match="worker process ended without its result"):
-        list(run(_square_or_fail, [[1], [-9], [3]], {}))
+    return os.getpid()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
 def test_cli_csv_is_the_same_with_any_number_of_workers(routes_600, tmp_path):
-    """``corridors score --format csv --workers N``: byte-identical files for 1 and 3 workers."""
-    outs = []
+    """``corridors score --format csv --workers N`` (its own process, so it may fork): the same file for 1 and 3."""
+    import subprocess
+    from pathlib import Path
+
+    outs, exe = [], str(Path(sys.executable).with_name("corridors"))
     for workers in (1, 3):
         out = tmp_path / f"w{workers}.csv"
-        result = CliRunner().invoke(
-            cli,
-            [
-                "score",
-                "--catalog",
-                str(routes_600),
-                "--format",
-                "csv",
-                "-o",
-                str(out),
-                "--chunk-routes",
-                "150",
-                "--workers",
-                str(workers),
-                "--no-progress",
-            ],
-        )
-        assert result.exit_code == 0, result.output
+        args = ["score", "--catalog", str(routes_600), "--format", "csv", "-o", str(out)]
+        args += ["--chunk-routes", "150", "--workers", str(workers), "--no-progress"]
+        done = subprocess.run([exe, *args], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b"\n") == len(corridors.load_catalog()) + 601

@@ -1,4 +1,4 @@
-"""Where batch scoring runs: in this process, in forked worker processes, or on a dask cluster.
+"""Where batch scoring runs: in this process, or on a dask cluster.
 
 `corridors.scoring.score_records` cuts its input into batches of ``settings.SCORE_CHUNK_ROUTES``
 routes and scores each batch with one function (`corridors.scoring.score_partition`). The
@@ -8,10 +8,8 @@ them) and scores the partitions on ``dask.distributed`` workers: a `LocalCluster
 ``n_workers`` processes by default, or the cluster whose scheduler is at ``scheduler``. Results
 come back in partition order and are ranked together, so both engines give the same records.
 
-The streaming CSV writer (`corridors.tables.write_score_csv`) maps its batches over `worker_processes`:
-processes forked from this one once its reference layers are loaded, so they share those pages and
-start in milliseconds, each scoring whole batches (processes, not threads: GEOS objects shared by
-two scoring threads corrupted the heap, see ``settings.SCORE_PROCESSES``).
+(The streaming CSV writer, `corridors.tables.write_score_csv`, scores its batches in processes
+forked from this one, `corridors._workers.worker_processes`.)
 
 dask, distributed and dask-geopandas (the ``scale`` extra) are imported only when the dask engine
 runs. This module knows nothing of scoring: it maps a picklable function over partitions.
@@ -19,17 +17,14 @@ runs. This module knows nothing of scoring: it maps a picklable function over pa
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import itertools
-import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import settings
 from ._errors import CorridorsError
 
-__all__ = ["ENGINES", "check_options", "default_processes", "run_dask", "worker_processes"]
+__all__ = ["ENGINES", "check_options", "run_dask"]
 
 #: Engines of `corridors.score` and ``corridors score --engine``.
 ENGINES = ("local", "dask")
@@ -52,73 +47,6 @@ def check_options(engine: str, scheduler: str | None, n_workers: int | None, chu
     if problems:
         raise CorridorsError("; ".join(problems))
     return int(chunk)
-
-
-def default_processes() -> int:
-    """Worker processes of the local engine: ``settings.SCORE_PROCESSES``, or one per CPU this process may use."""
-    if settings.SCORE_PROCESSES:
-        return settings.SCORE_PROCESSES
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def worker_processes(processes: int) -> Iterator[Callable[..., Iterator[Any]]]:
-    """A ``run(function, parts, options)`` that maps ``function(part, **options)`` over ``parts`` in order.
-
-    With ``processes`` > 1 (and where processes can be forked: Linux, not macOS or Windows), the
-    parts go to that many processes forked on entry, from this process as it is then: load what
-    the parts share before entering, and nothing that starts threads should run in this process
-    before (pyarrow's readers do, so fork first, then read). ``run`` yields results in the order
-    of ``parts`` and takes a part from ``parts`` only when a worker is about to need it, so at
-    most ``processes`` + 1 parts and their results are held. A worker's exception is raised
-    here; a worker killed (out of memory, a signal) ends the run with a `CorridorsError`. Ctrl-C
-    reaches this process only. Otherwise each part runs here, in turn.
-    """
-    import multiprocessing
-
-    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield _run_here
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
-    pool.submit(int).result()  # a fork context starts every worker at the first task: now, before any reading
-
-    def run(function: Callable[..., T], parts: Iterable[Any], options: Mapping[str, Any]) -> Iterator[T]:
-        pending: collections.deque[Any] = collections.deque()
-        try:
-            for part in parts:
-                pending.append(pool.submit(function, part, **options))
-                if len(pending) > processes:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        except BrokenProcessPool:
-            raise CorridorsError(
-                f"a worker process ended without its result (killed, or out of memory?); "
-                f"try fewer processes (--workers, now {processes}) or smaller batches (--chunk-routes)"
-            ) from None
-        finally:
-            for future in pending:
-                future.cancel()
-
-    try:
-        yield run
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _run_here(function: Callable[..., T], parts: Iterable[Any], options: Mapping[str, Any]) -> Iterator[T]:
-    return (function(part, **options) for part in parts)
-
-
-def _worker_start() -> None:
-    """Set up a worker process: Ctrl-C is the parent's to handle, and SIGTERM ends the worker at once."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _apply(function: Callable[..., T], frame: Any, options: Mapping[str, Any]) -> T:

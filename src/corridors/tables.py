@@ -750,7 +750,7 @@ def write_score_csv(
     The same bytes as ``csv_text(data_frame(score_records(corridors)))``, without holding the
     corridors or their records: batches are taken from ``batches`` as workers need them and scored
     (`corridors.scoring.score_partition` with ``options``) in ``processes`` forked worker processes
-    (`corridors.engine.worker_processes`; default `corridors.engine.default_processes`), each
+    (`corridors._workers.worker_processes`; default ``settings.SCORE_PROCESSES``, 0: one per CPU), each
     batch's rows going to a temporary spool file with its composite scores and columns
     (`corridors.scoring.ColumnLayout`). Once every batch is in, the rows are ranked over all of
     them (`corridors.scoring.ranks_of`) and the workers format the batches again in order, under
@@ -761,14 +761,16 @@ def write_score_csv(
 
     import numpy as np
 
-    from . import engine
+    from . import settings
+    from ._workers import available_cpus, can_fork, worker_processes
     from .scoring import ColumnLayout, preload_layers, ranks_of
 
-    processes = engine.default_processes() if processes is None else processes
-    if processes > 1:
+    if processes is None:
+        processes = settings.SCORE_PROCESSES or available_cpus()
+    if processes > 1 and can_fork():
         preload_layers(options.get("worldview"))  # before the fork, so every worker shares them
     layout, composite, spans = ColumnLayout(), [], []
-    with engine.worker_processes(processes) as run, tempfile.TemporaryFile(prefix="corridors-scores-") as spool:
+    with worker_processes(processes) as run, tempfile.TemporaryFile(prefix="corridors-scores-") as spool:
         for rows, scores, own in run(_scored_rows, batches, options):
             layout = layout.union(own)
             spans.append((spool.tell(), len(rows), len(scores)))

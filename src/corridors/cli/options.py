@@ -131,7 +131,9 @@ def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
 class ProgressBar:
     """A rich progress bar on standard error, advanced by the routes of each scored batch.
 
-    Shown when ``enabled`` is true, or (``None``) when standard error is a terminal.
+    Shown when ``enabled`` is true, or (``None``) when standard error is a terminal. It redraws
+    when advanced, from the calling thread: a refresh thread would keep scoring from forking its
+    worker processes (`corridors._workers.can_fork`).
     """
 
     def __init__(self, total: int | None, enabled: bool | None, label: str = "scoring"):
@@ -153,6 +155,7 @@ class ProgressBar:
                 TimeElapsedColumn(),
                 console=Console(stderr=True),
                 transient=False,
+                auto_refresh=False,
             )
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=self.total)
@@ -161,6 +164,7 @@ class ProgressBar:
     def __call__(self, done: int) -> None:
         if self._bar is not None:
             self._bar.advance(self._task, done)
+            self._bar.refresh()
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
