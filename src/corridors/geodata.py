@@ -318,7 +318,9 @@ class Boundaries:
     `WORLDVIEWS` (``"IN"``, ``"PK"``, ``"CN"``, …) to that view's class of each line
     ("Unrecognized", "Admin-1 boundary", …). ``left``/``right`` are the ISO3 codes on either side;
     ``durand_line`` marks the Afghanistan–Pakistan boundary, which Afghanistan does not recognise
-    (``note`` cites the source).
+    (``note`` cites the source). ``tree`` indexes the lines cut into pieces of at most
+    ``settings.BOUNDARY_PIECE_VERTICES`` vertices, ``piece_row`` the line of each piece: a nearest
+    search then measures short pieces, not lines of hundreds of vertices.
     """
 
     featurecla: np.ndarray
@@ -329,16 +331,22 @@ class Boundaries:
     note: np.ndarray
     geometry: np.ndarray
     tree: shapely.STRtree
+    piece_row: np.ndarray
 
     def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Row of the nearest boundary line to each point and the distance to it, in degrees."""
+        """Row of the nearest boundary line to each point and the distance to it, in degrees.
+
+        Where lines are equally near (a point where two meet), the lowest row.
+        """
         points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
         points = np.atleast_1d(points)
-        (src, rows), dist = self.tree.query_nearest(points, return_distance=True, all_matches=False)
-        out_rows = np.full(len(points), -1, dtype=np.int64)
+        (src, pieces), dist = self.tree.query_nearest(points, return_distance=True, all_matches=True)
+        rows = self.piece_row[pieces]
+        out_rows = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
         out_dist = np.full(len(points), np.inf)
-        out_rows[src] = rows
+        np.minimum.at(out_rows, src, rows)
         out_dist[src] = dist
+        out_rows[out_rows == np.iinfo(np.int64).max] = -1
         return out_rows, out_dist
 
     def classify(
@@ -416,8 +424,22 @@ def boundaries() -> Boundaries:
         durand_line=attrs["durand_line"].astype(bool),
         note=attrs["note"].astype(str),
         geometry=geometry,
-        tree=shapely.STRtree(geometry),
+        **dict(zip(("tree", "piece_row"), _pieces(geometry, settings.BOUNDARY_PIECE_VERTICES), strict=True)),
     )
+
+
+def _pieces(lines: np.ndarray, vertices: int) -> tuple[shapely.STRtree, np.ndarray]:
+    """An STRtree of ``lines`` cut into pieces of at most ``vertices`` vertices, and each piece's line.
+
+    Consecutive pieces share their end vertex, so together they are the line. (Once per process,
+    over the ~80 lines of the layer.)
+    """
+    pieces, rows = [], []
+    for row, xy in enumerate(shapely.get_coordinates(line) for line in lines):
+        for start in range(0, max(len(xy) - 1, 1), vertices - 1):
+            pieces.append(shapely.LineString(xy[start : start + vertices]))
+            rows.append(row)
+    return shapely.STRtree(pieces), np.array(rows, dtype=np.int64)
 
 
 def provinces_frame() -> geopandas.GeoDataFrame:
