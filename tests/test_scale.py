@@ -393,3 +393,26 @@ def test_cli_csv_is_the_same_with_any_number_of_workers(routes_600, tmp_path):
         assert done.returncode == 0, done.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b"\n") == len(corridors.load_catalog()) + 601
+
+
+def test_csv_body_writes_what_pandas_writes():
+    """`csv_body` against pandas' ``to_csv`` on awkward values: quotes, commas, CR/LF, -0.0, inf, NA, 1e16."""
+    import numpy as np
+    import pandas as pd
+
+    from corridors.tables import csv_body
+
+    frame = pd.DataFrame(
+        {
+            "s": pd.array(["a,b", 'q"x', "line\nbreak", "cr\r", "", None, " sp", "é"], dtype="string"),
+            "f": [0.0, -0.0, np.nan, 1e16, 1e-5, np.inf, -np.inf, 0.1 + 0.2],
+            "F": pd.array([1.5, None, 0.0, -0.0, 1e22, 3.0, None, 2.5], dtype="Float64"),
+            "I": pd.array([1, None, -3, 0, 10**12, 5, None, 7], dtype="Int64"),
+            "b": [True, False] * 4,
+            "i": np.arange(8),
+            "o": [None, 1, "x", 2.5, None, None, None, None],  # a type it leaves to pandas
+        }
+    )
+    for part in (frame.drop(columns="o"), frame, frame.iloc[:0]):
+        assert csv_body(part) == part.to_csv(index=False, header=False, lineterminator="\n")
+    assert csv_body(frame.drop(columns="o")).splitlines()[0] == '"a,b",0.0,1.5,1,True,0'

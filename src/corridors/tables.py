@@ -815,7 +815,69 @@ def _csv_rows(part: tuple[bytes, Any], *, columns: tuple[str, ...]) -> str:
     for column in lacking:  # km in a country, area or province this batch never entered
         frame[column] = 0.0
     frame["rank"] = ranks
-    return str(frame.to_csv(index=False, header=False, lineterminator="\n"))
+    return csv_body(frame)
+
+
+def csv_body(frame: pandas.DataFrame) -> str:
+    """The lines of ``csv_text(frame)`` after its header: the same bytes, formatted faster.
+
+    Each column is formatted once per distinct value (score tables repeat a few values down most
+    columns: 0 km in a country not entered, blanks): floats as ``repr`` (pandas writes the same
+    shortest round-trip digits), missing values blank, text with a comma, quote, CR or LF quoted
+    by the ``csv`` module as pandas has it quoted. A frame holding a column of another type, or a float NaN
+    in a nullable column (which pandas writes as ``NaN``, not blank), is written by pandas.
+    """
+    columns = [_column_text(frame.iloc[:, k]) for k in range(frame.shape[1])]
+    if any(c is None for c in columns):
+        return str(frame.to_csv(index=False, header=False, lineterminator="\n"))
+    if not len(frame):
+        return ""
+    return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+
+
+def _column_text(column: pandas.Series) -> list[str] | None:
+    """One column's CSV fields (see `csv_body`), or None for a type it does not format."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    missing = column.isna().to_numpy()
+    if isinstance(dtype, pd.Float64Dtype):
+        values = column.to_numpy(dtype="float64", na_value=np.nan)
+        return None if np.isnan(values[~missing]).any() else _distinct_text(values, missing, repr)
+    if isinstance(dtype, pd.Int64Dtype):
+        return _distinct_text(column.to_numpy(dtype="int64", na_value=0), missing, str)
+    if isinstance(dtype, pd.StringDtype):
+        return [_quoted(v) for v in column.to_numpy(dtype=object, na_value="").tolist()]
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return _distinct_text(column.to_numpy(), missing, repr)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return _distinct_text(column.to_numpy(), missing, str)
+    return None
+
+
+def _distinct_text(values: Any, missing: Any, text: Callable[[Any], str]) -> list[str]:
+    """``text`` of each value, blank where missing, calling ``text`` once per distinct value."""
+    import numpy as np
+
+    out = np.full(len(values), "", dtype=object)
+    present = values[~missing]
+    if len(present):
+        key = present.view(np.int64) if present.dtype == np.float64 else present  # -0.0 apart from 0.0
+        distinct, inverse = np.unique(key, return_inverse=True)
+        if present.dtype == np.float64:
+            distinct = distinct.view(np.float64)
+        out[~missing] = np.array([text(v) for v in distinct.tolist()], dtype=object)[inverse]
+    return out.tolist()
+
+
+def _quoted(value: str) -> str:
+    """A CSV field as pandas writes it (the ``csv`` module, minimal quoting, ``\\n`` line ends)."""
+    if not any(c in value for c in ',"\r\n'):
+        return value
+    out = _io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([value])  # the module decides, as for pandas
+    return out.getvalue()[:-1]
 
 
 def crossing_rows(scores: Sequence[CorridorScore]) -> list[dict[str, Any]]:
