@@ -827,7 +827,7 @@ def csv_body(frame: pandas.DataFrame) -> str:
     by the ``csv`` module as pandas has it quoted. A frame holding a column of another type, or a float NaN
     in a nullable column (which pandas writes as ``NaN``, not blank), is written by pandas.
     """
-    columns = [_column_text(frame.iloc[:, k]) for k in range(frame.shape[1])]
+    columns = [_column_text(column) for _, column in frame.items()]
     if any(c is None for c in columns):
         return str(frame.to_csv(index=False, header=False, lineterminator="\n"))
     if not len(frame):
@@ -841,18 +841,21 @@ def _column_text(column: pandas.Series) -> list[str] | None:
     import pandas as pd
 
     dtype = column.dtype
-    missing = column.isna().to_numpy()
     if isinstance(dtype, pd.Float64Dtype):
-        values = column.to_numpy(dtype="float64", na_value=np.nan)
+        values, missing = column.to_numpy(dtype="float64", na_value=np.nan), column.isna().to_numpy()
         return None if np.isnan(values[~missing]).any() else _distinct_text(values, missing, repr)
     if isinstance(dtype, pd.Int64Dtype):
-        return _distinct_text(column.to_numpy(dtype="int64", na_value=0), missing, str)
+        return _distinct_text(column.to_numpy(dtype="int64", na_value=0), column.isna().to_numpy(), str)
     if isinstance(dtype, pd.StringDtype):
-        return [_quoted(v) for v in column.to_numpy(dtype=object, na_value="").tolist()]
+        text = column.to_numpy(dtype=object, na_value="")
+        special = column.str.contains('[,"\r\n]', regex=True).to_numpy(dtype=bool, na_value=False)
+        text[special] = [_quoted(v) for v in text[special].tolist()]
+        return text.tolist()
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        return _distinct_text(column.to_numpy(), missing, repr)
+        values = column.to_numpy()
+        return _distinct_text(values, np.isnan(values), repr)
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-        return _distinct_text(column.to_numpy(), missing, str)
+        return _distinct_text(column.to_numpy(), np.zeros(len(column), dtype=bool), str)
     return None
 
 
@@ -872,9 +875,7 @@ def _distinct_text(values: Any, missing: Any, text: Callable[[Any], str]) -> lis
 
 
 def _quoted(value: str) -> str:
-    """A CSV field as pandas writes it (the ``csv`` module, minimal quoting, ``\\n`` line ends)."""
-    if not any(c in value for c in ',"\r\n'):
-        return value
+    """A field holding a comma, quote, CR or LF as pandas writes it (the ``csv`` module, minimal quoting)."""
     out = _io.StringIO()
     csv.writer(out, lineterminator="\n").writerow([value])  # the module decides, as for pandas
     return out.getvalue()[:-1]
