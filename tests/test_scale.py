@@ -380,19 +380,25 @@ def _pid_of(part):
 
 @pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
 def test_cli_csv_is_the_same_with_any_number_of_workers(routes_600, tmp_path):
-    """``corridors score --format csv --workers N`` (its own process, so it may fork): the same file for 1 and 3."""
+    """``corridors score --workers N`` (its own process, so it may fork): the same CSV and GeoParquet for 1 and 3."""
     import subprocess
     from pathlib import Path
 
-    outs, exe = [], str(Path(sys.executable).with_name("corridors"))
+    import geopandas
+    import pandas as pd
+
+    exe = str(Path(sys.executable).with_name("corridors"))
     for workers in (1, 3):
-        out = tmp_path / f"w{workers}.csv"
-        args = ["score", "--catalog", str(routes_600), "--format", "csv", "-o", str(out)]
-        args += ["--chunk-routes", "150", "--workers", str(workers), "--no-progress"]
-        done = subprocess.run([exe, *args], capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
-        outs.append(out.read_bytes())
-    assert outs[0] == outs[1] and outs[0].count(b"\n") == len(corridors.load_catalog()) + 601
+        for out in (tmp_path / f"w{workers}.csv", tmp_path / f"w{workers}.parquet"):
+            args = ["score", "--catalog", str(routes_600), "--format", "csv", "-o", str(out)]
+            args += ["--chunk-routes", "150", "--workers", str(workers), "--no-progress"]
+            done = subprocess.run([exe, *args], capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, done.stderr
+    one, three = (tmp_path / "w1.csv").read_bytes(), (tmp_path / "w3.csv").read_bytes()
+    assert one == three and one.count(b"\n") == len(corridors.load_catalog()) + 601
+    frames = [geopandas.read_parquet(tmp_path / f"w{w}.parquet") for w in (1, 3)]
+    pd.testing.assert_frame_equal(*frames)
+    assert len(frames[0]) == len(corridors.load_catalog()) + 600
 
 
 def test_csv_body_writes_what_pandas_writes():
@@ -416,3 +422,27 @@ def test_csv_body_writes_what_pandas_writes():
     for part in (frame.drop(columns="o"), frame, frame.iloc[:0]):
         assert csv_body(part) == part.to_csv(index=False, header=False, lineterminator="\n")
     assert csv_body(frame.drop(columns="o")).splitlines()[0] == '"a,b",0.0,1.5,1,True,0'
+
+
+def test_streamed_geoparquet_is_the_in_memory_frame(routes_600, tmp_path):
+    """GeoParquet written batch by batch (batches of 97 with different columns): the frame of all rows at once."""
+    import geopandas
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from corridors import load_catalog
+    from corridors.catalog import iter_catalog
+    from corridors.scoring import to_gdf
+    from corridors.tables import write_score_parquet
+
+    whole = to_gdf(score_records(load_catalog([routes_600]).select()))
+    whole.attrs = {}
+    whole.to_parquet(tmp_path / "whole.parquet", index=True)
+    rows = write_score_parquet(iter_catalog([routes_600], chunk_routes=97), tmp_path / "streamed.parquet", processes=1)
+    assert rows == len(whole) == pq.ParquetFile(tmp_path / "streamed.parquet").metadata.num_rows
+    assert pq.ParquetFile(tmp_path / "streamed.parquet").metadata.num_row_groups == 7  # one per batch
+    streamed = geopandas.read_parquet(tmp_path / "streamed.parquet")
+    pd.testing.assert_frame_equal(streamed, geopandas.read_parquet(tmp_path / "whole.parquet"))
+    assert sorted(streamed["rank"]) == list(range(1, len(whole) + 1))
+    geo = json.loads(pq.read_schema(tmp_path / "streamed.parquet").metadata[b"geo"])["columns"]["geometry"]
+    assert geo["bbox"] == pytest.approx(list(whole.total_bounds)) and geo["geometry_types"] == ["LineString"]

@@ -7,16 +7,20 @@ a figure reads the same wherever it appears.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io as _io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from . import geodata
+from ._errors import OutputError
 from .io import TABLE_FORMATS, strip_terminal_controls, to_json
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas
 
     from .catalog import Corridor, Figure
@@ -44,6 +48,7 @@ __all__ = [
     "summary_row",
     "terminal_text",
     "write_score_csv",
+    "write_score_parquet",
 ]
 
 #: Characters with a meaning anywhere in Markdown text: backslash, code, emphasis, attribute lists,
@@ -757,55 +762,147 @@ def write_score_csv(
     the columns of all batches (``km_`` columns a batch lacks are 0, others blank). Memory holds a
     few batches and 8 bytes per row. ``progress`` is called with each batch's size when it is scored.
     """
+    with _scored_spool(batches, "csv", processes, progress, options) as spool:
+        header = data_frame([], spool.layout)
+        out.write(csv_text(header))
+        for text in spool.run(_csv_rows, spool.parts(), {"columns": tuple(header.columns)}):
+            out.write(text)
+        return spool.rows
+
+
+def write_score_parquet(
+    batches: Iterable[Sequence[Corridor]],
+    path: str | Path,
+    *,
+    processes: int | None = None,
+    progress: Callable[[int], object] | None = None,
+    **options: Any,
+) -> int:
+    """Score corridors given batch by batch into one GeoParquet file at ``path``; return the rows.
+
+    The rows and values of ``corridors.scoring.to_gdf(score_records(corridors)).to_parquet(path)``
+    (the columns of `corridors.score`, indexed by ``id``, the modeled route as geometry), read back
+    by ``geopandas.read_parquet`` as that frame, without holding the corridors or their records:
+    scored as `write_score_csv` scores them, each batch then written as one row group under the
+    columns of all batches, with GeoParquet 1.0 metadata (WKB, EPSG:4326, the bounding box and
+    geometry types of all rows). Needs pyarrow.
+    """
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise OutputError(f"{path}: GeoParquet output needs pyarrow: pip install 'corridors[scale]' ({exc})") from None
+
+    with _scored_spool(batches, "geo", processes, progress, options) as spool:
+        dtypes: dict[str, str] = {}
+        for extent in spool.extents:
+            for column, dtype in extent["dtypes"].items():
+                dtypes.setdefault(column, dtype)
+        columns = [c for c in _geo_header(spool.layout) if c in dtypes or c.startswith("km_") or c == "geometry"]
+        writer = None
+        try:
+            for table in spool.run(_geo_rows, spool.parts(), {"columns": tuple(columns), "dtypes": dtypes}):
+                if writer is None:
+                    meta = {**(table.schema.metadata or {}), b"geo": _geo_metadata(spool.extents).encode()}
+                    schema = table.schema.with_metadata(meta)
+                    writer = pq.ParquetWriter(str(path), schema)
+                writer.write_table(table.cast(schema))
+            if writer is None:  # no rows: the empty table of these columns
+                from .scoring import to_gdf
+
+                to_gdf([]).to_parquet(path, index=True)
+        finally:
+            if writer is not None:
+                writer.close()
+        return spool.rows
+
+
+class _Spool:
+    """Batches scored into a temporary file (`_scored_spool`): their columns, ranks, and the workers."""
+
+    def __init__(self, run: Callable[..., Iterator[Any]], file: IO[bytes]) -> None:
+        from .scoring import ColumnLayout
+
+        self.run, self.file = run, file
+        self.layout = ColumnLayout()
+        self.spans: list[tuple[int, int, int]] = []
+        self.extents: list[Any] = []
+        self.ranks: Any = None
+
+    @property
+    def rows(self) -> int:
+        return sum(size for _, _, size in self.spans)
+
+    def parts(self) -> Iterator[tuple[bytes, Any]]:
+        """Each batch's pickled table, with its ranks over all rows, in order."""
+        start = 0
+        for at, length, size in self.spans:
+            self.file.seek(at)
+            yield self.file.read(length), self.ranks[start : start + size]
+            start += size
+
+
+@contextlib.contextmanager
+def _scored_spool(
+    batches: Iterable[Sequence[Corridor]],
+    table: str,
+    processes: int | None,
+    progress: Callable[[int], object] | None,
+    options: Mapping[str, Any],
+) -> Iterator[_Spool]:
+    """Score ``batches`` in worker processes into a spool file of pickled tables (``table``: "csv" or "geo")."""
     import tempfile
 
     import numpy as np
 
     from . import settings
     from ._workers import available_cpus, can_fork, worker_processes
-    from .scoring import ColumnLayout, preload_layers, ranks_of
+    from .scoring import preload_layers, ranks_of
 
     if processes is None:
         processes = settings.SCORE_PROCESSES or available_cpus()
     if processes > 1 and can_fork():
         preload_layers(options.get("worldview"))  # before the fork, so every worker shares them
-    layout, composite, spans = ColumnLayout(), [], []
-    with worker_processes(processes) as run, tempfile.TemporaryFile(prefix="corridors-scores-") as spool:
-        for rows, scores, own in run(_scored_rows, batches, options):
-            layout = layout.union(own)
-            spans.append((spool.tell(), len(rows), len(scores)))
-            spool.write(rows)
+    with worker_processes(processes) as run, tempfile.TemporaryFile(prefix="corridors-scores-") as file:
+        spool, composite = _Spool(run, file), []
+        for rows, scores, own, extent in run(_scored_rows, batches, {"table": table, **options}):
+            spool.layout = spool.layout.union(own)
+            spool.spans.append((file.tell(), len(rows), len(scores)))
+            spool.extents.append(extent)
+            file.write(rows)
             composite.append(scores)
             if progress is not None:
                 progress(len(scores))
-        ranks = ranks_of(np.concatenate(composite) if composite else np.zeros(0))
-        header = data_frame([], layout)
-        out.write(csv_text(header))
-        starts = np.cumsum([0] + [size for _, _, size in spans])
-
-        def parts() -> Iterator[tuple[bytes, np.ndarray]]:
-            for (at, length, _), start, end in zip(spans, starts[:-1], starts[1:], strict=True):
-                spool.seek(at)
-                yield spool.read(length), ranks[start:end]
-
-        for text in run(_csv_rows, parts(), {"columns": tuple(header.columns)}):
-            out.write(text)
-    return int(starts[-1])
+        spool.ranks = ranks_of(np.concatenate(composite) if composite else np.zeros(0))
+        yield spool
 
 
-def _scored_rows(batch: Sequence[Corridor], **options: Any) -> tuple[bytes, Any, ColumnLayout]:
-    """One batch scored (in a worker): its table under its own columns, pickled; composite scores; columns."""
+def _scored_rows(batch: Sequence[Corridor], *, table: str, **options: Any) -> tuple[bytes, Any, ColumnLayout, Any]:
+    """One batch scored (in a worker): its table under its own columns, pickled; composite scores; columns.
+
+    ``table`` "csv": the `data_frame`; "geo": the `corridors.scoring.to_gdf` frame, with its extent
+    (bounding box, geometry types, column types) for the GeoParquet metadata.
+    """
     import pickle
 
-    from .scoring import ColumnLayout, score_partition
+    from .scoring import ColumnLayout, score_partition, to_gdf
 
     records, composite = score_partition(batch, **options)
     own = ColumnLayout.of(records)
-    return pickle.dumps(data_frame(records, own), protocol=pickle.HIGHEST_PROTOCOL), composite, own
+    if table == "csv":
+        frame, extent = data_frame(records, own), None
+    else:
+        frame = to_gdf(records, layout=own)
+        frame.attrs = {}
+        extent = {
+            "bounds": frame.total_bounds.tolist(),
+            "types": sorted(set(frame.geom_type.dropna())),
+            "dtypes": {c: str(t) for c, t in frame.drop(columns="geometry").dtypes.items()},
+        }
+    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL), composite, own, extent
 
 
-def _csv_rows(part: tuple[bytes, Any], *, columns: tuple[str, ...]) -> str:
-    """CSV lines (no header) of a pickled batch table under ``columns``, with its ranks (in a worker)."""
+def _batch_under(part: tuple[bytes, Any], columns: Sequence[str]) -> Any:
+    """A pickled batch table under ``columns`` (``km_`` columns it lacks 0, others missing), with its ranks."""
     import pickle
 
     rows, ranks = part
@@ -815,7 +912,50 @@ def _csv_rows(part: tuple[bytes, Any], *, columns: tuple[str, ...]) -> str:
     for column in lacking:  # km in a country, area or province this batch never entered
         frame[column] = 0.0
     frame["rank"] = ranks
-    return csv_body(frame)
+    return frame
+
+
+def _csv_rows(part: tuple[bytes, Any], *, columns: tuple[str, ...]) -> str:
+    """CSV lines (no header) of a pickled batch table under ``columns``, with its ranks (in a worker)."""
+    return csv_body(_batch_under(part, columns))
+
+
+def _geo_header(layout: ColumnLayout) -> list[str]:
+    """The columns of `corridors.scoring.to_gdf` under ``layout``, geometry last."""
+    from .scoring import to_gdf
+
+    return [c for c in to_gdf([], layout=layout).columns if c != "geometry"] + ["geometry"]
+
+
+def _geo_rows(part: tuple[bytes, Any], *, columns: tuple[str, ...], dtypes: Mapping[str, str]) -> Any:
+    """A pickled batch frame under ``columns`` and ``dtypes``, with its ranks, as an Arrow table (WKB geometry)."""
+    import geopandas
+    import pyarrow as pa
+
+    frame = _batch_under(part, columns)
+    for column, dtype in dtypes.items():
+        if str(frame[column].dtype) != dtype:
+            frame[column] = frame[column].astype(dtype)
+    plain = geopandas.GeoDataFrame(frame, geometry="geometry").to_wkb()
+    return pa.Table.from_pandas(plain, preserve_index=True)
+
+
+def _geo_metadata(extents: Sequence[Mapping[str, Any]]) -> str:
+    """GeoParquet 1.0 ``geo`` metadata of the batches' geometry: WKB, EPSG:4326, their bounding box and types."""
+    import json
+
+    import numpy as np
+    import pyproj
+
+    bounds = np.array([e["bounds"] for e in extents if np.isfinite(e["bounds"]).all()]).reshape(-1, 4)
+    column: dict[str, Any] = {
+        "encoding": "WKB",
+        "crs": pyproj.CRS("EPSG:4326").to_json_dict(),
+        "geometry_types": sorted({t for e in extents for t in e["types"]}),
+    }
+    if len(bounds):
+        column["bbox"] = [*bounds[:, :2].min(axis=0).tolist(), *bounds[:, 2:].max(axis=0).tolist()]
+    return json.dumps({"primary_column": "geometry", "version": "1.0.0", "columns": {"geometry": column}})
 
 
 def csv_body(frame: pandas.DataFrame) -> str:

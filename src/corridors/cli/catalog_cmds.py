@@ -69,7 +69,7 @@ def _scores(
     return scores
 
 
-def _stream_csv(
+def _stream_scores(
     catalogs: tuple[str, ...],
     output: str | None,
     tolerance_km: float,
@@ -79,16 +79,17 @@ def _stream_csv(
     chunk_routes: int | None,
     progress: bool | None,
 ) -> None:
-    """``score --format csv`` read, scored and written batch by batch (`corridors.tables.write_score_csv`).
+    """``score`` as CSV or GeoParquet, read, scored and written batch by batch.
 
-    The same bytes as scoring every corridor at once; memory holds a few batches, not the catalog
-    or the records; ``n_workers`` processes score them (default: one per CPU).
+    (`corridors.tables.write_score_csv`, `corridors.tables.write_score_parquet`.) The same output
+    as scoring every corridor at once; memory holds a few batches, not the catalog or the records;
+    ``n_workers`` processes score them (default: one per CPU).
     """
     import sys
 
     from ..catalog import iter_catalog
     from ..engine import check_options
-    from ..tables import write_score_csv
+    from ..tables import write_score_csv, write_score_parquet
 
     chunk = check_options("local", None, n_workers, chunk_routes)
     batches = iter_catalog(catalogs, chunk_routes=chunk)
@@ -98,7 +99,15 @@ def _stream_csv(
         with ProgressBar(None, progress) as bar:
             write_score_csv(batches, fh, processes=n_workers, progress=bar, **options)
 
-    if output and output != "-":
+    if output and _is_parquet(output):
+        from ..io import atomic_write
+
+        with ProgressBar(None, progress) as bar:
+            atomic_write(
+                output, lambda tmp: write_score_parquet(batches, tmp, processes=n_workers, progress=bar, **options)
+            )
+        click.echo(f"wrote {output}", err=True)
+    elif output and output != "-":
         from ..io import atomic_write
 
         atomic_write(output, lambda tmp: _write_text(tmp, write))
@@ -106,6 +115,11 @@ def _stream_csv(
     else:
         write(sys.stdout)
         sys.stdout.flush()
+
+
+def _is_parquet(output: str | None) -> bool:
+    """Whether an output path names a GeoParquet file."""
+    return bool(output) and str(output).lower().endswith(".parquet")
 
 
 def _write_text(path: Path, write: Callable[[IO[str]], None]) -> None:
@@ -121,7 +135,7 @@ def _emit_scores(
     from ..io import to_json
     from ..tables import csv_text, data_frame, render_table, score_dict, summary_row
 
-    if output and output.lower().endswith(".parquet"):
+    if output and _is_parquet(output):
         from ..io import atomic_write
         from ..scoring import to_gdf
 
@@ -230,8 +244,8 @@ def score_cmd(
     JSON output carries every metric, crossing location and source. An output FILE ending in
     .parquet is written as GeoParquet (one row per corridor, the modeled route as geometry).
     """
-    if fmt == "csv" and not ids and not exposure and engine == "local" and not scheduler:
-        _stream_csv(catalogs, output, tolerance_km, weights, worldview, n_workers, chunk_routes, progress)
+    if (fmt == "csv" or _is_parquet(output)) and not ids and not exposure and engine == "local" and not scheduler:
+        _stream_scores(catalogs, output, tolerance_km, weights, worldview, n_workers, chunk_routes, progress)
         return
     scores = _scores(
         ids,
