@@ -16,12 +16,13 @@ plus a grade term ≥ 0); and it pays a crossing penalty when both blocks lie wh
 countries. A coarse Dijkstra over these block steps, from each end, gives the bound (a cell's
 bound is the smallest over the 3 × 3 blocks around it, the piece after the last landmark costing
 ≥ 0). ``--optimistic`` prices a diagonal block step at ``F·diag``, which is not a bound: it shows
-how much of the looseness the step geometry explains.
+how much of the looseness the step geometry explains. ``--perfect`` adds the corridor a perfect
+bound (the exact cost from each end) would keep: the least any admissible corridor must search.
 
 Then the fine search over the admissible corridor (exact inside it, hence the exact optimum) is
 timed, beside the planner. Run from the repository::
 
-    python benchmarks/bench_planner_bound.py [--factor 4] [--optimistic] [PLACE PLACE KIND]
+    python benchmarks/bench_planner_bound.py [--factor 4] [--optimistic] [--perfect] [PLACE PLACE KIND]
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from dataclasses import replace
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -102,6 +104,9 @@ def main() -> None:
     parser.add_argument("places", nargs="*", default=["Gwadar", "Kashgar", "pipeline"])
     parser.add_argument("--factor", type=int, default=4, help="block size of the bound, cells")
     parser.add_argument("--optimistic", action="store_true", help="price a diagonal block step at F·diag")
+    parser.add_argument(
+        "--perfect", action="store_true", help="also the corridor a perfect bound would keep (two full-grid Dijkstras)"
+    )
     args = parser.parse_args()
     origin, destination, kind = args.places
     model = costs.cost_model(kind)
@@ -142,6 +147,21 @@ def main() -> None:
     i, j = exact.rows // f, exact.cols // f
     ok = bool(np.all(from_s[i, j] <= prefix + 1e-6) and np.all(from_t[i, j] <= prefix[-1] - prefix + 1e-6))
     print(f"  bound <= the exact path's prefix and suffix costs at each of its {len(i):,} cells: {ok}")
+    if args.perfect:
+        # The exact cost from each end to every cell: the corridor even a perfect bound must keep.
+        passable = s.passable.copy()
+        passable[ends[0]] = passable[ends[1]] = True  # as _lcp.solve does
+        graph, cells = _lcp._graph(replace(s, passable=passable), model.params(), np.ones((h, w), dtype=bool))
+        both = dijkstra(graph, directed=True, indices=np.searchsorted(cells, [e[0] * w + e[1] for e in ends]))
+        through = both[0] + both[1]
+        del graph, both
+        for theta, label in ((plan, "the plan's cost"), (plan / 1.01, "the plan's cost / 1.01")):
+            print(f"  cells on a path within {label}: {int(np.sum(through <= theta)):,} (a perfect bound's corridor)")
+        keep = np.zeros(h * w, dtype=bool)
+        keep[cells[through <= plan / 1.01]] = True
+        t0 = time.perf_counter()
+        inside = _lcp.solve(s, model.params(), ends[0], ends[1], keep.reshape(h, w))
+        print(f"  exact search inside the perfect corridor: {inside.cost_km:,.1f} in {time.perf_counter() - t0:.1f} s")
 
 
 if __name__ == "__main__":
