@@ -298,6 +298,21 @@ def test_plan_bad_input_exits_2_with_one_line(args, message):
                 "Hindu Kush elsewhere, and the re-priced guide sees no way 1 % cheaper outside its corridor",
             ),
         ),
+        # The pair of bench_terrain.py --pairs the planner misses: this window (2,022 x 1,938 cells, exact in
+        # about 6 s) holds both routes and gives the full grid's figures. The optimum (2,752.2) crosses
+        # PAK > AFG > TJK > CHN, north of Kabul and up the Wakhan; the plan (2,794.7) crosses PAK > CHN. A sound
+        # coarse lower bound that could exclude the rest keeps half the grid (benchmarks/bench_planner_bound.py).
+        pytest.param(
+            "Gwadar",
+            "Kashgar",
+            "pipeline",
+            150,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known gap: 1.55 % above (2,794.7 vs 2,752.2 km-eq.): every coarse grid rates the optimum "
+                "by Afghanistan and the Wakhan dearer than the route by the Khunjerab",
+            ),
+        ),
     ],
 )
 def test_coarse_to_fine_within_one_percent_of_the_exact_optimum(origin, destination, kind, margin):
@@ -316,6 +331,79 @@ def test_coarse_to_fine_within_one_percent_of_the_exact_optimum(origin, destinat
     assert exact is not None
     assert exact.cost_km <= found.cost_km <= 1.01 * exact.cost_km
     assert found.cost_km == pytest.approx(_lcp.path_cost(s, model.params(), found.rows, found.cols), rel=1e-9)
+
+
+def _bound_module():
+    """benchmarks/bench_planner_bound.py as a module: the coarse lower bound it measures."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_planner_bound.py"
+    spec = importlib.util.spec_from_file_location("_bench_planner_bound", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("f", [2, 4, 8])
+def test_the_benchmarks_coarse_bound_never_exceeds_the_exact_cost(f):
+    """The bound bench_planner_bound.py measures is a lower bound: at every cell, against the exact
+    cost from each end over a random surface with three countries and a fifth of the cells impassable
+    (both ends are corners, so most paths run diagonally, where the block steps lose the most)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    rng = np.random.default_rng(f)
+    h, w = 90, 110
+    country = np.zeros((h, w), np.int16)
+    country[:, 40:] = 1
+    country[50:, 75:] = 2
+    s = _lcp.Surface(
+        rng.normal(1500, 5, (h, w)).astype(np.float32),
+        rng.uniform(1, 1.5, (h, w)).astype(np.float32),
+        country,
+        rng.uniform(size=(h, w)) > 0.2,
+        40.0 - np.arange(h) * RES,
+        RES,
+    )
+    params = _lcp.Params(5.0, None, 200.0)  # a crossing dearer than any path inside one country
+    ends = ((2, 3), (h - 3, w - 2))
+    from_s, from_t = _bound_module().lower_bound(s, params, ends, f)
+    passable = s.passable.copy()
+    passable[ends[0]] = passable[ends[1]] = True
+    graph, cells = _lcp._graph(
+        _lcp.Surface(s.elevation_m, s.factor, country, passable, s.lat_deg, RES), params, passable
+    )
+    exact = dijkstra(
+        graph, directed=True, indices=np.searchsorted(cells, [ends[0][0] * w + ends[0][1], ends[1][0] * w + ends[1][1]])
+    )
+    rows, cols = np.divmod(cells, w)
+    for bound, cost in zip((from_s, from_t), exact, strict=True):
+        reached = np.isfinite(cost)
+        assert reached.sum() > 0.7 * passable.sum()
+        assert np.all(bound[rows // f, cols // f][reached] <= cost[reached] + 1e-9)
+    assert from_s[ends[1][0] // f, ends[1][1] // f] > 0  # not trivially zero (the flat case pins a value)
+
+
+@pytest.mark.parametrize(("border", "crossings"), [(None, 0), (20, 1), (22, 0)])
+def test_the_benchmarks_coarse_bound_on_a_flat_line_by_hand(border, crossings):
+    """Flat, east along row 2 of a 5 x 41 strip with 4-cell blocks: the exact cost is 40 dx (plus the
+    penalty when a border crosses the strip). The bound counts one block step of 4 dx per block from
+    the start's block to the block before the end's (its 3 x 3 pooling allows for the last piece):
+    9 steps, 36 dx; and the penalty only where the border runs between blocks (column 20), not
+    through one (column 22: that block holds both countries)."""
+    country = np.zeros((5, 41), np.int16)
+    if border is not None:
+        country[:, border:] = 1
+    s = _surface(np.ones((5, 41), bool), country)
+    params = _lcp.Params(5.0, None, 10.0)
+    _, dx, _ = _sizes()
+    from_s, from_t = _bound_module().lower_bound(s, params, ((2, 0), (2, 40)), 4)
+    assert from_s[0, 10] == pytest.approx(36 * dx + 10.0 * crossings, rel=1e-6)
+    assert from_t[0, 0] == pytest.approx(36 * dx + 10.0 * crossings, rel=1e-6)
+    exact = _lcp.solve(s, params, (2, 0), (2, 40)).cost_km
+    assert exact == pytest.approx(40 * dx + (10.0 if border is not None else 0.0), rel=1e-6)
+    assert from_s[0, 10] <= exact
 
 
 # ---------------------------------------------------------------------------------------------
