@@ -88,26 +88,40 @@ def sample_profiles(
     v_last = np.searchsorted(part, np.arange(n), side="right") - 1
     start_km, length_km = cum[v_first], cum[v_last] - cum[v_first]
     steps = np.maximum(1, np.ceil(length_km / spacing - 1e-9)).astype(np.int64)
-    route = np.repeat(np.arange(n), steps + 1)
-    first = np.concatenate([[0], np.cumsum(steps + 1)[:-1]])
-    k = np.arange(len(route)) - first[route]
-    along_km = length_km[route] * k / steps[route]
-    pos = start_km[route] + along_km
-    v = np.clip(
-        np.searchsorted(cum, pos, side="right") - 1,
-        v_first[route],
-        np.maximum(v_last[route] - 1, v_first[route]),
-    )
-    w = np.minimum(v + 1, len(x) - 1)
+    # per-route values spread to the samples by np.repeat (a sequential copy), samples in place
+    count = steps + 1
+    route = np.repeat(np.arange(n), count)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    along_km = np.arange(len(route), dtype=float)
+    along_km -= np.repeat(first, count)  # the sample's step number k along its route
+    along_km *= np.repeat(length_km, count)
+    along_km /= np.repeat(steps, count)
+    pos = np.repeat(start_km, count)
+    pos += along_km
+    v = np.searchsorted(cum, pos, side="right") - 1
+    np.clip(v, np.repeat(v_first, count), np.repeat(np.maximum(v_last - 1, v_first), count), out=v)
+    seg = seg_km[v]
+    f = pos - cum[v]
     with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.clip(np.where(seg_km[v] > 0, (pos - cum[v]) / seg_km[v], 0.0), 0.0, 1.0)
+        f /= seg
+    f[~(seg > 0)] = 0.0
+    np.clip(f, 0.0, 1.0, out=f)
     # between densified vertices (at most settings.DENSIFY_KM apart) the lon/lat chord stays within
     # ~9 m of the geodesic: 1 % of a DEM cell, so samples need no Geod.fwd of their own
-    lon, lat = x[v] + f * (x[w] - x[v]), y[v] + f * (y[w] - y[v])
-    at_end = k == steps[route]
-    lon = np.where(at_end, x[v_last[route]], lon)
-    lat = np.where(at_end, y[v_last[route]], lat)
+    lon, lat = _between(x, v, f), _between(y, v, f)
+    end = first + steps  # each route's last sample: exactly its last vertex
+    lon[end], lat[end] = x[v_last], y[v_last]
     return Profiles(route, along_km, lon, lat, sample_elevation(lon, lat, grid), first)
+
+
+def _between(x: np.ndarray, v: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """``x[v] + f * (x[v + 1] - x[v])`` (``x[v]`` at the last vertex), with two gathers and no index array."""
+    x0 = x[v]
+    out = np.append(x[1:], x[-1:])[v]
+    out -= x0
+    out *= f
+    out += x0
+    return out
 
 
 def _floor(profiles: Profiles, floor_km: float) -> np.ndarray:
