@@ -155,6 +155,18 @@ def test_smoothing_keeps_a_ramp_and_flattens_a_gorge():
         profile.smooth_profile(wall, 1, -1)
 
 
+def test_valley_floor_reaches_the_whole_window_on_every_route():
+    # route 0 sampled every 0.25 km beside three routes sampled every km: every sample of route 0
+    # is within 1 km of its 1 m sample at 1 km (by hand), so its floor is 1 m throughout, not the
+    # 4 m of the one neighbour a 1 km step reaches from the start; route 1 never takes route 0's
+    d = np.r_[np.arange(9) * 0.25, np.tile(np.arange(5.0), 3)]
+    z = np.r_[[5.0, 4, 9, 9, 1, 9, 9, 9, 9], [0.0, 7, 7, 7, 7], np.full(10, 7.0)]
+    p = profile.Profiles(np.repeat(np.arange(4), [9, 5, 5, 5]), d, d, d, z, np.array([0, 9, 14, 19]))
+    floor = profile.smooth_profile(p, 0.0, 1.0)
+    assert floor[:9].tolist() == [1] * 9
+    assert floor[9:14].tolist() == [0, 0, 7, 7, 7]
+
+
 def test_karakoram_highway_profile_peaks_at_khunjerab():
     s = score(load_catalog()["karakoram-highway"])[0]
     assert s.extra["highest_point"].startswith("Khunjerab Pass")

@@ -125,22 +125,45 @@ def _between(x: np.ndarray, v: np.ndarray, f: np.ndarray) -> np.ndarray:
 
 
 def _floor(profiles: Profiles, floor_km: float) -> np.ndarray:
-    """Lowest sample within ±``floor_km`` along the same route (NaN ignored), by index shifts."""
-    z = np.array(profiles.elevation_m, dtype=float)
+    """Lowest sample within ±``floor_km`` along the same route, by index shifts; ``inf`` where none is finite.
+
+    Shift ``j`` pairs each sample with the one ``j`` further on; the shifts stop at the first that
+    pairs none within reach (samples are in distance order along each route, so no later one can).
+    """
+    z = profiles.elevation_m
+    out = np.where(np.isfinite(z), z, np.inf)
     if floor_km <= 0 or len(z) < 2:
-        return z
-    step = np.diff(profiles.distance_km)
-    same = profiles.route[1:] == profiles.route[:-1]
-    spacing = float(np.median(step[same])) if same.any() else 0.0
-    k = int(np.ceil(floor_km / spacing - 1e-9)) if spacing > 0 else 0
-    raw = np.where(np.isfinite(z), z, np.inf)
-    out = raw.copy()
+        return out
+    raw = out.copy()
     d, r = profiles.distance_km, profiles.route
-    for j in range(1, min(k, len(z) - 1) + 1):
-        ok = (r[j:] == r[:-j]) & (np.abs(d[j:] - d[:-j]) <= floor_km + 1e-9)
-        np.minimum(out[j:], np.where(ok, raw[:-j], np.inf), out=out[j:])
-        np.minimum(out[:-j], np.where(ok, raw[j:], np.inf), out=out[:-j])
-    return np.where(np.isfinite(out), out, np.nan)
+    for j in range(1, len(z)):
+        ok = r[j:] == r[:-j]
+        ok &= np.abs(d[j:] - d[:-j]) <= floor_km + 1e-9
+        if not ok.any():
+            break
+        np.minimum(out[j:], raw[:-j], out=out[j:], where=ok)
+        np.minimum(out[:-j], raw[j:], out=out[:-j], where=ok)
+    return out
+
+
+def _window(key: np.ndarray, below: np.ndarray, above: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``searchsorted(key, below, "left")`` and ``searchsorted(key, above, "right")`` for sorted ``key``
+    and ``below <= key <= above``, counted by index shifts as in `_floor`: a window of ``w``
+    samples costs ``w`` vector comparisons, not a binary search per sample.
+    """
+    n = len(key)
+    lo, hi = np.arange(n), np.arange(1, n + 1)
+    for j in range(1, n):
+        hit = key[:-j] >= below[j:]
+        if not hit.any():
+            break
+        lo[j:] -= hit
+    for j in range(1, n):
+        hit = key[j:] <= above[:-j]
+        if not hit.any():
+            break
+        hi[:-j] += hit
+    return lo, hi
 
 
 Span = tuple[tuple[float, float], tuple[float, float]]
@@ -232,18 +255,27 @@ def smooth_profile(
     if not floor >= 0:
         raise GeometryError(f"floor_km: {floor_km!r} is not a number >= 0")
     z = _floor(profiles, floor)
+    finite = z < np.inf
     if half == 0 or len(z) == 0:
+        z[~finite] = np.nan
         return z
-    span = float(np.nanmax(profiles.distance_km)) + 2 * half + 1.0 if len(z) else 1.0
+    span = float(np.nanmax(profiles.distance_km)) + 2 * half + 1.0
     key = profiles.route * span + profiles.distance_km  # routes apart by more than a window
-    finite = np.isfinite(z)
-    cz = np.concatenate([[0.0], np.cumsum(np.where(finite, z, 0.0))])
-    cn = np.concatenate([[0], np.cumsum(finite)])
-    lo = np.searchsorted(key, key - half - 1e-9, side="left")
-    hi = np.searchsorted(key, key + half + 1e-9, side="right")
-    count = cn[hi] - cn[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, (cz[hi] - cz[lo]) / np.maximum(count, 1), np.nan)
+    lo, hi = _window(key, key - half - 1e-9, key + half + 1e-9)
+    z[~finite] = 0.0
+    cz = np.zeros(len(z) + 1)
+    np.cumsum(z, out=cz[1:])
+    out = cz[hi]
+    out -= cz[lo]
+    if finite.all():
+        count = hi - lo
+    else:
+        cn = np.zeros(len(z) + 1, dtype=np.int64)
+        np.cumsum(finite, out=cn[1:])
+        count = cn[hi] - cn[lo]
+    out /= np.maximum(count, 1)
+    out[count == 0] = np.nan
+    return out
 
 
 def profile_metrics(
