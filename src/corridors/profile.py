@@ -293,35 +293,46 @@ def profile_metrics(
     the raw samples);
     grades are between consecutive samples.
     """
-    route, d = profiles.route, profiles.distance_km
+    route, d, first = profiles.route, profiles.distance_km, profiles.first
     z = smooth_profile(profiles, half_window_km, floor_km)
-    n = len(profiles.first)
-    zmax = np.maximum.reduceat(z, profiles.first)
-    zmin = np.minimum.reduceat(z, profiles.first)
+    n = len(first)
+    zmax = np.maximum.reduceat(z, first)
+    zmin = np.minimum.reduceat(z, first)
     # each route's highest sample (the first of equals; NaN never wins): one pass, no sort
-    zz = np.nan_to_num(z, nan=-np.inf)
-    at_top = np.flatnonzero(zz == np.maximum.reduceat(zz, profiles.first)[route]) if n else np.zeros(0, np.int64)
+    finite = np.isfinite(zmax)
+    zz, ztop = z, zmax
+    if not finite.all():
+        zz = np.nan_to_num(z, nan=-np.inf)
+        ztop = np.maximum.reduceat(zz, first)
+    at_top = np.flatnonzero(zz == np.repeat(ztop, np.diff(first, append=len(z)))) if n else np.zeros(0, np.int64)
     top = at_top[np.searchsorted(route[at_top], np.arange(n))]
-    same = route[1:] == route[:-1]
-    r_int = route[:-1][same]
-    z0, z1 = z[:-1][same], z[1:][same]
-    ds_km = (d[1:] - d[:-1])[same]
-    dz = z1 - z0
-    length_km = np.bincount(r_int, ds_km, minlength=n)
-    ascent = np.bincount(r_int, np.maximum(dz, 0.0), minlength=n)
-    descent = np.bincount(r_int, np.maximum(-dz, 0.0), minlength=n)
-    lo, hi = np.minimum(z0, z1), np.maximum(z0, z1)
+    # one entry per pair of consecutive samples; the pair joining two routes gets no rise and no run
+    link = first[1:] - 1
+    dz, ds_km = np.diff(z), np.diff(d)
+    dz[link], ds_km[link] = 0.0, 0.0
+    r_pair = route[:-1]
+    length_km = np.bincount(r_pair, ds_km, minlength=n)
+    rise = np.maximum(dz, 0.0)
+    ascent = np.bincount(r_pair, rise, minlength=n)
+    descent = np.bincount(r_pair, np.maximum(np.negative(dz, out=rise), 0.0, out=rise), minlength=n)
+    # the share above HIGH_ELEVATION_M: only pairs reaching above it have any
+    hi = np.maximum(z[:-1], z[1:])
+    high = np.flatnonzero(hi > settings.HIGH_ELEVATION_M)
+    hi = hi[high]
+    lo = np.minimum(z[:-1][high], z[1:][high])
     frac = np.where(
         hi > lo,
         np.clip((hi - settings.HIGH_ELEVATION_M) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0),
         (lo > settings.HIGH_ELEVATION_M).astype(float),
     )
-    above = np.bincount(r_int, frac * ds_km, minlength=n)
-    grade = np.abs(dz) / np.where(ds_km > 0, ds_km * 10.0, np.inf)
+    above = np.bincount(r_pair[high], frac * ds_km[high], minlength=n)
+    run = ds_km * 10.0
+    run[~(ds_km > 0)] = np.inf
+    grade = np.abs(dz, out=dz)
+    grade /= run
     max_grade = np.zeros(n)
-    if len(r_int):  # every route has at least two samples, so one grade or more: reduce per route
-        starts = np.searchsorted(r_int, np.arange(n))
-        max_grade = np.maximum(max_grade, np.maximum.reduceat(grade, np.minimum(starts, len(r_int) - 1)))
+    if len(grade):  # every route has at least two samples, so one grade or more: reduce per route
+        max_grade = np.maximum(max_grade, np.maximum.reduceat(grade, np.minimum(first, len(grade) - 1)))
     safe_len = np.where(length_km > 0, length_km, np.inf)
     names, dist_km = _nearest_names(profiles.lon[top], profiles.lat[top], waypoints)
     return ProfileMetrics(
