@@ -9,7 +9,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from corridors import costs, dem, gazetteer, profile
+from corridors import costs, dem, distance, gazetteer, profile
 from corridors._errors import GeometryError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
@@ -165,6 +165,16 @@ def test_valley_floor_reaches_the_whole_window_on_every_route():
     floor = profile.smooth_profile(p, 0.0, 1.0)
     assert floor[:9].tolist() == [1] * 9
     assert floor[9:14].tolist() == [0, 0, 7, 7, 7]
+
+
+def test_nearest_place_is_that_of_a_full_search():
+    # the box search against `distance.nearest` comparing every place (KD-tree at this size): points
+    # in the region, far from it (the full-search fallback), near a pole and by the antimeridian
+    rng = np.random.default_rng(7)
+    lon = np.r_[rng.uniform(60, 80, 400), rng.uniform(-180, 180, 200), 179.99, -179.99, 10.0]
+    lat = np.r_[rng.uniform(25, 40, 400), rng.uniform(-85, 85, 200), 35.0, -20.0, 89.9]
+    _, xy, _, _ = profile._gazetteer_points()
+    assert np.array_equal(profile._nearest_place(lon, lat), distance.nearest(lon, lat, xy[:, 0], xy[:, 1])[0])
 
 
 def test_karakoram_highway_profile_peaks_at_khunjerab():

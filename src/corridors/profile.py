@@ -24,6 +24,7 @@ straight grade between its two ends, so the profile follows the road, not the mo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +36,7 @@ import shapely
 from . import geodata, settings
 from ._errors import GeometryError
 from .dem import DEM, sample_elevation
-from .distance import densify_geodesic, distance_km, nearest
+from .distance import densify_geodesic, distance_km, nearest, unit_xyz
 
 if TYPE_CHECKING:
     import geopandas
@@ -180,6 +181,8 @@ def through_structures(profiles: Profiles, spans: Sequence[Sequence[Span]]) -> P
     for r, route_spans in enumerate(spans):
         if r >= len(profiles.first):
             break
+        if not route_spans:
+            continue
         lo, hi = int(bounds[r]), int(bounds[r + 1])
         lon, lat = profiles.lon[lo:hi], profiles.lat[lo:hi]
         for a, b in route_spans:
@@ -216,18 +219,38 @@ class ProfileMetrics:
 
     def row(self, i: int) -> dict[str, float | str]:
         """Route ``i``'s metrics as a flat, rounded mapping (empty when the route leaves the DEM)."""
-        if not np.isfinite(self.max_elevation_m[i]):
-            return {}
-        return {
-            "max_elevation_m": round(float(self.max_elevation_m[i])),
-            "highest_point": f"{self.highest_name[i]} ({self.highest_name_km[i]:.0f} km)",
-            "min_elevation_m": round(float(self.min_elevation_m[i])),
-            "ascent_m": round(float(self.ascent_m[i])),
-            "descent_m": round(float(self.descent_m[i])),
-            f"above_{settings.HIGH_ELEVATION_M:.0f}m_pct": round(float(self.above_high_pct[i]), 1),
-            "mean_grade_pct": round(float(self.mean_grade_pct[i]), 2),
-            "max_grade_pct": round(float(self.max_grade_pct[i]), 1),
-        }
+        return self.rows(slice(i, i + 1 or None))[0]
+
+    def rows(self, routes: slice = slice(None)) -> list[dict[str, float | str]]:
+        """The `row` of each route in ``routes`` (all by default), from whole arrays at once."""
+        above_key = f"above_{settings.HIGH_ELEVATION_M:.0f}m_pct"
+        columns = zip(
+            self.max_elevation_m[routes].tolist(),
+            self.highest_name[routes].tolist(),
+            self.highest_name_km[routes].tolist(),
+            self.min_elevation_m[routes].tolist(),
+            self.ascent_m[routes].tolist(),
+            self.descent_m[routes].tolist(),
+            self.above_high_pct[routes].tolist(),
+            self.mean_grade_pct[routes].tolist(),
+            self.max_grade_pct[routes].tolist(),
+            strict=True,
+        )
+        return [
+            {
+                "max_elevation_m": round(top),
+                "highest_point": f"{name} ({name_km:.0f} km)",
+                "min_elevation_m": round(low),
+                "ascent_m": round(up),
+                "descent_m": round(down),
+                above_key: round(above, 1),
+                "mean_grade_pct": round(mean_grade, 2),
+                "max_grade_pct": round(max_grade, 1),
+            }
+            if math.isfinite(top)
+            else {}
+            for top, name, name_km, low, up, down, above, mean_grade, max_grade in columns
+        ]
 
 
 def smooth_profile(
@@ -352,7 +375,8 @@ def profile_metrics(
 
 
 @cache
-def _gazetteer_points() -> tuple[np.ndarray, np.ndarray]:
+def _gazetteer_points() -> tuple[np.ndarray, np.ndarray, shapely.STRtree, np.ndarray]:
+    """Names and lon/lat of the curated gazetteer and GeoNames, their STRtree and unit vectors (`_nearest_place`)."""
     from . import gazetteer
 
     curated = gazetteer.curated_places()
@@ -364,15 +388,71 @@ def _gazetteer_points() -> tuple[np.ndarray, np.ndarray]:
             shapely.get_coordinates(geometry),
         ]
     )
-    return names, xy
+    tree = shapely.STRtree(shapely.points(xy))
+    tree.query(shapely.box(0.0, 0.0, 0.0, 0.0))  # GEOS builds the tree on its first query: here, not in a thread
+    return names, xy, tree, unit_xyz(xy[:, 0], xy[:, 1])
+
+
+def _nearest_place(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Index of the gazetteer point nearest each (lon, lat) on the sphere (shortest chord; the first of equals).
+
+    The answer of `corridors.distance.nearest` without its KD-tree, whose scipy import costs each
+    process about 0.5 s: the nearest point in plain lon/lat bounds the great-circle angle to the
+    nearest one, all points within that angle lie in a box (latitude ± the angle, longitude by the
+    haversine bound, the whole circle where the box would cross ±180°), and the closest of the
+    box's points wins. Points further than ``settings.NEAREST_PLACE_BOX_DEG`` from every place go
+    to `corridors.distance.nearest`; the rest in chunks of at most
+    ``settings.NEAREST_BRUTE_FORCE_PAIRS`` point × place pairs.
+    """
+    _, xy, tree, nodes = _gazetteer_points()
+    chunk = max(1, settings.NEAREST_BRUTE_FORCE_PAIRS // len(nodes))
+    out = np.empty(len(lon), dtype=np.int64)
+    for i in range(0, len(lon), chunk):
+        part = slice(i, i + chunk)
+        out[part] = _nearest_in_boxes(lon[part], lat[part], tree, nodes)
+    far = out < 0
+    if far.any():
+        out[far] = nearest(lon[far], lat[far], xy[:, 0], xy[:, 1])[0]
+    return out
+
+
+def _sq_chord(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared distance between rows of unit vectors, summed x, y, z in turn (as scipy's KD-tree)."""
+    gap = a - b
+    gap *= gap
+    return gap[:, 0] + gap[:, 1] + gap[:, 2]
+
+
+def _nearest_in_boxes(lon: np.ndarray, lat: np.ndarray, tree: shapely.STRtree, nodes: np.ndarray) -> np.ndarray:
+    """`_nearest_place` of points near a place; -1 for those further than ``settings.NEAREST_PLACE_BOX_DEG``."""
+    _, guess = tree.query_nearest(shapely.points(lon, lat), all_matches=False)
+    points = unit_xyz(lon, lat)
+    angle = 2.0 * np.arcsin(np.minimum(np.sqrt(_sq_chord(points, nodes[guess])) / 2.0, 1.0))
+    angle = angle * (1.0 + 1e-6) + 1e-12  # a margin for rounding
+    dlat = np.degrees(angle)
+    near = np.flatnonzero(dlat <= settings.NEAREST_PLACE_BOX_DEG)
+    lon, lat, angle, dlat = lon[near], lat[near], angle[near], dlat[near]
+    cos_far = np.cos(np.radians(np.minimum(np.abs(lat) + dlat, 90.0)))
+    with np.errstate(divide="ignore"):
+        spread = np.sin(angle / 2.0) / np.sqrt(np.cos(np.radians(lat)) * cos_far)
+    dlon = np.degrees(2.0 * np.arcsin(np.minimum(spread, 1.0)))
+    wraps = (lon - dlon < -180.0) | (lon + dlon > 180.0)
+    x0, x1 = np.where(wraps, -180.0, lon - dlon), np.where(wraps, 180.0, lon + dlon)
+    box, node = tree.query(shapely.box(x0, lat - dlat, x1, lat + dlat))
+    order = np.lexsort((node, _sq_chord(points[near[box]], nodes[node]), box))
+    best = order[np.r_[True, box[order][1:] != box[order][:-1]]] if len(order) else order
+    out = np.full(len(points), -1, dtype=np.int64)
+    out[near[box[best]]] = node[best]
+    return out
 
 
 def _nearest_names(
     lon: np.ndarray, lat: np.ndarray, waypoints: Sequence[Sequence[tuple[str, float, float]]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest named point to each (lon, lat): the gazetteer's, or that route's own waypoints'."""
-    names, xy = _gazetteer_points()
-    best, dist_km = nearest(lon, lat, xy[:, 0], xy[:, 1])
+    names, xy, _, _ = _gazetteer_points()
+    best = _nearest_place(lon, lat)
+    dist_km = distance_km(lon, lat, xy[best, 0], xy[best, 1])
     # object, not fixed-width text: a waypoint name longer than every gazetteer name chosen in the batch
     # was cut to their width, so a name depended on the other routes scored with it
     out_name = names[best].astype(str).astype(object)

@@ -41,6 +41,7 @@ __all__ = [
     "MAX_YAML_NODES",
     "NAMED_CROSSING_RADIUS_KM",
     "NEAREST_BRUTE_FORCE_PAIRS",
+    "NEAREST_PLACE_BOX_DEG",
     "NETWORK_SNAP_KM",
     "OSM_BUFFER_KM",
     "OSM_SNAP_KM",
@@ -93,6 +94,12 @@ NAMED_CROSSING_RADIUS_KM = 40.0
 #: larger ones build a KD-tree. Below it the product is faster than importing scipy.spatial
 #: (0.4 s) and building the tree; memory stays under 16 MB.
 NEAREST_BRUTE_FORCE_PAIRS = 2_000_000
+
+#: The place nearest a route's highest point is sought among the places in a box around it, sized
+#: by the nearest place in plain lon/lat; a point further than this from that place, degrees, is
+#: compared with every place instead (`corridors.distance.nearest`): its box would hold too many.
+#: In the region a 1° box holds about 20 of the ~4,100 places.
+NEAREST_PLACE_BOX_DEG = 1.0
 
 #: Routes scored together in one batch (split, crossings, names, terrain), routes. Every array of a
 #: batch is proportional to it, so peak memory is bounded by it, not by the input: 2,000 routes of
