@@ -99,8 +99,7 @@ def sample_profiles(
     along_km /= np.repeat(steps, count)
     pos = np.repeat(start_km, count)
     pos += along_km
-    v = np.searchsorted(cum, pos, side="right") - 1
-    np.clip(v, np.repeat(v_first, count), np.repeat(np.maximum(v_last - 1, v_first), count), out=v)
+    v = _sample_vertex(cum, part, v_first, v_last, start_km, length_km, steps, first)
     seg = seg_km[v]
     f = pos - cum[v]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -113,6 +112,46 @@ def sample_profiles(
     end = first + steps  # each route's last sample: exactly its last vertex
     lon[end], lat[end] = x[v_last], y[v_last]
     return Profiles(route, along_km, lon, lat, sample_elevation(lon, lat, grid), first)
+
+
+def _sample_vertex(
+    cum: np.ndarray,
+    part: np.ndarray,
+    v_first: np.ndarray,
+    v_last: np.ndarray,
+    start_km: np.ndarray,
+    length_km: np.ndarray,
+    steps: np.ndarray,
+    first: np.ndarray,
+) -> np.ndarray:
+    """The vertex starting each sample's segment: the last of its route's (before the route's last
+    vertex) at or before the sample's position ``start_km + k * length_km / steps`` along ``cum``.
+
+    Found from the vertices, not the samples: each inner vertex's first sample at or past it (by
+    its estimate, checked and moved a step at a time with the samples' own arithmetic), then a
+    running count of the vertices passed. Linear in the samples; no binary search per sample.
+    """
+    inner = np.ones(len(part), dtype=bool)
+    inner[v_first], inner[v_last] = False, False
+    j = np.flatnonzero(inner)
+    r = part[j]
+    s, length, start, at = steps[r], length_km[r], start_km[r], cum[j]
+
+    def position(k: np.ndarray) -> np.ndarray:  # as the samples: start + k * length / steps
+        return start + k.astype(float) * length / s
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        guess = np.where(length > 0, np.ceil((at - start) / length * s), 0.0)
+    k = np.clip(np.nan_to_num(guess), 0, s + 1).astype(np.int64)
+    while (down := (k > 0) & (position(k - 1) >= at)).any():
+        k -= down
+    while (up := (k <= s) & (position(k) < at)).any():
+        k += up
+    n_samples = int(steps.sum()) + len(steps)
+    reached = k <= s
+    passed = np.cumsum(np.bincount((first[r] + k)[reached], minlength=n_samples)[:n_samples])
+    per_route = np.bincount(r[reached], minlength=len(steps))
+    return passed + np.repeat(v_first - (np.cumsum(per_route) - per_route), steps + 1)
 
 
 def _between(x: np.ndarray, v: np.ndarray, f: np.ndarray) -> np.ndarray:
