@@ -129,11 +129,15 @@ def sample_elevation(lon: np.ndarray, lat: np.ndarray, grid: DEM | None = None) 
     y /= grid.res_deg
     y -= 0.5
     # truncation, not floor: the two differ only below 0, which the clip maps to cell 0 either way
-    c0 = np.clip(x.astype(np.int64), 0, w - 2)
-    r0 = np.clip(y.astype(np.int64), 0, h - 2)
-    tx, ty = np.clip(x - c0, 0.0, 1.0, out=x), np.clip(y - r0, 0.0, 1.0, out=y)
+    c0, r0 = x.astype(np.int64), y.astype(np.int64)
+    np.clip(c0, 0, w - 2, out=c0)
+    np.clip(r0, 0, h - 2, out=r0)
+    tx, ty = np.subtract(x, c0, out=x), np.subtract(y, r0, out=y)
+    np.clip(tx, 0.0, 1.0, out=tx)
+    np.clip(ty, 0.0, 1.0, out=ty)
     z = np.asarray(grid.elevation_m).ravel()  # a plain view of the (memory-mapped) grid: flat indexing
-    i = r0 * w
+    i = r0
+    i *= w
     i += c0
     sx = 1 - tx
     # the four corners: shifted views of the flat grid, so no index array per corner
