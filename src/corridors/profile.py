@@ -464,7 +464,9 @@ def _sq_chord(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _nearest_in_boxes(lon: np.ndarray, lat: np.ndarray, tree: shapely.STRtree, nodes: np.ndarray) -> np.ndarray:
     """`_nearest_place` of points near a place; -1 for those further than ``settings.NEAREST_PLACE_BOX_DEG``."""
-    _, guess = tree.query_nearest(shapely.points(lon, lat), all_matches=False)
+    found, place = tree.query_nearest(shapely.points(lon, lat), all_matches=False)
+    guess = np.zeros(len(lon), dtype=np.int64)  # a point GEOS skips (NaN) is measured to place 0: NaN, so far
+    guess[found] = place
     points = unit_xyz(lon, lat)
     angle = 2.0 * np.arcsin(np.minimum(np.sqrt(_sq_chord(points, nodes[guess])) / 2.0, 1.0))
     angle = angle * (1.0 + 1e-6) + 1e-12  # a margin for rounding
