@@ -167,6 +167,12 @@ def test_valley_floor_reaches_the_whole_window_on_every_route():
     assert floor[9:14].tolist() == [0, 0, 7, 7, 7]
 
 
+def test_no_routes_give_no_profiles_and_no_rows():
+    prof = profile.sample_profiles([])
+    assert len(prof.first) == len(prof.elevation_m) == 0
+    assert profile.profile_metrics(prof).rows() == []
+
+
 def test_nearest_place_is_that_of_a_full_search():
     # the box search against `distance.nearest` comparing every place (KD-tree at this size): points
     # in the region, far from it (the full-search fallback), near a pole and by the antimeridian

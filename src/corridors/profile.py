@@ -92,7 +92,7 @@ def sample_profiles(
     # per-route values spread to the samples by np.repeat (a sequential copy), samples in place
     count = steps + 1
     route = np.repeat(np.arange(n), count)
-    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    first = np.cumsum(count) - count
     along_km = np.arange(len(route), dtype=float)
     along_km -= np.repeat(first, count)  # the sample's step number k along its route
     along_km *= np.repeat(length_km, count)
