@@ -9,7 +9,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
-from corridors import costs, dem, gazetteer, profile
+from corridors import costs, dem, distance, gazetteer, profile
 from corridors._errors import GeometryError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
@@ -153,6 +153,34 @@ def test_smoothing_keeps_a_ramp_and_flattens_a_gorge():
         profile.smooth_profile(wall, -1)
     with pytest.raises(GeometryError, match="floor_km"):
         profile.smooth_profile(wall, 1, -1)
+
+
+def test_valley_floor_reaches_the_whole_window_on_every_route():
+    # route 0 sampled every 0.25 km beside three routes sampled every km: every sample of route 0
+    # is within 1 km of its 1 m sample at 1 km (by hand), so its floor is 1 m throughout, not the
+    # 4 m of the one neighbour a 1 km step reaches from the start; route 1 never takes route 0's
+    d = np.r_[np.arange(9) * 0.25, np.tile(np.arange(5.0), 3)]
+    z = np.r_[[5.0, 4, 9, 9, 1, 9, 9, 9, 9], [0.0, 7, 7, 7, 7], np.full(10, 7.0)]
+    p = profile.Profiles(np.repeat(np.arange(4), [9, 5, 5, 5]), d, d, d, z, np.array([0, 9, 14, 19]))
+    floor = profile.smooth_profile(p, 0.0, 1.0)
+    assert floor[:9].tolist() == [1] * 9
+    assert floor[9:14].tolist() == [0, 0, 7, 7, 7]
+
+
+def test_no_routes_give_no_profiles_and_no_rows():
+    prof = profile.sample_profiles([])
+    assert len(prof.first) == len(prof.elevation_m) == 0
+    assert profile.profile_metrics(prof).rows() == []
+
+
+def test_nearest_place_is_that_of_a_full_search():
+    # the box search against `distance.nearest` comparing every place (KD-tree at this size): points
+    # in the region, far from it (the full-search fallback), near a pole and by the antimeridian
+    rng = np.random.default_rng(7)
+    lon = np.r_[rng.uniform(60, 80, 400), rng.uniform(-180, 180, 200), 179.99, -179.99, 10.0]
+    lat = np.r_[rng.uniform(25, 40, 400), rng.uniform(-85, 85, 200), 35.0, -20.0, 89.9]
+    _, xy, _, _ = profile._gazetteer_points()
+    assert np.array_equal(profile._nearest_place(lon, lat), distance.nearest(lon, lat, xy[:, 0], xy[:, 1])[0])
 
 
 def test_karakoram_highway_profile_peaks_at_khunjerab():

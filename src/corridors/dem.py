@@ -121,14 +121,32 @@ def sample_elevation(lon: np.ndarray, lat: np.ndarray, grid: DEM | None = None) 
     grid = dem() if grid is None else grid
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     h, w = grid.shape
-    x = (lon - grid.west) / grid.res_deg - 0.5
-    y = (grid.north - lat) / grid.res_deg - 0.5
-    c0 = np.clip(np.floor(x), 0, w - 2).astype(np.int64)
-    r0 = np.clip(np.floor(y), 0, h - 2).astype(np.int64)
-    tx, ty = np.clip(x - c0, 0.0, 1.0), np.clip(y - r0, 0.0, 1.0)
+    # in place, one array per step: the samples of a batch outgrow the CPU caches
+    x = lon - grid.west
+    x /= grid.res_deg
+    x -= 0.5
+    y = grid.north - lat
+    y /= grid.res_deg
+    y -= 0.5
+    # truncation, not floor: the two differ only below 0, which the clip maps to cell 0 either way
+    c0, r0 = x.astype(np.int64), y.astype(np.int64)
+    np.clip(c0, 0, w - 2, out=c0)
+    np.clip(r0, 0, h - 2, out=r0)
+    tx, ty = np.subtract(x, c0, out=x), np.subtract(y, r0, out=y)
+    np.clip(tx, 0.0, 1.0, out=tx)
+    np.clip(ty, 0.0, 1.0, out=ty)
     z = np.asarray(grid.elevation_m).ravel()  # a plain view of the (memory-mapped) grid: flat indexing
-    i = r0 * w + c0
-    out = (1 - ty) * ((1 - tx) * z.take(i) + tx * z.take(i + 1)) + ty * (
-        (1 - tx) * z.take(i + w) + tx * z.take(i + w + 1)
-    )
-    return np.where(grid.contains(lon, lat), out, np.nan)
+    i = r0
+    i *= w
+    i += c0
+    sx = 1 - tx
+    # the four corners: shifted views of the flat grid, so no index array per corner
+    top = sx * z.take(i)
+    top += tx * z[1:].take(i)
+    bottom = sx * z[w:].take(i)
+    bottom += tx * z[w + 1 :].take(i)
+    bottom *= ty
+    out = np.subtract(1, ty, out=sx) * top
+    out += bottom
+    out[~grid.contains(lon, lat)] = np.nan
+    return out

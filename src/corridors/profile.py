@@ -24,6 +24,7 @@ straight grade between its two ends, so the profile follows the road, not the mo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +36,7 @@ import shapely
 from . import geodata, settings
 from ._errors import GeometryError
 from .dem import DEM, sample_elevation
-from .distance import densify_geodesic, distance_km, nearest
+from .distance import densify_geodesic, distance_km, nearest, unit_xyz
 
 if TYPE_CHECKING:
     import geopandas
@@ -88,45 +89,121 @@ def sample_profiles(
     v_last = np.searchsorted(part, np.arange(n), side="right") - 1
     start_km, length_km = cum[v_first], cum[v_last] - cum[v_first]
     steps = np.maximum(1, np.ceil(length_km / spacing - 1e-9)).astype(np.int64)
-    route = np.repeat(np.arange(n), steps + 1)
-    first = np.concatenate([[0], np.cumsum(steps + 1)[:-1]])
-    k = np.arange(len(route)) - first[route]
-    along_km = length_km[route] * k / steps[route]
-    pos = start_km[route] + along_km
-    v = np.clip(
-        np.searchsorted(cum, pos, side="right") - 1,
-        v_first[route],
-        np.maximum(v_last[route] - 1, v_first[route]),
-    )
-    w = np.minimum(v + 1, len(x) - 1)
+    # per-route values spread to the samples by np.repeat (a sequential copy), samples in place
+    count = steps + 1
+    route = np.repeat(np.arange(n), count)
+    first = np.cumsum(count) - count
+    along_km = np.arange(len(route), dtype=float)
+    along_km -= np.repeat(first, count)  # the sample's step number k along its route
+    along_km *= np.repeat(length_km, count)
+    along_km /= np.repeat(steps, count)
+    pos = np.repeat(start_km, count)
+    pos += along_km
+    v = _sample_vertex(cum, part, v_first, v_last, start_km, length_km, steps, first)
+    seg = seg_km[v]
+    f = pos - cum[v]
     with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.clip(np.where(seg_km[v] > 0, (pos - cum[v]) / seg_km[v], 0.0), 0.0, 1.0)
+        f /= seg
+    f[~(seg > 0)] = 0.0
+    np.clip(f, 0.0, 1.0, out=f)
     # between densified vertices (at most settings.DENSIFY_KM apart) the lon/lat chord stays within
     # ~9 m of the geodesic: 1 % of a DEM cell, so samples need no Geod.fwd of their own
-    lon, lat = x[v] + f * (x[w] - x[v]), y[v] + f * (y[w] - y[v])
-    at_end = k == steps[route]
-    lon = np.where(at_end, x[v_last[route]], lon)
-    lat = np.where(at_end, y[v_last[route]], lat)
+    lon, lat = _between(x, v, f), _between(y, v, f)
+    end = first + steps  # each route's last sample: exactly its last vertex
+    lon[end], lat[end] = x[v_last], y[v_last]
     return Profiles(route, along_km, lon, lat, sample_elevation(lon, lat, grid), first)
 
 
+def _sample_vertex(
+    cum: np.ndarray,
+    part: np.ndarray,
+    v_first: np.ndarray,
+    v_last: np.ndarray,
+    start_km: np.ndarray,
+    length_km: np.ndarray,
+    steps: np.ndarray,
+    first: np.ndarray,
+) -> np.ndarray:
+    """The vertex starting each sample's segment: the last of its route's (before the route's last
+    vertex) at or before the sample's position ``start_km + k * length_km / steps`` along ``cum``.
+
+    Found from the vertices, not the samples: each inner vertex's first sample at or past it (by
+    its estimate, checked and moved a step at a time with the samples' own arithmetic), then a
+    running count of the vertices passed. Linear in the samples; no binary search per sample.
+    """
+    inner = np.ones(len(part), dtype=bool)
+    inner[v_first], inner[v_last] = False, False
+    j = np.flatnonzero(inner)
+    r = part[j]
+    s, length, start, at = steps[r], length_km[r], start_km[r], cum[j]
+
+    def position(k: np.ndarray) -> np.ndarray:  # as the samples: start + k * length / steps
+        return start + k.astype(float) * length / s
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        guess = np.where(length > 0, np.ceil((at - start) / length * s), 0.0)
+    k = np.clip(np.nan_to_num(guess), 0, s + 1).astype(np.int64)
+    while (down := (k > 0) & (position(k - 1) >= at)).any():
+        k -= down
+    while (up := (k <= s) & (position(k) < at)).any():
+        k += up
+    n_samples = int(steps.sum()) + len(steps)
+    reached = k <= s
+    passed = np.cumsum(np.bincount((first[r] + k)[reached], minlength=n_samples)[:n_samples])
+    per_route = np.bincount(r[reached], minlength=len(steps))
+    return passed + np.repeat(v_first - (np.cumsum(per_route) - per_route), steps + 1)
+
+
+def _between(x: np.ndarray, v: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """``x[v] + f * (x[v + 1] - x[v])`` (``x[v]`` at the last vertex), with two gathers and no index array."""
+    x0 = x[v]
+    out = np.append(x[1:], x[-1:])[v]
+    out -= x0
+    out *= f
+    out += x0
+    return out
+
+
 def _floor(profiles: Profiles, floor_km: float) -> np.ndarray:
-    """Lowest sample within ±``floor_km`` along the same route (NaN ignored), by index shifts."""
-    z = np.array(profiles.elevation_m, dtype=float)
+    """Lowest sample within ±``floor_km`` along the same route, by index shifts; ``inf`` where none is finite.
+
+    Shift ``j`` pairs each sample with the one ``j`` further on; the shifts stop at the first that
+    pairs none within reach (samples are in distance order along each route, so no later one can).
+    """
+    z = profiles.elevation_m
+    out = np.where(np.isfinite(z), z, np.inf)
     if floor_km <= 0 or len(z) < 2:
-        return z
-    step = np.diff(profiles.distance_km)
-    same = profiles.route[1:] == profiles.route[:-1]
-    spacing = float(np.median(step[same])) if same.any() else 0.0
-    k = int(np.ceil(floor_km / spacing - 1e-9)) if spacing > 0 else 0
-    raw = np.where(np.isfinite(z), z, np.inf)
-    out = raw.copy()
+        return out
+    raw = out.copy()
     d, r = profiles.distance_km, profiles.route
-    for j in range(1, min(k, len(z) - 1) + 1):
-        ok = (r[j:] == r[:-j]) & (np.abs(d[j:] - d[:-j]) <= floor_km + 1e-9)
-        np.minimum(out[j:], np.where(ok, raw[:-j], np.inf), out=out[j:])
-        np.minimum(out[:-j], np.where(ok, raw[j:], np.inf), out=out[:-j])
-    return np.where(np.isfinite(out), out, np.nan)
+    for j in range(1, len(z)):
+        ok = r[j:] == r[:-j]
+        ok &= np.abs(d[j:] - d[:-j]) <= floor_km + 1e-9
+        if not ok.any():
+            break
+        np.minimum(out[j:], raw[:-j], out=out[j:], where=ok)
+        np.minimum(out[:-j], raw[j:], out=out[:-j], where=ok)
+    return out
+
+
+def _window(key: np.ndarray, below: np.ndarray, above: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``searchsorted(key, below, "left")`` and ``searchsorted(key, above, "right")`` for sorted ``key``
+    and ``below <= key <= above``, counted by index shifts as in `_floor`: a window of ``w``
+    samples costs ``w`` vector comparisons, not a binary search per sample.
+    """
+    n = len(key)
+    lo, hi = np.arange(n), np.arange(1, n + 1)
+    for j in range(1, n):
+        hit = key[:-j] >= below[j:]
+        if not hit.any():
+            break
+        lo[j:] -= hit
+    for j in range(1, n):
+        hit = key[j:] <= above[:-j]
+        if not hit.any():
+            break
+        hi[:-j] += hit
+    return lo, hi
 
 
 Span = tuple[tuple[float, float], tuple[float, float]]
@@ -143,6 +220,8 @@ def through_structures(profiles: Profiles, spans: Sequence[Sequence[Span]]) -> P
     for r, route_spans in enumerate(spans):
         if r >= len(profiles.first):
             break
+        if not route_spans:
+            continue
         lo, hi = int(bounds[r]), int(bounds[r + 1])
         lon, lat = profiles.lon[lo:hi], profiles.lat[lo:hi]
         for a, b in route_spans:
@@ -179,18 +258,38 @@ class ProfileMetrics:
 
     def row(self, i: int) -> dict[str, float | str]:
         """Route ``i``'s metrics as a flat, rounded mapping (empty when the route leaves the DEM)."""
-        if not np.isfinite(self.max_elevation_m[i]):
-            return {}
-        return {
-            "max_elevation_m": round(float(self.max_elevation_m[i])),
-            "highest_point": f"{self.highest_name[i]} ({self.highest_name_km[i]:.0f} km)",
-            "min_elevation_m": round(float(self.min_elevation_m[i])),
-            "ascent_m": round(float(self.ascent_m[i])),
-            "descent_m": round(float(self.descent_m[i])),
-            f"above_{settings.HIGH_ELEVATION_M:.0f}m_pct": round(float(self.above_high_pct[i]), 1),
-            "mean_grade_pct": round(float(self.mean_grade_pct[i]), 2),
-            "max_grade_pct": round(float(self.max_grade_pct[i]), 1),
-        }
+        return self.rows(slice(i, i + 1 or None))[0]
+
+    def rows(self, routes: slice = slice(None)) -> list[dict[str, float | str]]:
+        """The `row` of each route in ``routes`` (all by default), from whole arrays at once."""
+        above_key = f"above_{settings.HIGH_ELEVATION_M:.0f}m_pct"
+        columns = zip(
+            self.max_elevation_m[routes].tolist(),
+            self.highest_name[routes].tolist(),
+            self.highest_name_km[routes].tolist(),
+            self.min_elevation_m[routes].tolist(),
+            self.ascent_m[routes].tolist(),
+            self.descent_m[routes].tolist(),
+            self.above_high_pct[routes].tolist(),
+            self.mean_grade_pct[routes].tolist(),
+            self.max_grade_pct[routes].tolist(),
+            strict=True,
+        )
+        return [
+            {
+                "max_elevation_m": round(top),
+                "highest_point": f"{name} ({name_km:.0f} km)",
+                "min_elevation_m": round(low),
+                "ascent_m": round(up),
+                "descent_m": round(down),
+                above_key: round(above, 1),
+                "mean_grade_pct": round(mean_grade, 2),
+                "max_grade_pct": round(max_grade, 1),
+            }
+            if math.isfinite(top)
+            else {}
+            for top, name, name_km, low, up, down, above, mean_grade, max_grade in columns
+        ]
 
 
 def smooth_profile(
@@ -218,18 +317,27 @@ def smooth_profile(
     if not floor >= 0:
         raise GeometryError(f"floor_km: {floor_km!r} is not a number >= 0")
     z = _floor(profiles, floor)
+    finite = z < np.inf
     if half == 0 or len(z) == 0:
+        z[~finite] = np.nan
         return z
-    span = float(np.nanmax(profiles.distance_km)) + 2 * half + 1.0 if len(z) else 1.0
+    span = float(np.nanmax(profiles.distance_km)) + 2 * half + 1.0
     key = profiles.route * span + profiles.distance_km  # routes apart by more than a window
-    finite = np.isfinite(z)
-    cz = np.concatenate([[0.0], np.cumsum(np.where(finite, z, 0.0))])
-    cn = np.concatenate([[0], np.cumsum(finite)])
-    lo = np.searchsorted(key, key - half - 1e-9, side="left")
-    hi = np.searchsorted(key, key + half + 1e-9, side="right")
-    count = cn[hi] - cn[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, (cz[hi] - cz[lo]) / np.maximum(count, 1), np.nan)
+    lo, hi = _window(key, key - half - 1e-9, key + half + 1e-9)
+    z[~finite] = 0.0
+    cz = np.zeros(len(z) + 1)
+    np.cumsum(z, out=cz[1:])
+    out = cz[hi]
+    out -= cz[lo]
+    if finite.all():
+        count = hi - lo
+    else:
+        cn = np.zeros(len(z) + 1, dtype=np.int64)
+        np.cumsum(finite, out=cn[1:])
+        count = cn[hi] - cn[lo]
+    out /= np.maximum(count, 1)
+    out[count == 0] = np.nan
+    return out
 
 
 def profile_metrics(
@@ -247,35 +355,46 @@ def profile_metrics(
     the raw samples);
     grades are between consecutive samples.
     """
-    route, d = profiles.route, profiles.distance_km
+    route, d, first = profiles.route, profiles.distance_km, profiles.first
     z = smooth_profile(profiles, half_window_km, floor_km)
-    n = len(profiles.first)
-    zmax = np.maximum.reduceat(z, profiles.first)
-    zmin = np.minimum.reduceat(z, profiles.first)
+    n = len(first)
+    zmax = np.maximum.reduceat(z, first)
+    zmin = np.minimum.reduceat(z, first)
     # each route's highest sample (the first of equals; NaN never wins): one pass, no sort
-    zz = np.nan_to_num(z, nan=-np.inf)
-    at_top = np.flatnonzero(zz == np.maximum.reduceat(zz, profiles.first)[route]) if n else np.zeros(0, np.int64)
+    finite = np.isfinite(zmax)
+    zz, ztop = z, zmax
+    if not finite.all():
+        zz = np.nan_to_num(z, nan=-np.inf)
+        ztop = np.maximum.reduceat(zz, first)
+    at_top = np.flatnonzero(zz == np.repeat(ztop, np.diff(first, append=len(z)))) if n else np.zeros(0, np.int64)
     top = at_top[np.searchsorted(route[at_top], np.arange(n))]
-    same = route[1:] == route[:-1]
-    r_int = route[:-1][same]
-    z0, z1 = z[:-1][same], z[1:][same]
-    ds_km = (d[1:] - d[:-1])[same]
-    dz = z1 - z0
-    length_km = np.bincount(r_int, ds_km, minlength=n)
-    ascent = np.bincount(r_int, np.maximum(dz, 0.0), minlength=n)
-    descent = np.bincount(r_int, np.maximum(-dz, 0.0), minlength=n)
-    lo, hi = np.minimum(z0, z1), np.maximum(z0, z1)
+    # one entry per pair of consecutive samples; the pair joining two routes gets no rise and no run
+    link = first[1:] - 1
+    dz, ds_km = np.diff(z), np.diff(d)
+    dz[link], ds_km[link] = 0.0, 0.0
+    r_pair = route[:-1]
+    length_km = np.bincount(r_pair, ds_km, minlength=n)
+    rise = np.maximum(dz, 0.0)
+    ascent = np.bincount(r_pair, rise, minlength=n)
+    descent = np.bincount(r_pair, np.maximum(np.negative(dz, out=rise), 0.0, out=rise), minlength=n)
+    # the share above HIGH_ELEVATION_M: only pairs reaching above it have any
+    hi = np.maximum(z[:-1], z[1:])
+    high = np.flatnonzero(hi > settings.HIGH_ELEVATION_M)
+    hi = hi[high]
+    lo = np.minimum(z[:-1][high], z[1:][high])
     frac = np.where(
         hi > lo,
         np.clip((hi - settings.HIGH_ELEVATION_M) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0),
         (lo > settings.HIGH_ELEVATION_M).astype(float),
     )
-    above = np.bincount(r_int, frac * ds_km, minlength=n)
-    grade = np.abs(dz) / np.where(ds_km > 0, ds_km * 10.0, np.inf)
+    above = np.bincount(r_pair[high], frac * ds_km[high], minlength=n)
+    run = ds_km * 10.0
+    run[~(ds_km > 0)] = np.inf
+    grade = np.abs(dz, out=dz)
+    grade /= run
     max_grade = np.zeros(n)
-    if len(r_int):  # every route has at least two samples, so one grade or more: reduce per route
-        starts = np.searchsorted(r_int, np.arange(n))
-        max_grade = np.maximum(max_grade, np.maximum.reduceat(grade, np.minimum(starts, len(r_int) - 1)))
+    if len(grade):  # every route has at least two samples, so one grade or more: reduce per route
+        max_grade = np.maximum(max_grade, np.maximum.reduceat(grade, np.minimum(first, len(grade) - 1)))
     safe_len = np.where(length_km > 0, length_km, np.inf)
     names, dist_km = _nearest_names(profiles.lon[top], profiles.lat[top], waypoints)
     return ProfileMetrics(
@@ -295,7 +414,8 @@ def profile_metrics(
 
 
 @cache
-def _gazetteer_points() -> tuple[np.ndarray, np.ndarray]:
+def _gazetteer_points() -> tuple[np.ndarray, np.ndarray, shapely.STRtree, np.ndarray]:
+    """Names and lon/lat of the curated gazetteer and GeoNames, their STRtree and unit vectors (`_nearest_place`)."""
     from . import gazetteer
 
     curated = gazetteer.curated_places()
@@ -307,15 +427,73 @@ def _gazetteer_points() -> tuple[np.ndarray, np.ndarray]:
             shapely.get_coordinates(geometry),
         ]
     )
-    return names, xy
+    tree = shapely.STRtree(shapely.points(xy))
+    tree.query(shapely.box(0.0, 0.0, 0.0, 0.0))  # GEOS builds the tree on its first query: here, not in a thread
+    return names, xy, tree, unit_xyz(xy[:, 0], xy[:, 1])
+
+
+def _nearest_place(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Index of the gazetteer point nearest each (lon, lat) on the sphere (shortest chord; the first of equals).
+
+    The answer of `corridors.distance.nearest` without its KD-tree, whose scipy import costs each
+    process about 0.5 s: the nearest point in plain lon/lat bounds the great-circle angle to the
+    nearest one, all points within that angle lie in a box (latitude ± the angle, longitude by the
+    haversine bound, the whole circle where the box would cross ±180°), and the closest of the
+    box's points wins. Points further than ``settings.NEAREST_PLACE_BOX_DEG`` from every place go
+    to `corridors.distance.nearest`; the rest in chunks of at most
+    ``settings.NEAREST_BRUTE_FORCE_PAIRS`` point × place pairs.
+    """
+    _, xy, tree, nodes = _gazetteer_points()
+    chunk = max(1, settings.NEAREST_BRUTE_FORCE_PAIRS // len(nodes))
+    out = np.empty(len(lon), dtype=np.int64)
+    for i in range(0, len(lon), chunk):
+        part = slice(i, i + chunk)
+        out[part] = _nearest_in_boxes(lon[part], lat[part], tree, nodes)
+    far = out < 0
+    if far.any():
+        out[far] = nearest(lon[far], lat[far], xy[:, 0], xy[:, 1])[0]
+    return out
+
+
+def _sq_chord(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared distance between rows of unit vectors, summed x, y, z in turn (as scipy's KD-tree)."""
+    gap = a - b
+    gap *= gap
+    return gap[:, 0] + gap[:, 1] + gap[:, 2]
+
+
+def _nearest_in_boxes(lon: np.ndarray, lat: np.ndarray, tree: shapely.STRtree, nodes: np.ndarray) -> np.ndarray:
+    """`_nearest_place` of points near a place; -1 for those further than ``settings.NEAREST_PLACE_BOX_DEG``."""
+    found, place = tree.query_nearest(shapely.points(lon, lat), all_matches=False)
+    guess = np.zeros(len(lon), dtype=np.int64)  # a point GEOS skips (NaN) is measured to place 0: NaN, so far
+    guess[found] = place
+    points = unit_xyz(lon, lat)
+    angle = 2.0 * np.arcsin(np.minimum(np.sqrt(_sq_chord(points, nodes[guess])) / 2.0, 1.0))
+    angle = angle * (1.0 + 1e-6) + 1e-12  # a margin for rounding
+    dlat = np.degrees(angle)
+    near = np.flatnonzero(dlat <= settings.NEAREST_PLACE_BOX_DEG)
+    lon, lat, angle, dlat = lon[near], lat[near], angle[near], dlat[near]
+    cos_far = np.cos(np.radians(np.minimum(np.abs(lat) + dlat, 90.0)))
+    with np.errstate(divide="ignore"):
+        spread = np.sin(angle / 2.0) / np.sqrt(np.cos(np.radians(lat)) * cos_far)
+    dlon = np.degrees(2.0 * np.arcsin(np.minimum(spread, 1.0)))
+    wraps = (lon - dlon < -180.0) | (lon + dlon > 180.0)
+    x0, x1 = np.where(wraps, -180.0, lon - dlon), np.where(wraps, 180.0, lon + dlon)
+    box, node = tree.query(shapely.box(x0, lat - dlat, x1, lat + dlat))
+    order = np.lexsort((node, _sq_chord(points[near[box]], nodes[node]), box))
+    best = order[np.r_[True, box[order][1:] != box[order][:-1]]] if len(order) else order
+    out = np.full(len(points), -1, dtype=np.int64)
+    out[near[box[best]]] = node[best]
+    return out
 
 
 def _nearest_names(
     lon: np.ndarray, lat: np.ndarray, waypoints: Sequence[Sequence[tuple[str, float, float]]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest named point to each (lon, lat): the gazetteer's, or that route's own waypoints'."""
-    names, xy = _gazetteer_points()
-    best, dist_km = nearest(lon, lat, xy[:, 0], xy[:, 1])
+    names, xy, _, _ = _gazetteer_points()
+    best = _nearest_place(lon, lat)
+    dist_km = distance_km(lon, lat, xy[best, 0], xy[best, 1])
     # object, not fixed-width text: a waypoint name longer than every gazetteer name chosen in the batch
     # was cut to their width, so a name depended on the other routes scored with it
     out_name = names[best].astype(str).astype(object)

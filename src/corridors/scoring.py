@@ -1222,7 +1222,7 @@ def _terrain_extra(items: Sequence[Corridor], lines: np.ndarray) -> list[dict[st
     """Elevation-profile metrics of every route at once (`profile.profile_metrics`)."""
     sampled = profile.through_structures(profile.sample_profiles(lines), [structure_spans(c) for c in items])
     metrics = profile.profile_metrics(sampled, [[(w.name, w.lon, w.lat) for w in c.waypoints] for c in items])
-    return [metrics.row(i) for i in range(len(items))]
+    return metrics.rows()
 
 
 _ATTRS_KEY = "corridors.scores"

@@ -42,6 +42,7 @@ __all__ = [
     "MAX_YAML_NODES",
     "NAMED_CROSSING_RADIUS_KM",
     "NEAREST_BRUTE_FORCE_PAIRS",
+    "NEAREST_PLACE_BOX_DEG",
     "NETWORK_SNAP_KM",
     "OSM_BUFFER_KM",
     "OSM_SNAP_KM",
@@ -100,6 +101,12 @@ NEAREST_BRUTE_FORCE_PAIRS = 2_000_000
 #: pieces of 8 vertices, the nearest line of 28,163 points (20,000 near the lines, and every vertex)
 #: took 0.09 s instead of 0.51 s, with the same rows and distances (pieces of 4: the same time; 32: 0.16 s).
 BOUNDARY_PIECE_VERTICES = 8
+
+#: The place nearest a route's highest point is sought among the places in a box around it, sized
+#: by the nearest place in plain lon/lat; a point further than this from that place, degrees, is
+#: compared with every place instead (`corridors.distance.nearest`): its box would hold too many.
+#: In the region a 1° box holds about 20 of the ~4,100 places.
+NEAREST_PLACE_BOX_DEG = 1.0
 
 #: Routes scored together in one batch (split, crossings, names, terrain), routes. Every array of a
 #: batch is proportional to it, so peak memory is bounded by it, not by the input: 1,000 routes of
