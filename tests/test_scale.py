@@ -346,7 +346,7 @@ def test_worker_processes():
     assert done.returncode == 0, done.stderr
     r = json.loads(done.stdout)
     assert r["can_fork"] and r["out"] == [[k * k + 1, (k + 1) ** 2 + 1] for k in range(12)]
-    assert r["parent"] not in r["pids"] and len(set(r["pids"])) == 2 and r["again"] == [[25]]
+    assert r["parent"] not in r["pids"] and r["again"] == [[25]]  # (one worker may take every part)
     assert r["ahead"] <= 2  # a part per worker, and one queued
     assert r["inline"] == [r["parent"]] * 2
     assert r["-1"] == ["GeometryError", "routes.geojson: row[3]: geometry: empty LineString"]

@@ -48,8 +48,9 @@ def worker_processes(processes: int) -> Iterator[Callable[..., Iterator[Any]]]:
     """A ``run(function, parts, options)`` that maps ``function(part, **options)`` over ``parts`` in order.
 
     With ``processes`` > 1 and `can_fork`, the parts go to that many processes forked on entry,
-    from this process as it is then: load what the parts share before entering, and fork before
-    anything starts threads (pyarrow's readers do, so enter first, then read). ``run`` yields
+    from this process as it is then: load what the parts share before entering. (Native thread
+    pools that survive a fork may run meanwhile: Arrow re-creates its pools in a forked child,
+    apache/arrow#2363, #14594.) ``run`` yields
     results in the order of ``parts`` and takes a part only when a worker is about to need it, so
     at most ``processes`` + 1 parts and their results are held; ``run`` may be called more than
     once. A worker's exception is raised here as it was raised; a worker that dies (killed, out
@@ -59,12 +60,14 @@ def worker_processes(processes: int) -> Iterator[Callable[..., Iterator[Any]]]:
     if processes <= 1 or not can_fork():
         yield _run_here
         return
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    gc.freeze()  # the objects loaded so far: the workers' collector leaves them, and their pages, shared
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
-    pool.submit(int).result()  # with fork, every worker starts at the first task: now, before any reading
+    pool.submit(int).result()  # with fork, every worker starts at the first task: now
 
     def run(function: Callable[..., T], parts: Iterable[Any], options: Mapping[str, Any]) -> Iterator[T]:
         pending: collections.deque[Any] = collections.deque()
@@ -88,6 +91,7 @@ def worker_processes(processes: int) -> Iterator[Callable[..., Iterator[Any]]]:
         yield run
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def _run_here(function: Callable[..., T], parts: Iterable[Any], options: Mapping[str, Any]) -> Iterator[T]:

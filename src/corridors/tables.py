@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io as _io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -849,7 +850,10 @@ def _scored_spool(
     progress: Callable[[int], object] | None,
     options: Mapping[str, Any],
 ) -> Iterator[_Spool]:
-    """Score ``batches`` in worker processes into a spool file of pickled tables (``table``: "csv" or "geo")."""
+    """Score ``batches`` in worker processes into a spool file of pickled tables (``table``: "csv" or "geo").
+
+    The first two batches are read before the workers start: a single batch is scored here.
+    """
     import tempfile
 
     import numpy as np
@@ -860,11 +864,16 @@ def _scored_spool(
 
     if processes is None:
         processes = settings.SCORE_PROCESSES or available_cpus()
+    batches = iter(batches)
+    head = list(itertools.islice(batches, 2))
+    if len(head) < 2:  # one batch: workers would only add their start-up to it
+        processes = 1
     if processes > 1 and can_fork():
         preload_layers(options.get("worldview"))  # before the fork, so every worker shares them
     with worker_processes(processes) as run, tempfile.TemporaryFile(prefix="corridors-scores-") as file:
         spool, composite = _Spool(run, file), []
-        for rows, scores, own, extent in run(_scored_rows, batches, {"table": table, **options}):
+        work = itertools.chain(head, batches)
+        for rows, scores, own, extent in run(_scored_rows, work, {"table": table, **options}):
             spool.layout = spool.layout.union(own)
             spool.spans.append((file.tell(), len(rows), len(scores)))
             spool.extents.append(extent)
