@@ -14,15 +14,17 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Geod
+from pyproj import CRS, Geod
 
 from . import settings
 from ._errors import GeometryError
 
 __all__ = [
+    "crs",
     "densify_geodesic",
     "densify_lines",
     "geod",
+    "is_wgs84",
 ]
 
 
@@ -33,6 +35,21 @@ _EARTH_RADIUS_KM = 6371.0088
 def geod() -> Geod:
     """The ellipsoid every length is measured on (``settings.ELLIPSOID``)."""
     return Geod(ellps=settings.ELLIPSOID)
+
+
+@cache
+def crs(text: str) -> CRS:
+    """The pyproj CRS of an authority code, WKT or PROJJSON text, built once per text."""
+    return CRS.from_user_input(text)
+
+
+def is_wgs84(value: CRS | str) -> bool:
+    """Whether a CRS (or its text) is EPSG:4326, the lon/lat of every layer and route here.
+
+    >>> is_wgs84("EPSG:4326"), is_wgs84("OGC:CRS84"), is_wgs84(crs("EPSG:32642"))
+    (True, False, False)
+    """
+    return (crs(value) if isinstance(value, str) else value).equals(crs("EPSG:4326"))
 
 
 def densify_geodesic(
