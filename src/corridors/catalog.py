@@ -982,10 +982,10 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
         lonlat = False
     offset, vertices = 0, 0
     for batch in reader.iter_batches(batch_size=chunk_routes):
+        rows = range(start + offset * step, start + (offset + batch.num_rows) * step, step)
         geoms = shapely.from_wkb(batch.column(column).to_numpy(zero_copy_only=False))
-        rows = range(start + offset * step, start + (offset + len(geoms)) * step, step)
         coords = _frame_coords(geoms) if lonlat else None
-        props = _plain_rows(_arrow_columns(batch, column), len(geoms)) if coords is not None else None
+        props = _plain_rows(_arrow_columns(batch, column), batch.num_rows) if coords is not None else None
         if props is None:  # the rows as `read_parquet` reads them
             frame = _batch_frame(batch, column, geoms, crs, rows)
             part = _corridors_of_frame(frame, label, stem, offset=offset, total=total)
@@ -994,7 +994,7 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
             part = _corridors_of_features(features, label, stem, "row[{}]", coords, offset=offset, total=total)
         vertices += sum(len(c.coords) for c in part)
         v.check_count(label, "vertices", vertices, "MAX_VERTICES")
-        offset += len(geoms)
+        offset += batch.num_rows
         yield part
 
 
@@ -1171,7 +1171,8 @@ def _corridors_of_features(
     problems: list[str] = []
     out: list[Corridor] = []
     path = Path(label)
-    sources = (Source(f"user file {path.name}"),)
+    # the same for every route of the file: frozen, shared rather than built per route
+    sources, published, attributes = (Source(f"user file {path.name}"),), Published(), Attributes()
     for i, feature in enumerate(features, offset):
         f = feature_field.format(i)
         if not isinstance(feature, dict):
@@ -1183,7 +1184,14 @@ def _corridors_of_features(
         elif not isinstance(props, dict):
             problems.append(f"{f}.properties: {props!r} is not a mapping of properties (or null)")
             continue
-        for where, value in (("id", feature.get("id")), *((w, props.get(k)) for w, k in _TEXT_FIELDS)):
+        given, name, summary = props.get("id"), props.get("name"), props.get("description")
+        fid, status, kind, countries = feature.get("id"), props.get("status"), props.get("kind"), props.get("countries")
+        for where, value in (
+            ("id", fid),
+            ("properties.id", given),
+            ("properties.name", name),
+            ("properties.description", summary),
+        ):
             if value is not None and (type(value) is bool or not isinstance(value, str | int | float)):
                 problems.append(f"{f}.{where}: {value!r} is not a text or number")
         coords: list[tuple[float, float]] | None
@@ -1193,31 +1201,32 @@ def _corridors_of_features(
             coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
         if coords is None:
             continue
-        given = props.get("id") if props.get("id") is not None else feature.get("id")  # null: not given
+        if given is None:  # null: not given
+            given = fid
         rid = v.slug("" if given is None else str(given)) or (stem if total == 1 else f"{stem}-{i + 1}")
-        name = str(props.get("name") or props.get("id") or rid)
-        countries = props.get("countries")
+        name = str(name or props.get("id") or rid)
         if countries is not None:
             _check_countries(problems, f"{f}.properties.countries", countries)
-        countries = tuple(countries) if isinstance(countries, list) else ()
-        status = _status(path, props.get("status")) if props.get("status") is not None else "modeled"
-        v.check_choice(problems, f"{f}.properties.status", status, v.STATUSES)
-        if props.get("kind") is not None:
-            v.check_choice(problems, f"{f}.properties.kind", props["kind"], v.KINDS)
-        extra = {k: x for k, x in props.items() if k not in _GEOJSON_KEYS}
+        status = "modeled" if status is None else _status(path, status)
+        if status not in v.STATUSES:
+            v.check_choice(problems, f"{f}.properties.status", status, v.STATUSES)
+        if kind is not None and kind not in v.KINDS:
+            v.check_choice(problems, f"{f}.properties.kind", kind, v.KINDS)
         out.append(
             Corridor(
                 id=rid,
                 name=name,
-                kind=str(props["kind"]) if props.get("kind") in v.KINDS else "route",
+                kind=str(kind) if kind in v.KINDS else "route",
                 status=str(status) if status in v.STATUSES else "modeled",
-                properties=extra,
+                properties={k: x for k, x in props.items() if k not in _GEOJSON_KEYS},
                 waypoints=(Waypoint("start", *coords[0]), Waypoint("end", *coords[-1])),
-                countries=countries,
-                summary=str(props.get("description") or ""),
+                countries=tuple(countries) if isinstance(countries, list) else (),
+                summary=str(summary or ""),
                 sources=sources,
                 path=label,
                 coords=tuple(coords),
+                published=published,
+                attributes=attributes,
             )
         )
     v.raise_if(label, problems)
@@ -1226,9 +1235,8 @@ def _corridors_of_features(
 
 
 #: Feature properties the schema reads from a GeoJSON file; every other property is carried through.
+#: Of these, ``id``, ``name`` and ``description`` must be a text or a number when given (not null).
 _GEOJSON_KEYS = ("id", "name", "kind", "status", "countries", "description")
-#: Of those, the ones that must be a text or a number when given (not null), with their field names.
-_TEXT_FIELDS = tuple((f"properties.{k}", k) for k in ("id", "name", "description"))
 
 
 def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list[tuple[float, float]] | None:
