@@ -367,6 +367,7 @@ def plain_data(data: Any, label: object) -> Any:
     tiny = sys.float_info.min
     seen: set[int] = set()
     isfinite = math.isfinite
+    floats = {float}
 
     def walk(value: Any, path: tuple, depth: int) -> Any:  # the field name is built only for a problem
         kind = type(value)
@@ -397,6 +398,13 @@ def plain_data(data: Any, label: object) -> Any:
             if id(value) in seen:
                 problems.append(f"{_field_name(path)}: refers to itself (a recursive YAML alias)")
                 return None
+            if (
+                kind is list
+                and set(map(type, value)) == floats
+                and isfinite(sum(value))
+                and min(map(abs, value)) >= tiny
+            ):
+                return value[:]  # finite floats, none subnormal (a position): nothing to check or change
             seen.add(id(value))
             try:
                 if kind is list:

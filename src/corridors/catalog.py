@@ -924,7 +924,8 @@ def read_geojson(path: Path) -> list[Corridor]:
     else:
         features = [{"type": "Feature", "geometry": data, "properties": {}}]
     feature_field = "features[{}]" if data.get("type") == "FeatureCollection" else "geometry"
-    return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field)
+    coords = _line_features_coords(features) if features else None
+    return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field, coords)
 
 
 def read_parquet(path: Path) -> list[Corridor]:
@@ -1085,6 +1086,39 @@ def _frame_coords(geoms: Any) -> list[list[tuple[float, float]]] | None:
     if not np.isin(kinds, (1, 5)).all():  # LineString, MultiLineString (missing geometries are -1)
         return None
     xy, row = shapely.get_coordinates(geoms, return_index=True)
+    return _row_coords(xy, row, len(geoms))
+
+
+def _line_features_coords(features: list) -> list[list[tuple[float, float]]] | None:
+    """`_frame_coords` of GeoJSON features whose geometries are LineStrings of [lon, lat] numbers, read
+    into one array; None for any other feature (the per-feature checks of `_line_coords` name it)."""
+    import numpy as np
+
+    lines = []
+    for feature in features:
+        geometry = feature.get("geometry") if type(feature) is dict else None
+        if type(geometry) is not dict or geometry.get("type") != "LineString":
+            return None
+        lines.append(geometry.get("coordinates"))
+    if set(map(type, lines)) != {list}:
+        return None
+    positions = [p for line in lines for p in line]
+    if set(map(type, positions)) != {list} or set(map(len, positions)) != {2}:
+        return None
+    lon, lat = [p[0] for p in positions], [p[1] for p in positions]
+    if not set(map(type, lon)) | set(map(type, lat)) <= {float, int}:  # bool is neither
+        return None
+    try:
+        xy = np.column_stack([np.array(lon, dtype=float), np.array(lat, dtype=float)])
+    except OverflowError:  # a whole number beyond any float
+        return None
+    return _row_coords(xy, np.repeat(np.arange(len(lines)), list(map(len, lines))), len(lines))
+
+
+def _row_coords(xy: Any, row: Any, count: int) -> list[list[tuple[float, float]]] | None:
+    """`_frame_coords` of ``count`` rows from their vertices ``xy`` and the row of each (ascending)."""
+    import numpy as np
+
     west, south, east, north = settings.REGION_BOUNDS
     lon, lat = xy[:, 0], xy[:, 1]
     if not ((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).all():  # NaN fails too
@@ -1092,7 +1126,7 @@ def _frame_coords(geoms: Any) -> list[list[tuple[float, float]]] | None:
     keep = np.ones(len(xy), dtype=bool)  # drop a vertex equal to the one before it on the same row
     keep[1:] = (row[1:] != row[:-1]) | (lon[1:] != lon[:-1]) | (lat[1:] != lat[:-1])
     xy, row = xy[keep], row[keep]
-    counts = np.bincount(row, minlength=len(geoms))
+    counts = np.bincount(row, minlength=count)
     if (counts < 2).any():
         return None
     pairs = list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True))
