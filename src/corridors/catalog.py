@@ -448,9 +448,10 @@ def read_yaml(path: Path) -> list[Corridor]:
     data = v.parse_yaml(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
     records = data if isinstance(data, list) else [data]
     out: list[Corridor] = []
-    for i, record in enumerate(records):
-        prefix = f"[{i}]." if isinstance(data, list) else ""
-        out += _parse_record(path, record, prefix)
+    with v.gc_paused():
+        for i, record in enumerate(records):
+            prefix = f"[{i}]." if isinstance(data, list) else ""
+            out += _parse_record(path, record, prefix)
     return out
 
 
@@ -924,8 +925,9 @@ def read_geojson(path: Path) -> list[Corridor]:
     else:
         features = [{"type": "Feature", "geometry": data, "properties": {}}]
     feature_field = "features[{}]" if data.get("type") == "FeatureCollection" else "geometry"
-    coords = _line_features_coords(features) if features else None
-    return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field, coords)
+    with v.gc_paused():
+        coords = _line_features_coords(features) if features else None
+        return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field, coords)
 
 
 def read_parquet(path: Path) -> list[Corridor]:
@@ -941,7 +943,8 @@ def read_parquet(path: Path) -> list[Corridor]:
         raise CatalogError(f"{path}: GeoParquet needs pyarrow: pip install 'corridors[scale]' ({exc})") from None
     except (OSError, ValueError, TypeError) as exc:
         raise CatalogError(f"{path}: cannot read as GeoParquet: {exc}") from None
-    return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
+    with v.gc_paused():
+        return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
 
 
 def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
@@ -985,14 +988,15 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
     for batch in reader.iter_batches(batch_size=chunk_routes):
         rows = range(start + offset * step, start + (offset + batch.num_rows) * step, step)
         geoms = shapely.from_wkb(batch.column(column).to_numpy(zero_copy_only=False))
-        coords = _frame_coords(geoms) if lonlat else None
-        props = _plain_rows(_arrow_columns(batch, column), batch.num_rows) if coords is not None else None
-        if props is None:  # the rows as `read_parquet` reads them
-            frame = _batch_frame(batch, column, geoms, crs, rows)
-            part = _corridors_of_frame(frame, label, stem, offset=offset, total=total)
-        else:
-            features = [{"id": str(i), "properties": p} for i, p in zip(rows, props, strict=True)]
-            part = _corridors_of_features(features, label, stem, "row[{}]", coords, offset=offset, total=total)
+        with v.gc_paused():
+            coords = _frame_coords(geoms) if lonlat else None
+            props = _plain_rows(_arrow_columns(batch, column), batch.num_rows) if coords is not None else None
+            if props is None:  # the rows as `read_parquet` reads them
+                frame = _batch_frame(batch, column, geoms, crs, rows)
+                part = _corridors_of_frame(frame, label, stem, offset=offset, total=total)
+            else:
+                features = [{"id": str(i), "properties": p} for i, p in zip(rows, props, strict=True)]
+                part = _corridors_of_features(features, label, stem, "row[{}]", coords, offset=offset, total=total)
         vertices += sum(len(c.coords) for c in part)
         v.check_count(label, "vertices", vertices, "MAX_VERTICES")
         offset += batch.num_rows
@@ -1143,7 +1147,8 @@ def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> 
     import geopandas
 
     frame = routes if isinstance(routes, geopandas.GeoDataFrame) else geopandas.GeoDataFrame(geometry=routes)
-    return _corridors_of_frame(frame, "GeoDataFrame", "route")
+    with v.gc_paused():
+        return _corridors_of_frame(frame, "GeoDataFrame", "route")
 
 
 def _corridors_of_frame(
