@@ -981,7 +981,7 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
     crs = geo["columns"][column].get("crs", "OGC:CRS84")
     crs = json.dumps(crs) if isinstance(crs, dict) else crs
     try:
-        lonlat = crs is None or distance.is_wgs84(crs)
+        lonlat = crs is None or (isinstance(crs, str) and distance.is_wgs84(crs))
     except CRSError:  # read as a frame, which meets the same error
         lonlat = False
     offset, vertices = 0, 0
@@ -1003,7 +1003,7 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
         yield part
 
 
-def _batch_frame(batch: Any, column: str, geoms: Any, crs: str | None, rows: range) -> geopandas.GeoDataFrame:
+def _batch_frame(batch: Any, column: str, geoms: Any, crs: Any, rows: range) -> geopandas.GeoDataFrame:
     """A GeoParquet row batch as the GeoDataFrame `geopandas.read_parquet` would give for its rows."""
     import geopandas
     import pyarrow as pa
@@ -1012,7 +1012,7 @@ def _batch_frame(batch: Any, column: str, geoms: Any, crs: str | None, rows: ran
 
     table = pa.Table.from_batches([batch]).replace_schema_metadata(None)
     frame = geopandas.GeoDataFrame(
-        table.drop_columns([column]).to_pandas(), geometry=geoms, crs=None if crs is None else distance.crs(crs)
+        table.drop_columns([column]).to_pandas(), geometry=geoms, crs=distance.crs(crs) if isinstance(crs, str) else crs
     )
     frame.index = rows
     return frame
@@ -1098,7 +1098,7 @@ def _line_features_coords(features: list) -> list[list[tuple[float, float]]] | N
     into one array; None for any other feature (the per-feature checks of `_line_coords` name it)."""
     import numpy as np
 
-    lines = []
+    lines: list[Any] = []
     for feature in features:
         geometry = feature.get("geometry") if type(feature) is dict else None
         if type(geometry) is not dict or geometry.get("type") != "LineString":

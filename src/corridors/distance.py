@@ -3,7 +3,8 @@
 Every length in corridors comes from pyproj's ``Geod`` on ``settings.ELLIPSOID``, never from
 degrees. Lines are densified along the geodesic (`densify_geodesic`) so that maps draw the
 true arc; `nearest` finds the nearest of many points with a KD-tree on unit-sphere vectors
-(the chord order is the great-circle order) and measures the answer on the ellipsoid.
+(the chord order is the great-circle order) and measures the answer on the ellipsoid. The pyproj
+objects are built once: the ellipsoid (`geod`) and each CRS a user file names (`crs`, `is_wgs84`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def is_wgs84(value: CRS | str) -> bool:
     >>> is_wgs84("EPSG:4326"), is_wgs84("OGC:CRS84"), is_wgs84(crs("EPSG:32642"))
     (True, False, False)
     """
-    return (crs(value) if isinstance(value, str) else value).equals(crs("EPSG:4326"))
+    return (value if isinstance(value, CRS) else crs(value)).equals(crs("EPSG:4326"))
 
 
 def densify_geodesic(
