@@ -936,12 +936,13 @@ def read_parquet(path: Path) -> list[Corridor]:
     Columns are read as `corridors_from_gdf` reads them; ids default to the file name and row.
     """
     import geopandas
+    import shapely
 
     try:
         frame = geopandas.read_parquet(path)
     except ImportError as exc:
         raise CatalogError(f"{path}: GeoParquet needs pyarrow: pip install 'corridors[scale]' ({exc})") from None
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, shapely.errors.GEOSException) as exc:
         raise CatalogError(f"{path}: cannot read as GeoParquet: {exc}") from None
     with v.gc_paused():
         return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
@@ -954,7 +955,6 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
     A batch of lon/lat lines whose columns hold text, whole numbers or booleans is read from its
     Arrow arrays (`_frame_coords`, `_plain_rows`); any other batch becomes a GeoDataFrame first.
     """
-    import shapely
     from pyproj.exceptions import CRSError
 
     from . import distance
@@ -987,7 +987,7 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
     offset, vertices = 0, 0
     for batch in reader.iter_batches(batch_size=chunk_routes):
         rows = range(start + offset * step, start + (offset + batch.num_rows) * step, step)
-        geoms = shapely.from_wkb(batch.column(column).to_numpy(zero_copy_only=False))
+        geoms = _wkb_geometries(batch.column(column), label, offset)
         with v.gc_paused():
             coords = _frame_coords(geoms) if lonlat else None
             props = _plain_rows(_arrow_columns(batch, column), batch.num_rows) if coords is not None else None
@@ -1001,6 +1001,23 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
         v.check_count(label, "vertices", vertices, "MAX_VERTICES")
         offset += batch.num_rows
         yield part
+
+
+def _wkb_geometries(values: Any, label: str, offset: int) -> Any:
+    """The geometries of a WKB column (rows ``offset …``); `CatalogError` naming the first row GEOS cannot read."""
+    import shapely
+
+    blobs = values.to_numpy(zero_copy_only=False)
+    try:
+        return shapely.from_wkb(blobs)
+    except shapely.errors.GEOSException:
+        for i, blob in enumerate(blobs):
+            try:
+                shapely.from_wkb(blob)
+            except shapely.errors.GEOSException as exc:
+                where = f"{label}: row[{offset + i}].geometry"
+                raise CatalogError(f"{where}: not a geometry GEOS can read ({exc})") from None
+        raise
 
 
 def _batch_frame(batch: Any, column: str, geoms: Any, crs: Any, rows: range) -> geopandas.GeoDataFrame:
