@@ -230,6 +230,56 @@ def test_geoparquet_and_frames_get_the_text_checks_of_geojson(tmp_path):
     assert corridors_from_gdf(frame)[1].name == "M\u00f6nchgladbach"
 
 
+def test_routes_read_from_arrays_are_those_of_the_per_feature_checks(tmp_path, monkeypatch):
+    """GeoParquet batches (Arrow arrays), frames and GeoJSON LineStrings checked at once give the corridors
+    of the per-vertex, per-property path (`_line_coords`, `plain_data`), which names problems."""
+    import geopandas
+    import shapely
+
+    from corridors import catalog
+    from corridors.catalog import corridors_from_gdf, iter_catalog
+
+    frame = geopandas.GeoDataFrame(
+        {
+            "id": ["Kabul Road", None, "c"],
+            "name": ["Mo\u0308nchgladbach", "b", None],
+            "lanes": [2, 4, 6],
+            "paved": [True, False, True],
+            "status": ["proposed", None, "operating"],
+            "kind": ["road", "rail", None],
+        },
+        geometry=[
+            shapely.LineString([(67.0, 30.18), (67.0, 30.18), (66.45, 30.92)]),  # a repeated vertex
+            shapely.MultiLineString([[(68.0, 31.0), (68.5, 31.5)], [(68.5, 31.5), (69.0, 31.25)]]),
+            shapely.LineString([(70, 33), (71, 34)]),
+        ],
+        crs="EPSG:4326",
+    )
+    frame.to_parquet(tmp_path / "r.parquet")
+    frame.iloc[[0, 2]].to_file(tmp_path / "r.geojson", driver="GeoJSON")  # LineStrings only: read in one array
+
+    def read() -> list:
+        return [
+            [c for part in iter_catalog([tmp_path / "r.parquet"], chunk_routes=2, include_seeds=False) for c in part],
+            list(load_catalog([tmp_path / "r.parquet"], include_seeds=False).values()),
+            list(load_catalog([tmp_path / "r.geojson"], include_seeds=False).values()),
+            corridors_from_gdf(frame),
+        ]
+
+    fast = read()
+    first = fast[0][0]
+    assert (first.id, first.name, first.status, first.kind) == ("kabul-road", "M\u00f6nchgladbach", "proposed", "road")
+    assert first.properties == {"lanes": 2, "paved": True} and first.coords == ((67.0, 30.18), (66.45, 30.92))
+    assert fast[0][1].coords == ((68.0, 31.0), (68.5, 31.5), (69.0, 31.25)) and fast[0][1].id == "1"  # the row index
+    assert fast[1] == fast[0] and [(c.id, c.properties) for c in fast[2]] == [
+        ("kabul-road", {"lanes": 2, "paved": True}),
+        ("c", {"lanes": 6, "paved": True}),
+    ]
+    for name in ("_frame_coords", "_line_features_coords"):  # every row through the per-feature checks
+        monkeypatch.setattr(catalog, name, lambda _: None)
+    assert read() == fast
+
+
 def test_missing_catalog_path(tmp_path):
     with pytest.raises(CatalogError, match=r"no such catalog file"):
         load_catalog([tmp_path / "nope.yaml"])

@@ -523,6 +523,26 @@ def test_cache_entries_carry_their_checksum_and_key(tmp_path):
     assert read_npy_cache(path, key="k1") is None
 
 
+def test_a_cache_entry_of_an_older_sidecar_is_hashed_once(tmp_path, monkeypatch):
+    """A sidecar without the file's stat (older versions) is verified by its checksum, then stamped."""
+    import hashlib
+    import json
+
+    path = tmp_path / "c.npy"
+    write_cache(path, b"payload", key="k1")
+    sidecar = tmp_path / "c.npy.json"
+    meta = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({k: meta[k] for k in ("key", "blake2b", "bytes")}))
+    hashed = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda *a, **k: hashed.append(1) or real(*a, **k))
+    assert read_cache(path, key="k1") == b"payload" and len(hashed) == 1
+    assert json.loads(sidecar.read_text())["stat"] == meta["stat"]  # stamped: the same stat write_cache takes
+    assert read_cache(path, key="k1") == b"payload" and len(hashed) == 1  # not hashed again
+    path.write_bytes(b"paylOad")  # same size, new content: the stat changes, the checksum fails
+    assert read_cache(path, key="k1") is None and len(hashed) == 2
+
+
 def test_a_damaged_or_foreign_dem_cache_is_rebuilt(tmp_path, monkeypatch):
     from corridors import dem as dem_module
     from corridors.io import file_digest

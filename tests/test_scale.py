@@ -157,6 +157,31 @@ def test_bad_geoparquet_is_one_catalog_error(tmp_path):
     assert "cannot read as GeoParquet" in result.output
 
 
+def test_a_geoparquet_line_of_one_point_is_one_line(tmp_path):
+    """WKB that GEOS refuses (a LineString of one point) names the file and row, not a GEOS traceback."""
+    import struct
+
+    import geopandas
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from corridors._errors import CatalogError
+    from corridors.catalog import iter_catalog, load_catalog
+
+    lines = [shapely.LineString([(67.0, 30.0 + i / 10), (68.0, 31.0)]) for i in range(5)]
+    geopandas.GeoDataFrame({"id": list("abcde")}, geometry=lines, crs="EPSG:4326").to_parquet(tmp_path / "ok.parquet")
+    table = pq.read_table(tmp_path / "ok.parquet")
+    blobs = table.column("geometry").to_pylist()
+    blobs[3] = b"\x01\x02\x00\x00\x00\x01\x00\x00\x00" + struct.pack("<2d", 67.0, 30.0)  # one point
+    field = table.schema.get_field_index("geometry")
+    bad = table.set_column(field, table.schema.field(field), pa.array(blobs, type=table.schema.field(field).type))
+    pq.write_table(bad.replace_schema_metadata(table.schema.metadata), tmp_path / "bad.parquet")
+    with pytest.raises(CatalogError, match=r"bad\.parquet: row\[3\]\.geometry: not a geometry GEOS can read \(.*point"):
+        list(iter_catalog([tmp_path / "bad.parquet"], chunk_routes=2, include_seeds=False))
+    with pytest.raises(CatalogError, match=r"bad\.parquet: cannot read as GeoParquet: .*point array"):
+        load_catalog([tmp_path / "bad.parquet"], include_seeds=False)
+
+
 def test_geoparquet_rows_read_as_geojson_features(tmp_path):
     import geopandas
 

@@ -12,14 +12,16 @@ but text, numbers, booleans, None, lists and mappings.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import gc
 import math
 import os
 import re
 import stat
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,7 @@ MILESTONES = ("proposed", "fid", "construction_start", "operation_start")
 ALIGNMENTS = ("geodesic", "terrain", "osm")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ISO3 = re.compile(r"[A-Z]{3}")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug(text: str) -> str:
@@ -69,7 +72,7 @@ def slug(text: str) -> str:
     >>> slug("Gwadar Port → Kashgar (CPEC)")
     'gwadar-port-kashgar-cpec'
     """
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")
 
 
 def _strict_loader() -> type:
@@ -119,6 +122,25 @@ def load_yaml(text: str, label: object = "YAML") -> object:
     if not _LOADER:
         _LOADER.append(_strict_loader())
     return yaml.load(text, Loader=_LOADER[0])
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file's data and records are built.
+
+    Parsed data and records hold no reference cycles, so reference counting frees them; the
+    collector's passes over every live object, one per 700 new containers, cost about 40 % of
+    reading 10,000 GeoJSON or GeoParquet routes. Nested pauses and other threads are harmless:
+    the outermost pause turns the collector back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def check_keys(problems: list[str], field: str, value: object, allowed: Iterable[str]) -> None:
@@ -242,7 +264,8 @@ def parse_yaml(text: str, label: object) -> Any:
     import yaml
 
     try:
-        data = load_yaml(text, label)
+        with gc_paused():
+            data = load_yaml(text, label)
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other controls): no mark
         raise CatalogError(
             f"{label}: {_line_column(text, exc.position)}: character {chr(exc.character)!r} is not allowed in YAML"
@@ -256,7 +279,8 @@ def parse_yaml(text: str, label: object) -> Any:
         raise
     except (ValueError, RecursionError) as exc:  # digits of an int beyond Python's limit, deep nesting
         raise CatalogError(f"{label}: not usable YAML: {_first_line(exc)}") from None
-    return plain_data(data, label)
+    with gc_paused():
+        return plain_data(data, label)
 
 
 def _line_column(text: str, position: int) -> str:
@@ -299,7 +323,8 @@ def parse_json(text: str, label: object) -> Any:
         raise ValueError(f"{name} is not a finite number")
 
     try:
-        data = json.loads(text.removeprefix("\ufeff"), parse_constant=constant, object_pairs_hook=_unique_pairs)
+        with gc_paused():
+            data = json.loads(text.removeprefix("\ufeff"), parse_constant=constant, object_pairs_hook=_unique_pairs)
     except _DuplicateKey as exc:
         raise CatalogError(f"{label}: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -309,7 +334,8 @@ def parse_json(text: str, label: object) -> Any:
         raise CatalogError(f"{label}: nested deeper than {cap} levels (MAX_NESTING_DEPTH)") from None
     except ValueError as exc:
         raise CatalogError(f"{label}: not usable JSON: {_first_line(exc)}") from None
-    return plain_data(data, label)
+    with gc_paused():
+        return plain_data(data, label)
 
 
 def parse_toml(text: str, label: object) -> Any:
@@ -366,6 +392,10 @@ def plain_data(data: Any, label: object) -> Any:
     tiny = sys.float_info.min
     seen: set[int] = set()
     isfinite = math.isfinite
+    floats, strs = {float}, {str}
+
+    def plain_floats(items: list) -> bool:  # finite floats, none subnormal (a position): nothing to check or change
+        return set(map(type, items)) == floats and isfinite(sum(items)) and min(map(abs, items)) >= tiny
 
     def walk(value: Any, path: tuple, depth: int) -> Any:  # the field name is built only for a problem
         kind = type(value)
@@ -399,14 +429,25 @@ def plain_data(data: Any, label: object) -> Any:
             seen.add(id(value))
             try:
                 if kind is list:
-                    return [walk(item, (path, i), depth + 1) for i, item in enumerate(value)]
+                    inner = depth + 1 < depth_cap
+                    return [
+                        item[:]
+                        if inner and type(item) is list and plain_floats(item)
+                        else walk(item, (path, i), depth + 1)
+                        for i, item in enumerate(value)
+                    ]
                 out = {}
+                keys = "".join(value) if set(map(type, value)) <= strs else None
+                plain_keys = keys is not None and keys.isascii() and not _BAD_CHARS.search(keys)
                 for key, item in value.items():
-                    k = walk(key, (path, str(key)), depth + 1)
+                    k = key if plain_keys else walk(key, (path, str(key)), depth + 1)  # plain keys stay as they are
                     if not isinstance(k, str | int | float | bool) and k is not None:
                         problems.append(f"{_field_name(path) or 'record'}: key {key!r} is not a text or number")
                         continue
-                    out[k] = walk(item, (path, str(k)), depth + 1)
+                    if type(item) is str and item.isascii() and not _BAD_CHARS.search(item):
+                        out[k] = item  # plain text: what walk would return
+                    else:
+                        out[k] = walk(item, (path, str(k)), depth + 1)
                 return out
             finally:
                 seen.discard(id(value))
@@ -420,6 +461,30 @@ def plain_data(data: Any, label: object) -> Any:
     out = walk(data, (), 0)
     raise_if(label, problems)
     return out
+
+
+def plain_column(values: list[Any]) -> list[Any] | None:
+    """A column of values (text or None; or whole numbers and booleans) as `plain_data` would give them.
+
+    One search over the column's joined text replaces a walk per value. None when a value needs
+    `plain_data`'s own checks, which name it (a control character, a number too long), or is of
+    another type.
+
+    >>> plain_column(["Mo\u0308nchgladbach", None]), plain_column([1, True]), plain_column(["\x1b[31m"])
+    (['Mönchgladbach', None], [1, True], None)
+    """
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        text = "".join(x for x in values if x is not None)
+        if _BAD_CHARS.search(text):
+            return None
+        if text.isascii():
+            return values
+        return [None if x is None else unicodedata.normalize("NFC", x) for x in values]
+    if kinds <= {int, bool}:
+        cap = 10 ** settings.limit("MAX_NUMBER_DIGITS")
+        return values if all(-cap < x < cap for x in values) else None
+    return None
 
 
 def raise_if(path: object, problems: list[str]) -> None:

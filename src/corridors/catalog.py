@@ -448,9 +448,10 @@ def read_yaml(path: Path) -> list[Corridor]:
     data = v.parse_yaml(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
     records = data if isinstance(data, list) else [data]
     out: list[Corridor] = []
-    for i, record in enumerate(records):
-        prefix = f"[{i}]." if isinstance(data, list) else ""
-        out += _parse_record(path, record, prefix)
+    with v.gc_paused():
+        for i, record in enumerate(records):
+            prefix = f"[{i}]." if isinstance(data, list) else ""
+            out += _parse_record(path, record, prefix)
     return out
 
 
@@ -924,7 +925,9 @@ def read_geojson(path: Path) -> list[Corridor]:
     else:
         features = [{"type": "Feature", "geometry": data, "properties": {}}]
     feature_field = "features[{}]" if data.get("type") == "FeatureCollection" else "geometry"
-    return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field)
+    with v.gc_paused():
+        coords = _line_features_coords(features) if features else None
+        return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field, coords)
 
 
 def read_parquet(path: Path) -> list[Corridor]:
@@ -933,26 +936,30 @@ def read_parquet(path: Path) -> list[Corridor]:
     Columns are read as `corridors_from_gdf` reads them; ids default to the file name and row.
     """
     import geopandas
+    import shapely
 
     try:
         frame = geopandas.read_parquet(path)
     except ImportError as exc:
         raise CatalogError(f"{path}: GeoParquet needs pyarrow: pip install 'corridors[scale]' ({exc})") from None
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, shapely.errors.GEOSException) as exc:
         raise CatalogError(f"{path}: cannot read as GeoParquet: {exc}") from None
-    return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
+    with v.gc_paused():
+        return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
 
 
 def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
     """`read_parquet` ``chunk_routes`` rows at a time (pyarrow ``iter_batches``), the same corridors in order.
 
     A file this cannot stream (a dataset folder, a stored index, geometry not in WKB) is read whole.
+    A batch of lon/lat lines whose columns hold text, whole numbers or booleans is read from its
+    Arrow arrays (`_frame_coords`, `_plain_rows`); any other batch becomes a GeoDataFrame first.
     """
-    import geopandas
-    import shapely
+    from pyproj.exceptions import CRSError
+
+    from . import distance
 
     try:
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         reader = pq.ParquetFile(path)
@@ -972,21 +979,114 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
     label, stem, total = str(path), v.slug(path.stem) or "route", reader.metadata.num_rows
     v.check_count(label, "features", total, "MAX_FEATURES")
     crs = geo["columns"][column].get("crs", "OGC:CRS84")
+    crs = json.dumps(crs) if isinstance(crs, dict) else crs
+    try:
+        lonlat = crs is None or (isinstance(crs, str) and distance.is_wgs84(crs))
+    except CRSError:  # read as a frame, which meets the same error
+        lonlat = False
     offset, vertices = 0, 0
     for batch in reader.iter_batches(batch_size=chunk_routes):
-        table = pa.Table.from_batches([batch]).replace_schema_metadata(None)
-        geometry = shapely.from_wkb(table.column(column).to_numpy(zero_copy_only=False))
-        frame = geopandas.GeoDataFrame(
-            table.drop_columns([column]).to_pandas(),
-            geometry=geometry,
-            crs=json.dumps(crs) if isinstance(crs, dict) else crs,
-        )
-        frame.index = range(start + offset * step, start + (offset + len(frame)) * step, step)
-        part = _corridors_of_frame(frame, label, stem, offset=offset, total=total)
+        rows = range(start + offset * step, start + (offset + batch.num_rows) * step, step)
+        geoms = _wkb_geometries(batch.column(column), label, offset)
+        with v.gc_paused():
+            coords = _frame_coords(geoms) if lonlat else None
+            props = _plain_rows(_arrow_columns(batch, column), batch.num_rows) if coords is not None else None
+            if props is None:  # the rows as `read_parquet` reads them
+                frame = _batch_frame(batch, column, geoms, crs, rows)
+                part = _corridors_of_frame(frame, label, stem, offset=offset, total=total)
+            else:
+                features = [{"id": str(i), "properties": p} for i, p in zip(rows, props, strict=True)]
+                part = _corridors_of_features(features, label, stem, "row[{}]", coords, offset=offset, total=total)
         vertices += sum(len(c.coords) for c in part)
         v.check_count(label, "vertices", vertices, "MAX_VERTICES")
-        offset += len(frame)
+        offset += batch.num_rows
         yield part
+
+
+def _wkb_geometries(values: Any, label: str, offset: int) -> Any:
+    """The geometries of a WKB column (rows ``offset …``); `CatalogError` naming the first row GEOS cannot read."""
+    import shapely
+
+    blobs = values.to_numpy(zero_copy_only=False)
+    try:
+        return shapely.from_wkb(blobs)
+    except shapely.errors.GEOSException:
+        for i, blob in enumerate(blobs):
+            try:
+                shapely.from_wkb(blob)
+            except shapely.errors.GEOSException as exc:
+                where = f"{label}: row[{offset + i}].geometry"
+                raise CatalogError(f"{where}: not a geometry GEOS can read ({exc})") from None
+        raise
+
+
+def _batch_frame(batch: Any, column: str, geoms: Any, crs: Any, rows: range) -> geopandas.GeoDataFrame:
+    """A GeoParquet row batch as the GeoDataFrame `geopandas.read_parquet` would give for its rows."""
+    import geopandas
+    import pyarrow as pa
+
+    from . import distance
+
+    table = pa.Table.from_batches([batch]).replace_schema_metadata(None)
+    frame = geopandas.GeoDataFrame(
+        table.drop_columns([column]).to_pandas(), geometry=geoms, crs=distance.crs(crs) if isinstance(crs, str) else crs
+    )
+    frame.index = rows
+    return frame
+
+
+def _arrow_columns(batch: Any, geometry: str) -> dict[str, list] | None:
+    """The property columns of an Arrow batch as lists, when each holds text, or whole numbers or booleans
+    with none missing (the values pandas would give); None for any other column."""
+    import pyarrow.types as pat
+
+    names = [n for n in batch.schema.names if n != geometry]
+    if len(set(names)) != len(names) or len(names) != batch.num_columns - 1:
+        return None
+    out = {}
+    for name in names:
+        values = batch.column(name)
+        kind = values.type
+        text = pat.is_string(kind) or pat.is_large_string(kind)
+        whole = (pat.is_integer(kind) and not pat.is_uint64(kind)) or pat.is_boolean(kind)
+        if not (text or (whole and values.null_count == 0)):
+            return None
+        out[name] = values.to_pylist()
+    return out
+
+
+def _frame_columns(frame: Any) -> dict[str, list] | None:
+    """The columns of a (property) frame as lists (missing values None) when each holds text, or whole
+    numbers or booleans; None for any other column."""
+    if not frame.columns.is_unique:
+        return None
+    out = {}
+    for name in frame.columns:
+        series = frame[name]
+        if series.dtype.kind in "ib":  # NumPy ints and booleans; nullable ones hold pd.NA, refused below
+            out[name] = series.tolist()
+        elif series.dtype.kind == "O":  # objects, pandas text and categories: text or missing, checked below
+            missing = series.isna().tolist()
+            out[name] = [None if m else x for x, m in zip(series.tolist(), missing, strict=True)]
+        else:
+            return None
+    return out
+
+
+def _plain_rows(columns: dict[str, list] | None, count: int) -> list[dict[str, Any]] | None:
+    """Each row's properties (missing values left out) as `_check_properties` gives them, checked a column
+    at a time (`_validate.plain_column`); None when a name or value needs the per-value checks."""
+    if columns is None:
+        return None
+    rows: list[dict[str, Any]] = [{} for _ in range(count)]
+    for name, values in columns.items():
+        plain = v.plain_column(values)
+        if plain is None or not (isinstance(name, str) and name.isascii() and v.plain_column([name])):
+            return None
+        for row, value in zip(rows, plain, strict=True):
+            if value is not None:
+                row[name] = value
+    return rows
 
 
 def _jsonable(value: Any) -> Any:
@@ -994,7 +1094,7 @@ def _jsonable(value: Any) -> Any:
     return value.tolist() if hasattr(value, "tolist") else str(value)
 
 
-def _frame_coords(frame: geopandas.GeoDataFrame) -> list[list[tuple[float, float]]] | None:
+def _frame_coords(geoms: Any) -> list[list[tuple[float, float]]] | None:
     """Every row's vertices, checked at once (the checks of `_line_coords`); None when a row fails one.
 
     Rows that fail go through the per-vertex checks of the GeoJSON path, which name each problem.
@@ -1002,11 +1102,44 @@ def _frame_coords(frame: geopandas.GeoDataFrame) -> list[list[tuple[float, float
     import numpy as np
     import shapely
 
-    geoms = np.asarray(frame.geometry.values, dtype=object)
+    geoms = np.asarray(geoms, dtype=object)
     kinds = shapely.get_type_id(geoms)
     if not np.isin(kinds, (1, 5)).all():  # LineString, MultiLineString (missing geometries are -1)
         return None
     xy, row = shapely.get_coordinates(geoms, return_index=True)
+    return _row_coords(xy, row, len(geoms))
+
+
+def _line_features_coords(features: list) -> list[list[tuple[float, float]]] | None:
+    """`_frame_coords` of GeoJSON features whose geometries are LineStrings of [lon, lat] numbers, read
+    into one array; None for any other feature (the per-feature checks of `_line_coords` name it)."""
+    import numpy as np
+
+    lines: list[Any] = []
+    for feature in features:
+        geometry = feature.get("geometry") if type(feature) is dict else None
+        if type(geometry) is not dict or geometry.get("type") != "LineString":
+            return None
+        lines.append(geometry.get("coordinates"))
+    if set(map(type, lines)) != {list}:
+        return None
+    positions = [p for line in lines for p in line]
+    if set(map(type, positions)) != {list} or set(map(len, positions)) != {2}:
+        return None
+    lon, lat = [p[0] for p in positions], [p[1] for p in positions]
+    if not set(map(type, lon)) | set(map(type, lat)) <= {float, int}:  # bool is neither
+        return None
+    try:
+        xy = np.column_stack([np.array(lon, dtype=float), np.array(lat, dtype=float)])
+    except OverflowError:  # a whole number beyond any float
+        return None
+    return _row_coords(xy, np.repeat(np.arange(len(lines)), list(map(len, lines))), len(lines))
+
+
+def _row_coords(xy: Any, row: Any, count: int) -> list[list[tuple[float, float]]] | None:
+    """`_frame_coords` of ``count`` rows from their vertices ``xy`` and the row of each (ascending)."""
+    import numpy as np
+
     west, south, east, north = settings.REGION_BOUNDS
     lon, lat = xy[:, 0], xy[:, 1]
     if not ((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).all():  # NaN fails too
@@ -1014,10 +1147,10 @@ def _frame_coords(frame: geopandas.GeoDataFrame) -> list[list[tuple[float, float
     keep = np.ones(len(xy), dtype=bool)  # drop a vertex equal to the one before it on the same row
     keep[1:] = (row[1:] != row[:-1]) | (lon[1:] != lon[:-1]) | (lat[1:] != lat[:-1])
     xy, row = xy[keep], row[keep]
-    counts = np.bincount(row, minlength=len(geoms))
+    counts = np.bincount(row, minlength=count)
     if (counts < 2).any():
         return None
-    pairs = list(map(tuple, xy.tolist()))
+    pairs = list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True))
     ends = np.cumsum(counts).tolist()
     return [pairs[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
@@ -1031,32 +1164,38 @@ def corridors_from_gdf(routes: geopandas.GeoDataFrame | geopandas.GeoSeries) -> 
     import geopandas
 
     frame = routes if isinstance(routes, geopandas.GeoDataFrame) else geopandas.GeoDataFrame(geometry=routes)
-    return _corridors_of_frame(frame, "GeoDataFrame", "route")
+    with v.gc_paused():
+        return _corridors_of_frame(frame, "GeoDataFrame", "route")
 
 
 def _corridors_of_frame(
     frame: geopandas.GeoDataFrame, label: str, stem: str, *, offset: int = 0, total: int | None = None
 ) -> list[Corridor]:
     """Corridors of a frame's rows; rows ``offset …`` of a file of ``total`` rows when read in chunks."""
-    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+    from . import distance
+
+    if frame.crs is not None and not distance.is_wgs84(frame.crs):
         frame = frame.to_crs("EPSG:4326")
-    coords = _frame_coords(frame) if len(frame) else None
+    coords = _frame_coords(frame.geometry.values) if len(frame) else None
     if coords is None:  # the per-feature checks, which name every problem
         data = json.loads(frame.to_json(na="drop", drop_id=False, default=_jsonable))
         _check_properties(data["features"], label)
         return _corridors_of_features(data["features"], label, stem, "row[{}]", offset=offset, total=total)
-    # the properties as to_json(na="drop") gives them, without writing every vertex as text
     columns = frame.drop(columns=frame.geometry.name)
-    props = (
-        json.loads(columns.to_json(orient="records", default_handler=str, double_precision=15))
-        if len(columns.columns)
-        else [{}] * len(frame)  # to_json gives [] for a frame of no columns
-    )
-    features = [
-        {"type": "Feature", "id": str(i), "properties": {k: x for k, x in p.items() if x is not None}}
-        for i, p in zip(frame.index.tolist(), props, strict=True)
-    ]
-    _check_properties(features, label)
+    props = _plain_rows(_frame_columns(columns), len(frame))
+    checked = props is not None
+    if props is None:  # the properties as to_json(na="drop") gives them, without writing every vertex as text
+        props = [
+            {k: x for k, x in p.items() if x is not None}
+            for p in (
+                json.loads(columns.to_json(orient="records", default_handler=str, double_precision=15))
+                if len(columns.columns)
+                else [{}] * len(frame)  # to_json gives [] for a frame of no columns
+            )
+        ]
+    features = [{"id": str(i), "properties": p} for i, p in zip(frame.index.tolist(), props, strict=True)]
+    if not checked:
+        _check_properties(features, label)
     return _corridors_of_features(features, label, stem, "row[{}]", coords, offset=offset, total=total)
 
 
@@ -1087,6 +1226,9 @@ def _corridors_of_features(
     v.check_count(label, "features", total, "MAX_FEATURES")
     problems: list[str] = []
     out: list[Corridor] = []
+    path = Path(label)
+    # the same for every route of the file: frozen, shared rather than built per route
+    sources, published, attributes = (Source(f"user file {path.name}"),), Published(), Attributes()
     for i, feature in enumerate(features, offset):
         f = feature_field.format(i)
         if not isinstance(feature, dict):
@@ -1098,12 +1240,16 @@ def _corridors_of_features(
         elif not isinstance(props, dict):
             problems.append(f"{f}.properties: {props!r} is not a mapping of properties (or null)")
             continue
+        given, name, summary = props.get("id"), props.get("name"), props.get("description")
+        fid, status, kind, countries = feature.get("id"), props.get("status"), props.get("kind"), props.get("countries")
         for where, value in (
-            (f"{f}.id", feature.get("id")),
-            *((f"{f}.properties.{k}", props.get(k)) for k in _GEOJSON_TEXT_KEYS),
+            ("id", fid),
+            ("properties.id", given),
+            ("properties.name", name),
+            ("properties.description", summary),
         ):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
-                problems.append(f"{where}: {value!r} is not a text or number")
+            if value is not None and (type(value) is bool or not isinstance(value, str | int | float)):
+                problems.append(f"{f}.{where}: {value!r} is not a text or number")
         coords: list[tuple[float, float]] | None
         if checked is not None:
             coords = checked[i - offset]
@@ -1111,31 +1257,32 @@ def _corridors_of_features(
             coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
         if coords is None:
             continue
-        given = props.get("id") if props.get("id") is not None else feature.get("id")  # null: not given
+        if given is None:  # null: not given
+            given = fid
         rid = v.slug("" if given is None else str(given)) or (stem if total == 1 else f"{stem}-{i + 1}")
-        name = str(props.get("name") or props.get("id") or rid)
-        countries = props.get("countries")
+        name = str(name or props.get("id") or rid)
         if countries is not None:
             _check_countries(problems, f"{f}.properties.countries", countries)
-        countries = tuple(countries) if isinstance(countries, list) else ()
-        status = _status(Path(label), props.get("status")) if props.get("status") is not None else "modeled"
-        v.check_choice(problems, f"{f}.properties.status", status, v.STATUSES)
-        if props.get("kind") is not None:
-            v.check_choice(problems, f"{f}.properties.kind", props["kind"], v.KINDS)
-        extra = {k: x for k, x in props.items() if k not in _GEOJSON_KEYS}
+        status = "modeled" if status is None else _status(path, status)
+        if status not in v.STATUSES:
+            v.check_choice(problems, f"{f}.properties.status", status, v.STATUSES)
+        if kind is not None and kind not in v.KINDS:
+            v.check_choice(problems, f"{f}.properties.kind", kind, v.KINDS)
         out.append(
             Corridor(
                 id=rid,
                 name=name,
-                kind=str(props["kind"]) if props.get("kind") in v.KINDS else "route",
+                kind=str(kind) if kind in v.KINDS else "route",
                 status=str(status) if status in v.STATUSES else "modeled",
-                properties=extra,
+                properties={k: x for k, x in props.items() if k not in _GEOJSON_KEYS},
                 waypoints=(Waypoint("start", *coords[0]), Waypoint("end", *coords[-1])),
-                countries=countries,
-                summary=str(props.get("description") or ""),
-                sources=(Source(f"user file {Path(label).name}"),),
+                countries=tuple(countries) if isinstance(countries, list) else (),
+                summary=str(summary or ""),
+                sources=sources,
                 path=label,
                 coords=tuple(coords),
+                published=published,
+                attributes=attributes,
             )
         )
     v.raise_if(label, problems)
@@ -1144,9 +1291,8 @@ def _corridors_of_features(
 
 
 #: Feature properties the schema reads from a GeoJSON file; every other property is carried through.
+#: Of these, ``id``, ``name`` and ``description`` must be a text or a number when given (not null).
 _GEOJSON_KEYS = ("id", "name", "kind", "status", "countries", "description")
-#: Of those, the ones that must be a text or a number when given (not null).
-_GEOJSON_TEXT_KEYS = ("id", "name", "description")
 
 
 def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list[tuple[float, float]] | None:

@@ -3,7 +3,8 @@
 Every length in corridors comes from pyproj's ``Geod`` on ``settings.ELLIPSOID``, never from
 degrees. Lines are densified along the geodesic (`densify_geodesic`) so that maps draw the
 true arc; `nearest` finds the nearest of many points with a KD-tree on unit-sphere vectors
-(the chord order is the great-circle order) and measures the answer on the ellipsoid.
+(the chord order is the great-circle order) and measures the answer on the ellipsoid. The pyproj
+objects are built once: the ellipsoid (`geod`) and each CRS a user file names (`crs`, `is_wgs84`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Geod
+from pyproj import CRS, Geod
 
 from . import settings
 from ._errors import GeometryError
 
 __all__ = [
+    "crs",
     "densify_geodesic",
     "densify_lines",
     "geod",
+    "is_wgs84",
 ]
 
 
@@ -33,6 +36,21 @@ _EARTH_RADIUS_KM = 6371.0088
 def geod() -> Geod:
     """The ellipsoid every length is measured on (``settings.ELLIPSOID``)."""
     return Geod(ellps=settings.ELLIPSOID)
+
+
+@cache
+def crs(text: str) -> CRS:
+    """The pyproj CRS of an authority code, WKT or PROJJSON text, built once per text."""
+    return CRS.from_user_input(text)
+
+
+def is_wgs84(value: CRS | str) -> bool:
+    """Whether a CRS (or its text) is EPSG:4326, the lon/lat of every layer and route here.
+
+    >>> is_wgs84("EPSG:4326"), is_wgs84("OGC:CRS84"), is_wgs84(crs("EPSG:32642"))
+    (True, False, False)
+    """
+    return (value if isinstance(value, CRS) else crs(value)).equals(crs("EPSG:4326"))
 
 
 def densify_geodesic(

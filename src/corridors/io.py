@@ -523,14 +523,23 @@ def seal_cache(path: Path, *, key: str = "") -> None:
 
 
 def _verified(path: Path, key: str) -> bool:
+    """Whether a cache entry matches its sidecar; an entry whose sidecar has no `_stat_key` (written by an
+    older version) or another one is hashed, and once it matches the sidecar is given the current one, so
+    the next read does not hash it again."""
     try:
         meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
         if not isinstance(meta, dict) or meta.get("key") != key or meta.get("bytes") != path.stat().st_size:
             return False
-        if meta.get("stat") == _stat_key(path):  # untouched since its checksum was taken
+        stat_key = _stat_key(path)
+        if meta.get("stat") == stat_key:  # untouched since its checksum was taken
             return True
         with open(path, "rb") as fh:
-            return bool(hashlib.file_digest(fh, "blake2b").hexdigest()[:32] == meta.get("blake2b"))
+            if hashlib.file_digest(fh, "blake2b").hexdigest()[:32] != meta.get("blake2b"):
+                return False
+        if _stat_key(path) == stat_key:  # not changed while it was read
+            with contextlib.suppress(OSError, OutputError):
+                atomic_write(_sidecar(path), json.dumps({**meta, "stat": stat_key}) + "\n", check_inputs=False)
+        return True
     except (OSError, ValueError):
         return False
 

@@ -6,6 +6,7 @@ commands so that ``corridors --help`` starts fast.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import warnings
@@ -13,6 +14,7 @@ from typing import Any
 
 import click
 
+from .. import settings
 from .._errors import CorridorsError
 from ..io import request_stop, stop_requested, strip_terminal_controls, track_inputs, written_outputs
 
@@ -138,6 +140,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def main() -> None:
     """Console-script entry point; warnings print as one plain line."""
+    gc.set_threshold(settings.GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])  # before the commands' imports
     warnings.formatwarning = _plain_warning
     signal.signal(signal.SIGTERM, _on_sigterm)  # unwind through finally blocks: temporary files go
     sys.exit(cli.main(prog_name="corridors", standalone_mode=True))
