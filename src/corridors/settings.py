@@ -25,6 +25,7 @@ __all__ = [
     "LCP_COARSE_FACTOR",
     "LCP_DIRECT_MAX_CELLS",
     "LCP_EXPLORE_MIN_GAIN",
+    "LCP_GRAPH_BAND_CELLS",
     "LCP_MAX_EXPLORATIONS",
     "LCP_MAX_WIDENINGS",
     "LCP_MIN_MARGIN_KM",
@@ -192,6 +193,11 @@ PLAN_POST_RADIUS_KM = 5.0
 
 #: Smallest margin around the endpoints of a directly solved window, km.
 LCP_MIN_MARGIN_KM = 20.0
+
+#: Cells per band when the least-cost search writes its graph (`corridors._lcp`), about 100 bytes each
+#: while a band is priced: 32,768 cells keep a band's arrays (~3 MB) in the processor's cache, about
+#: 1.3x faster than bands of 262,144 on a 700 × 700-cell window; smaller bands gained nothing more.
+LCP_GRAPH_BAND_CELLS = 32_768
 
 # ---------------------------------------------------------------------------- network and OSM
 
