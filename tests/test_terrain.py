@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
 
 import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
 
-from corridors import costs, dem, distance, gazetteer, profile
+from corridors import _lcp, costs, dem, distance, gazetteer, profile, settings
 from corridors._errors import GeometryError, RoutingError
 from corridors.catalog import load_catalog
 from corridors.cli.main import cli
@@ -234,6 +236,115 @@ def test_terrain_alignment_stays_in_the_waypoints_countries():
 def test_terrain_alignment_rejects_waypoints_off_the_dem():
     with pytest.raises(GeometryError, match="outside the DEM"):
         costs.terrain_vertices(np.array([(70.0, 30.0), (90.0, 30.0)]), label="x.yaml")
+
+
+def _lonlat(corridor_id: str) -> np.ndarray:
+    return np.array([(w.lon, w.lat) for w in load_catalog()[corridor_id].waypoints])
+
+
+#: Four records (the Pamir and Wakhan roads, all priced as roads): 40 legs, of which 20 are distinct
+#: (15 legs appear in two or three records); about 0.5 s of search.
+_SHARING = ("pamir-kulma-road", "wakhan-corridor", "wakhan-broghil-chitral", "tajikistan-pakistan-road")
+
+
+def test_catalog_alignments_in_worker_processes_are_the_one_by_one_alignments(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "TERRAIN_PROCESSES", 1)
+    one_by_one = [costs.terrain_vertices(_lonlat(c), "road", use_cache=False) for c in _SHARING]
+    pids = tmp_path / "pids"
+    solve = costs.least_cost_leg
+
+    def leg_noting_its_process(*args, **kwargs):
+        with pids.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(costs, "least_cost_leg", leg_noting_its_process)
+    monkeypatch.setattr(settings, "TERRAIN_PROCESSES", 2)
+    monkeypatch.setattr(settings, "TERRAIN_PARALLEL_MIN_CELLS", 0)
+    if costs._process_count(2, 2) < 2:
+        pytest.skip("worker processes need Linux and two cores")
+    requests = [costs.TerrainRequest(_lonlat(c), "road") for c in _SHARING]
+    together = costs.terrain_alignments(requests, use_cache=False)
+    assert all(np.array_equal(a, b) for a, b in zip(together, one_by_one, strict=True))
+    solved_in = pids.read_text().split()
+    legs = {(tuple(xy[i]), tuple(xy[i + 1])) for c in _SHARING for xy in [_lonlat(c)] for i in range(len(xy) - 1)}
+    assert len(solved_in) == len(legs) == 20  # each shared leg searched once, not 40 times
+    assert str(os.getpid()) not in solved_in and len(set(solved_in)) == 2
+
+
+def test_a_leg_without_a_path_names_the_first_failing_route_in_or_out_of_workers(monkeypatch):
+    solve = costs.least_cost_leg
+    blocked = tuple(_lonlat("wakhan-corridor")[2])
+
+    def no_path_from_the_third_waypoint(a, b, model, **kwargs):
+        if tuple(a) == blocked:
+            raise _lcp.Unreachable("walled in")
+        return solve(a, b, model, **kwargs)
+
+    monkeypatch.setattr(costs, "least_cost_leg", no_path_from_the_third_waypoint)
+    monkeypatch.setattr(settings, "TERRAIN_PARALLEL_MIN_CELLS", 0)
+    requests = [costs.TerrainRequest(_lonlat(c), "road", label=f"{c}.yaml") for c in _SHARING[:3]]
+    messages = set()
+    for processes in (1, 2):
+        with pytest.raises(RoutingError) as caught:
+            costs.terrain_alignments(requests, use_cache=False, processes=processes)
+        messages.add(str(caught.value))
+    assert messages == {"wakhan-corridor.yaml: no terrain path from waypoint 2 to 3: walled in"}
+
+
+def test_no_worker_processes_while_another_thread_runs():
+    assert costs._process_count(10, 4) == min(4, len(os.sched_getaffinity(0)))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert costs._process_count(10, 4) == 1  # a fork would copy this thread's locks, not the thread
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_the_search_graph_is_the_module_formula_move_by_move(monkeypatch):
+    """`_lcp._graph` against its docstring, cell by cell in plain Python, on bands of 2-3 rows."""
+    rng = np.random.default_rng(12)
+    h, w = 9, 13
+    s = _lcp.Surface(
+        rng.integers(0, 400, (h, w)).astype(np.float32),
+        (1 + rng.random((h, w)) * 3).astype(np.float32),
+        rng.integers(-1, 2, (h, w)).astype(np.int16),
+        rng.random((h, w)) < 0.85,
+        36.0 - (np.arange(h) + 0.5) / 120,
+        1 / 120,
+    )
+    include = np.zeros((h, w), dtype=bool)
+    for r in range(h):  # a diagonal band, so each band of rows is cut to its own columns
+        include[r, max(0, r - 2) : r + 5] = True
+    p = _lcp.Params(grade_ref_pct=5.0, max_grade_pct=25.0, crossing_penalty_km=40.0)
+    monkeypatch.setattr(settings, "LCP_GRAPH_BAND_CELLS", 30)
+    graph, cells = _lcp._graph(s, p, include)
+    usable = [(r, c) for r in range(h) for c in range(w) if include[r, c] and s.passable[r, c]]
+    assert cells.tolist() == [r * w + c for r, c in usable]
+    node = {rc: i for i, rc in enumerate(usable)}
+    expected = []
+    for r, c in usable:
+        for di, dj in _lcp._OFFSETS:
+            nb = (r + di, c + dj)
+            if nb not in node:
+                continue
+            dy, dx = _lcp.cell_size_km(np.array([s.lat_deg[r] - di * s.res_deg / 2]), s.res_deg)
+            length = float(np.hypot(di * dy[0], dj * dx[0]))
+            grade = abs(float(s.elevation_m[nb]) - float(s.elevation_m[r, c])) / (10 * length)
+            if grade > p.max_grade_pct:
+                continue
+            cost = length * (0.5 * (float(s.factor[r, c]) + float(s.factor[nb])) + (grade / p.grade_ref_pct) ** 2)
+            a, b = int(s.country[r, c]), int(s.country[nb])
+            cost += p.crossing_penalty_km * (a != b and a >= 0 and b >= 0)
+            expected.append((node[(r, c)], node[nb], cost))
+    coo = graph.tocoo()
+    got = sorted(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True))
+    assert [(a, b) for a, b, _ in got] == [(a, b) for a, b, _ in sorted(expected)]
+    assert [c for *_, c in got] == pytest.approx([c for *_, c in sorted(expected)], rel=1e-6)
+    assert 0 < len(got) < 8 * len(usable)  # some moves are missing: off the band, impassable or too steep
 
 
 def test_valley_floor_is_the_3x3_minimum():

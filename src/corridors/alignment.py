@@ -16,7 +16,7 @@ import shapely
 
 from ._errors import GeometryError
 from .catalog import Corridor
-from .costs import terrain_vertices
+from .costs import TerrainRequest, terrain_alignments
 from .distance import densify_lines
 from .osm import osm_vertices
 
@@ -27,24 +27,39 @@ __all__ = [
 ]
 
 
-def _vertices(corridor: Corridor) -> np.ndarray:
-    """Vertices (lon, lat) of a corridor before geodesic densification, by its alignment."""
-    if corridor.coords:
-        return np.asarray(corridor.coords, dtype=float)
-    if corridor.alignment == "osm":
-        snapped = osm_vertices(corridor)  # None (after a warning) when no OSM data are at hand
-        if snapped is not None:
-            return snapped
-    if corridor.alignment == "terrain":
-        xy = np.array([(w.lon, w.lat) for w in corridor.waypoints], dtype=float)
-        straight = [w.tunnel or w.bridge for w in corridor.waypoints[1:]]
-        return terrain_vertices(xy, corridor.kind, label=corridor.path or corridor.id, straight=straight)
-    return np.array([(w.lon, w.lat) for w in corridor.waypoints], dtype=float)
+def _vertices(corridors: Sequence[Corridor]) -> list[np.ndarray]:
+    """Vertices (lon, lat) of each corridor before geodesic densification, by its alignment.
+
+    Terrain alignments are computed together (`corridors.costs.terrain_alignments`), so legs that
+    records share are searched once and the searches can run in worker processes.
+    """
+    out: list[np.ndarray | None] = [None] * len(corridors)
+    terrain: list[int] = []
+    for i, corridor in enumerate(corridors):
+        if corridor.coords:
+            out[i] = np.asarray(corridor.coords, dtype=float)
+        elif corridor.alignment == "terrain":
+            terrain.append(i)
+        else:  # osm snapping gives None (after a warning) when no OSM data are at hand
+            snapped = osm_vertices(corridor) if corridor.alignment == "osm" else None
+            out[i] = np.array([(w.lon, w.lat) for w in corridor.waypoints], dtype=float) if snapped is None else snapped
+    requests = [
+        TerrainRequest(
+            np.array([(w.lon, w.lat) for w in corridors[i].waypoints], dtype=float),
+            corridors[i].kind,
+            label=corridors[i].path or corridors[i].id,
+            straight=tuple(bool(w.tunnel or w.bridge) for w in corridors[i].waypoints[1:]),
+        )
+        for i in terrain
+    ]
+    for i, xy in zip(terrain, terrain_alignments(requests), strict=True):
+        out[i] = xy
+    return [xy for xy in out if xy is not None]
 
 
 def waypoint_lines(corridors: Sequence[Corridor]) -> np.ndarray:
     """Each corridor's vertices before densification, as lon/lat LineStrings (one per corridor)."""
-    verts = [_vertices(c) for c in corridors]
+    verts = _vertices(corridors)
     for corridor, xy in zip(corridors, verts, strict=True):
         if len(xy) < 2 or np.all(xy == xy[0]):
             raise GeometryError(

@@ -42,12 +42,14 @@ from .io import file_digest, npy_bytes, read_npy_cache, write_cache
 __all__ = [
     "COST_MODELS",
     "CostModel",
+    "TerrainRequest",
     "cell_cost_factor",
     "cost_model",
     "country_raster",
     "least_cost_leg",
     "rasterize_countries",
     "slope_pct",
+    "terrain_alignments",
     "terrain_vertices",
     "valley_floor",
 ]
@@ -288,6 +290,27 @@ def _code_digest() -> str:
     return hashlib.blake2b(Path(__file__).read_bytes() + Path(_lcp.__file__).read_bytes()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class TerrainRequest:
+    """One route for `terrain_alignments`: waypoints ``lonlat`` (n, 2), degrees, and how to align them.
+
+    ``model``: the cost model (the preset of ``kind`` when None). ``label`` names the route in
+    errors. ``straight[i]`` true makes the leg from waypoint ``i`` to ``i + 1`` a straight line (a
+    tunnel or bridge, which goes through the mountain or over the valley, not along the ground).
+    """
+
+    lonlat: np.ndarray
+    kind: str = "road"
+    model: CostModel | None = None
+    label: str = "route"
+    straight: tuple[bool, ...] = ()
+
+
+#: A leg to solve: (from lon/lat, to lon/lat, cost model, allowed country rows). Legs are keyed by
+#: these alone, so a leg that several routes share is searched once.
+_Leg = tuple[tuple[float, float], tuple[float, float], CostModel, tuple[int, ...]]
+
+
 def terrain_vertices(
     lonlat: np.ndarray,
     kind: str = "road",
@@ -304,15 +327,59 @@ def terrain_vertices(
     ``straight[i]`` true makes the leg from waypoint ``i`` to ``i + 1`` a straight line (a
     tunnel or bridge, which goes through the mountain or over the valley, not along the ground).
     """
-    straight = [bool(s) for s in straight]
-    lonlat = np.asarray(lonlat, dtype=float).reshape(-1, 2)
-    model = cost_model(kind) if model is None else model
+    request = TerrainRequest(lonlat, kind, model, label, tuple(bool(x) for x in straight))
+    return terrain_alignments([request], use_cache=use_cache)[0]
+
+
+def terrain_alignments(
+    requests: Sequence[TerrainRequest], *, use_cache: bool = True, processes: int | None = None
+) -> list[np.ndarray]:
+    """`terrain_vertices` of many routes at once: one array of vertices (lon, lat) per request.
+
+    Routes found in the cache are read; the legs of the others are gathered, each distinct leg
+    (waypoints, model, allowed countries) searched once, in up to ``processes`` worker processes
+    (default ``settings.TERRAIN_PROCESSES``), longest first. The vertices are those of
+    `terrain_vertices` one route at a time, bit for bit. Errors name the first failing route, in
+    order.
+    """
     grid = dem()
+    prepared = [_prepare(r, grid) for r in requests]
+    out: list[np.ndarray | None] = [None] * len(prepared)
+    if use_cache:
+        for i, (_, _, key, path) in enumerate(prepared):
+            cached = read_npy_cache(path, key=key)  # checksum and key verified
+            if cached is not None and cached.ndim == 2 and cached.shape[1] == 2 and len(cached) >= 2:
+                out[i] = np.array(cached, dtype=float)
+    todo = [i for i, v in enumerate(out) if v is None]
+    wanted = dict.fromkeys(leg for i in todo for leg in prepared[i][1] if leg is not None)  # in order, once
+    solved = _solve_legs(list(wanted), processes)
+    for i in todo:
+        lonlat, legs, key, path = prepared[i]
+        parts = []
+        for j, leg in enumerate(legs):
+            if leg is None:  # straight
+                parts.append(lonlat[j : j + 2] if j == 0 else lonlat[j + 1 : j + 2])
+                continue
+            xy = solved[leg]
+            if isinstance(xy, _lcp.Unreachable):
+                raise RoutingError(f"{requests[i].label}: no terrain path from waypoint {j} to {j + 1}: {xy}")
+            parts.append(xy if j == 0 else xy[1:])
+        out[i] = xy = np.concatenate(parts)
+        if use_cache:
+            write_cache(path, npy_bytes(xy), key=key)
+    return [v for v in out if v is not None]
+
+
+def _prepare(request: TerrainRequest, grid) -> tuple[np.ndarray, list[_Leg | None], str, Path]:
+    """A request's waypoints, its legs (None where straight), its cache key and cache path."""
+    straight = [bool(s) for s in request.straight]
+    lonlat = np.asarray(request.lonlat, dtype=float).reshape(-1, 2)
+    model = cost_model(request.kind) if request.model is None else request.model
     outside = np.flatnonzero(~grid.contains(lonlat[:, 0], lonlat[:, 1]))
     if len(outside):
         i = int(outside[0])
         raise GeometryError(
-            f"{label}: waypoints[{i}]: lon {lonlat[i, 0]}, lat {lonlat[i, 1]} lies outside the "
+            f"{request.label}: waypoints[{i}]: lon {lonlat[i, 0]}, lat {lonlat[i, 1]} lies outside the "
             f"DEM {grid.bounds}; terrain alignment needs every waypoint on it"
         )
     key = hashlib.blake2b(
@@ -334,24 +401,77 @@ def terrain_vertices(
             ]
         ).encode()
     ).hexdigest()[:32]
-    path = settings.cache_dir() / "terrain" / f"align-{key}.npy"
-    cached = read_npy_cache(path, key=key) if use_cache else None  # checksum and key verified
-    if cached is not None and cached.ndim == 2 and cached.shape[1] == 2 and len(cached) >= 2:
-        return np.array(cached, dtype=float)
     rows, cols = grid.rowcol(lonlat[:, 0], lonlat[:, 1])
     cid = country_raster()[rows, cols]
-    legs = []
+    legs: list[_Leg | None] = []
     for i in range(len(lonlat) - 1):
-        allowed = sorted({int(c) for c in cid[i : i + 2] if c >= 0})
         if i < len(straight) and straight[i]:
-            legs.append(lonlat[i : i + 2] if i == 0 else lonlat[i + 1 : i + 2])
+            legs.append(None)
             continue
-        try:
-            xy, _, _ = least_cost_leg(tuple(lonlat[i]), tuple(lonlat[i + 1]), model, allowed=allowed)
-        except _lcp.Unreachable as exc:
-            raise RoutingError(f"{label}: no terrain path from waypoint {i} to {i + 1}: {exc}") from None
-        legs.append(xy if i == 0 else xy[1:])
-    out = np.concatenate(legs)
-    if use_cache:
-        write_cache(path, npy_bytes(out), key=key)
-    return out
+        allowed = tuple(sorted({int(c) for c in cid[i : i + 2] if c >= 0}))
+        a, b = (float(lonlat[i, 0]), float(lonlat[i, 1])), (float(lonlat[i + 1, 0]), float(lonlat[i + 1, 1]))
+        legs.append((a, b, model, allowed))
+    return lonlat, legs, key, settings.cache_dir() / "terrain" / f"align-{key}.npy"
+
+
+def _solve_leg(leg: _Leg) -> np.ndarray | _lcp.Unreachable:
+    """The vertices of one leg, or the reason there is no path."""
+    a, b, model, allowed = leg
+    try:
+        return least_cost_leg(a, b, model, allowed=allowed)[0]
+    except _lcp.Unreachable as exc:
+        return exc
+
+
+def _solve_legs(legs: list[_Leg], processes: int | None) -> dict[_Leg, np.ndarray | _lcp.Unreachable]:
+    """Each leg's vertices (or why it has none), in worker processes when that is sound and pays.
+
+    Workers are forked, so they share the DEM and the cost grids (memory-mapped, built here first)
+    without copying them; the longest legs go first so that no worker is left with one at the end.
+    """
+    cells = [_leg_cells(leg) for leg in legs]
+    n = _process_count(len(legs), settings.TERRAIN_PROCESSES if processes is None else processes)
+    if n < 2 or sum(cells) < settings.TERRAIN_PARALLEL_MIN_CELLS:
+        return {leg: _solve_leg(leg) for leg in legs}
+    import multiprocessing
+
+    _grid()  # built (or mapped from the cache) once, before the fork
+    order = [legs[i] for i in np.argsort(cells, kind="stable")[::-1]]
+    with multiprocessing.get_context("fork").Pool(n, initializer=_worker_init) as pool:
+        return dict(zip(order, pool.map(_solve_leg, order, chunksize=1), strict=True))
+
+
+def _process_count(legs: int, wanted: int) -> int:
+    """Worker processes for ``legs`` legs: 1 (no pool) unless forking is sound here.
+
+    Only on Linux (where ``fork`` is safe without an exec), from a process with no other Python
+    thread (a fork copies only the calling thread, and a lock another thread held would stay
+    locked in the child) that is not itself a daemonic worker.
+    """
+    import multiprocessing
+    import os
+    import sys
+    import threading
+
+    if not sys.platform.startswith("linux") or threading.active_count() > 1 or multiprocessing.current_process().daemon:
+        return 1
+    return max(1, min(wanted, len(os.sched_getaffinity(0)), legs))
+
+
+def _worker_init() -> None:
+    """A worker dies on SIGTERM (the pool's way to stop it) and leaves Ctrl-C to the parent."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _leg_cells(leg: _Leg) -> float:
+    """About how many cells a leg's search covers: its first window (`_lcp.route`), at most the
+    direct search's limit. An estimate, to order the legs and to decide whether a pool pays."""
+    (x0, y0), (x1, y1) = leg[0], leg[1]
+    res = dem().res_deg
+    dy, dx = (float(v[0]) for v in _lcp.cell_size_km(np.array([(y0 + y1) / 2]), res))
+    rows, cols = abs(y1 - y0) / res, abs(x1 - x0) / res
+    margin_km = max(settings.LCP_MIN_MARGIN_KM, 0.5 * float(np.hypot(rows * dy, cols * dx)))
+    return min((rows + 2 * margin_km / dy) * (cols + 2 * margin_km / dx), float(settings.LCP_DIRECT_MAX_CELLS))

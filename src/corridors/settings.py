@@ -57,6 +57,8 @@ __all__ = [
     "SCORE_CHUNK_ROUTES",
     "SCORE_PROCESSES",
     "SCORE_WEIGHTS",
+    "TERRAIN_PARALLEL_MIN_CELLS",
+    "TERRAIN_PROCESSES",
     "YEN_FIRST_LIMIT",
     "YEN_LIMIT_GROWTH",
     "cache_dir",
@@ -198,6 +200,17 @@ LCP_MIN_MARGIN_KM = 20.0
 #: while a band is priced: 32,768 cells keep a band's arrays (~3 MB) in the processor's cache, about
 #: 1.3x faster than bands of 262,144 on a 700 × 700-cell window; smaller bands gained nothing more.
 LCP_GRAPH_BAND_CELLS = 32_768
+
+#: Worker processes that search the legs of terrain alignments (`corridors.costs.terrain_alignments`),
+#: at most; fewer when fewer cores or legs. Each holds one search, up to ~0.3 GB for the largest
+#: direct window (`LCP_DIRECT_MAX_CELLS`), so 4 stay within ~1.2 GB. Processes, not threads: the
+#: searches are NumPy and SciPy work that holds the GIL between calls. 1 searches in this process.
+TERRAIN_PROCESSES = 4
+
+#: Terrain legs are searched in worker processes only when their search windows hold at least this
+#: many cells in all (about 0.3 s of work on one core): starting the pool costs ~30 ms, as much
+#: as ~100,000 cells of search.
+TERRAIN_PARALLEL_MIN_CELLS = 1_000_000
 
 # ---------------------------------------------------------------------------- network and OSM
 
