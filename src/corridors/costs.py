@@ -343,18 +343,18 @@ def terrain_alignments(
     order.
     """
     grid = dem()
-    prepared = [_prepare(r, grid) for r in requests]
-    out: list[np.ndarray | None] = [None] * len(prepared)
+    keyed = [_cache_key(r, grid) for r in requests]  # checks every request before any search
+    out: list[np.ndarray | None] = [None] * len(requests)
     if use_cache:
-        for i, (_, _, key, path) in enumerate(prepared):
+        for i, (key, path) in enumerate(keyed):
             cached = read_npy_cache(path, key=key)  # checksum and key verified
             if cached is not None and cached.ndim == 2 and cached.shape[1] == 2 and len(cached) >= 2:
                 out[i] = np.array(cached, dtype=float)
-    todo = [i for i, v in enumerate(out) if v is None]
-    wanted = dict.fromkeys(leg for i in todo for leg in prepared[i][1] if leg is not None)  # in order, once
+    todo = {i: _legs(requests[i], grid) for i, v in enumerate(out) if v is None}
+    wanted = dict.fromkeys(leg for legs in todo.values() for leg in legs if leg is not None)  # in order, once
     solved = _solve_legs(list(wanted), processes)
-    for i in todo:
-        lonlat, legs, key, path = prepared[i]
+    for i, legs in todo.items():
+        lonlat = np.asarray(requests[i].lonlat, dtype=float).reshape(-1, 2)
         parts = []
         for j, leg in enumerate(legs):
             if leg is None:  # straight
@@ -364,17 +364,21 @@ def terrain_alignments(
             if isinstance(xy, _lcp.Unreachable):
                 raise RoutingError(f"{requests[i].label}: no terrain path from waypoint {j} to {j + 1}: {xy}")
             parts.append(xy if j == 0 else xy[1:])
-        out[i] = xy = np.concatenate(parts)
+        out[i] = vertices = np.concatenate(parts)
         if use_cache:
-            write_cache(path, npy_bytes(xy), key=key)
+            key, path = keyed[i]
+            write_cache(path, npy_bytes(vertices), key=key)
     return [v for v in out if v is not None]
 
 
-def _prepare(request: TerrainRequest, grid) -> tuple[np.ndarray, list[_Leg | None], str, Path]:
-    """A request's waypoints, its legs (None where straight), its cache key and cache path."""
+def _model(request: TerrainRequest) -> CostModel:
+    return cost_model(request.kind) if request.model is None else request.model
+
+
+def _cache_key(request: TerrainRequest, grid) -> tuple[str, Path]:
+    """A request's cache key and cache file; `GeometryError` when a waypoint lies off the DEM."""
     straight = [bool(s) for s in request.straight]
     lonlat = np.asarray(request.lonlat, dtype=float).reshape(-1, 2)
-    model = cost_model(request.kind) if request.model is None else request.model
     outside = np.flatnonzero(~grid.contains(lonlat[:, 0], lonlat[:, 1]))
     if len(outside):
         i = int(outside[0])
@@ -388,7 +392,7 @@ def _prepare(request: TerrainRequest, grid) -> tuple[np.ndarray, list[_Leg | Non
                 _code_digest(),
                 grid.checksum,
                 _countries_digest(),
-                asdict(model),
+                asdict(_model(request)),
                 lonlat.tolist(),
                 settings.LCP_DIRECT_MAX_CELLS,
                 settings.LCP_COARSE_FACTOR,
@@ -401,6 +405,13 @@ def _prepare(request: TerrainRequest, grid) -> tuple[np.ndarray, list[_Leg | Non
             ]
         ).encode()
     ).hexdigest()[:32]
+    return key, settings.cache_dir() / "terrain" / f"align-{key}.npy"
+
+
+def _legs(request: TerrainRequest, grid) -> list[_Leg | None]:
+    """A request's legs, None where straight; each kept in the countries of its two waypoints."""
+    lonlat = np.asarray(request.lonlat, dtype=float).reshape(-1, 2)
+    model, straight = _model(request), [bool(s) for s in request.straight]
     rows, cols = grid.rowcol(lonlat[:, 0], lonlat[:, 1])
     cid = country_raster()[rows, cols]
     legs: list[_Leg | None] = []
@@ -411,7 +422,7 @@ def _prepare(request: TerrainRequest, grid) -> tuple[np.ndarray, list[_Leg | Non
         allowed = tuple(sorted({int(c) for c in cid[i : i + 2] if c >= 0}))
         a, b = (float(lonlat[i, 0]), float(lonlat[i, 1])), (float(lonlat[i + 1, 0]), float(lonlat[i + 1, 1]))
         legs.append((a, b, model, allowed))
-    return lonlat, legs, key, settings.cache_dir() / "terrain" / f"align-{key}.npy"
+    return legs
 
 
 def _solve_leg(leg: _Leg) -> np.ndarray | _lcp.Unreachable:
@@ -434,6 +445,8 @@ def _solve_legs(legs: list[_Leg], processes: int | None) -> dict[_Leg, np.ndarra
     if n < 2 or sum(cells) < settings.TERRAIN_PARALLEL_MIN_CELLS:
         return {leg: _solve_leg(leg) for leg in legs}
     import multiprocessing
+
+    import scipy.sparse.csgraph  # noqa: F401  (imported once here rather than in every worker)
 
     _grid()  # built (or mapped from the cache) once, before the fork
     order = [legs[i] for i in np.argsort(cells, kind="stable")[::-1]]
