@@ -19,7 +19,9 @@ consecutive waypoints, the least-cost path over the DEM under its kind's cost mo
 the countries of the two waypoints (a road between two Pakistani towns stays in Pakistan). Paths
 are cached in ``settings.cache_dir()/terrain`` keyed by the waypoints, the model, the DEM and
 country-layer checksums, the search parameters and a checksum of this code; a cached path is the
-computed one, bit for bit.
+computed one, bit for bit. `terrain_alignments` aligns many routes at once: a leg that several
+routes share is searched once, and the legs run in forked worker processes
+(``settings.TERRAIN_PROCESSES``) where that is sound; the vertices are the same either way.
 """
 
 from __future__ import annotations
