@@ -443,8 +443,9 @@ def _solve_legs(legs: list[_Leg], processes: int | None) -> dict[_Leg, np.ndarra
     without copying them; the longest legs go first so that no worker is left with one at the end.
     """
     cells = [_leg_cells(leg) for leg in legs]
-    n = _process_count(len(legs), settings.TERRAIN_PROCESSES if processes is None else processes)
-    if n < 2 or sum(cells) < settings.TERRAIN_PARALLEL_MIN_CELLS:
+    wanted = settings.TERRAIN_PROCESSES if processes is None else processes
+    n = 1 if sum(cells) < settings.TERRAIN_PARALLEL_MIN_CELLS else _process_count(len(legs), wanted)
+    if n < 2:  # (a warm run has no legs: it imports nothing more)
         return {leg: _solve_leg(leg) for leg in legs}
     import multiprocessing
 
