@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
@@ -325,19 +324,6 @@ def test_a_leg_without_a_path_names_the_first_failing_route(monkeypatch):
     with pytest.raises(RoutingError) as caught:
         costs.terrain_alignments(requests, use_cache=False, processes=1)
     assert str(caught.value) == "wakhan-corridor.yaml: no terrain path from waypoint 2 to 3: walled in"
-
-
-def test_no_worker_processes_while_another_thread_runs():
-    if threading.active_count() == 1:  # (an earlier test may have left a thread behind)
-        assert costs._process_count(10, 4) == min(4, len(os.sched_getaffinity(0)))
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert costs._process_count(10, 4) == 1  # a fork would copy this thread's locks, not the thread
-    finally:
-        stop.set()
-        other.join()
 
 
 def test_the_search_graph_is_the_module_formula_move_by_move(monkeypatch):

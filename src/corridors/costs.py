@@ -38,6 +38,7 @@ import numpy as np
 
 from . import _lcp, geodata, settings
 from ._errors import GeometryError, RoutingError
+from ._workers import available_cpus, worker_processes
 from .dem import dem
 from .io import file_digest, npy_bytes, read_npy_cache, write_cache
 
@@ -437,49 +438,24 @@ def _solve_leg(leg: _Leg) -> np.ndarray | _lcp.Unreachable:
 
 
 def _solve_legs(legs: list[_Leg], processes: int | None) -> dict[_Leg, np.ndarray | _lcp.Unreachable]:
-    """Each leg's vertices (or why it has none), in worker processes when that is sound and pays.
+    """Each leg's vertices (or why it has none), in worker processes when that pays
+    (`corridors._workers`: forked, and only where forking is sound).
 
-    Workers are forked, so they share the DEM and the cost grids (memory-mapped, built here first)
-    without copying them; the longest legs go first so that no worker is left with one at the end.
+    The workers share the DEM and the cost grids (memory-mapped, built here first) without copying
+    them; the longest legs go first so that no worker is left with one at the end.
     """
     cells = [_leg_cells(leg) for leg in legs]
-    wanted = settings.TERRAIN_PROCESSES if processes is None else processes
-    n = 1 if sum(cells) < settings.TERRAIN_PARALLEL_MIN_CELLS else _process_count(len(legs), wanted)
-    if n < 2:  # (a warm run has no legs: it imports nothing more)
+    n = 1
+    if sum(cells) >= settings.TERRAIN_PARALLEL_MIN_CELLS:  # (a warm run has no legs: it imports nothing more)
+        n = min(settings.TERRAIN_PROCESSES if processes is None else processes, available_cpus(), len(legs))
+    if n < 2:
         return {leg: _solve_leg(leg) for leg in legs}
-    import multiprocessing
-
     import scipy.sparse.csgraph  # noqa: F401  (imported once here rather than in every worker)
 
     _grid()  # built (or mapped from the cache) once, before the fork
     order = [legs[i] for i in np.argsort(cells, kind="stable")[::-1]]
-    with multiprocessing.get_context("fork").Pool(n, initializer=_worker_init) as pool:
-        return dict(zip(order, pool.map(_solve_leg, order, chunksize=1), strict=True))
-
-
-def _process_count(legs: int, wanted: int) -> int:
-    """Worker processes for ``legs`` legs: 1 (no pool) unless forking is sound here.
-
-    Only on Linux (where ``fork`` is safe without an exec), from a process with no other Python
-    thread (a fork copies only the calling thread, and a lock another thread held would stay
-    locked in the child) that is not itself a daemonic worker.
-    """
-    import multiprocessing
-    import os
-    import sys
-    import threading
-
-    if not sys.platform.startswith("linux") or threading.active_count() > 1 or multiprocessing.current_process().daemon:
-        return 1
-    return max(1, min(wanted, len(os.sched_getaffinity(0)), legs))
-
-
-def _worker_init() -> None:
-    """A worker dies on SIGTERM (the pool's way to stop it) and leaves Ctrl-C to the parent."""
-    import signal
-
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with worker_processes(n) as run:
+        return dict(zip(order, run(_solve_leg, order, {}), strict=True))
 
 
 def _leg_cells(leg: _Leg) -> float:
