@@ -203,8 +203,8 @@ LCP_GRAPH_BAND_CELLS = 32_768
 
 #: Worker processes that search the legs of terrain alignments (`corridors.costs.terrain_alignments`),
 #: at most; fewer when fewer cores or legs. Each holds one search, up to ~0.3 GB for the largest
-#: direct window (`LCP_DIRECT_MAX_CELLS`), so 4 stay within ~1.2 GB. Processes, not threads: the
-#: searches are NumPy and SciPy work that holds the GIL between calls. 1 searches in this process.
+#: direct window (`LCP_DIRECT_MAX_CELLS`), so 4 stay within ~1.2 GB. Forked processes, as for
+#: scoring (`SCORE_PROCESSES`), not threads. 1 searches in this process.
 TERRAIN_PROCESSES = 4
 
 #: Terrain legs are searched in worker processes only when their search windows hold at least this
