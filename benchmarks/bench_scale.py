@@ -9,7 +9,8 @@ CSV written)::
 DuckDB runs only the per-country split of the same routes (``bench_scoring.py --side duckdb``: an
 ``ST_Intersects`` join, ``ST_Intersection``, ``ST_Length_Spheroid``; load untimed). Sides alternate,
 ``--repeat`` times; medians are reported, with each side's peak memory (for corridors the summed
-PSS of the command and its worker processes, see `timed`; for DuckDB, one process, its max RSS)
+PSS of the command and its worker processes in one more run, see `timed`; for DuckDB, one
+process, its max RSS)
 and CPU time (every thread and worker process; on a shared machine a steadier measure of the work
 than wall time).
 ``--engine dask`` runs are timed with 1, 2 and 4 local workers (``--workers``); they check that
@@ -66,23 +67,24 @@ def write_routes(n: int, folder: Path, fmt: str) -> Path:
     return path
 
 
-def timed(cmd: list[str]) -> dict:
-    """Wall time, CPU time (user + system, every thread and worker) and peak memory of one command, MB.
+def timed(cmd: list[str], *, sample_memory: bool = False) -> dict:
+    """Wall time, CPU time (user + system, every thread and waited-for worker) and memory of one command.
 
-    ``peak_mb`` is the peak of the command's process tree: the largest sum of PSS (proportional
-    set size: a page shared by k processes counts 1/k in each, so forked workers' shared layers
-    count once) over the process and its worker processes, sampled every 20 ms with psutil;
-    ``max_rss_mb`` is the largest single process's resident set (the kernel's max RSS).
+    ``max_rss_mb`` is the largest single process's resident set (the kernel's max RSS). With
+    ``sample_memory``, ``peak_mb`` is the peak of the command's process tree: the largest sum of
+    PSS (proportional set size: a page shared by k processes counts 1/k in each, so forked
+    workers' shared layers count once) over the process and its workers, read every 20 ms with
+    psutil. Reading PSS costs CPU that the command then lacks, so timed runs do not sample.
     """
     import threading
-
-    import psutil
 
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak, done = [0], threading.Event()
 
     def sample() -> None:
+        import psutil
+
         root = psutil.Process(proc.pid)
         while not done.wait(0.02):
             total = 0
@@ -94,11 +96,13 @@ def timed(cmd: list[str]) -> dict:
             peak[0] = max(peak[0], total)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if sample_memory:
+        sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     done.set()
-    sampler.join()
+    if sample_memory:
+        sampler.join()
     err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
@@ -146,11 +150,12 @@ def main() -> None:
             ours.append(timed(corridors_cmd(catalog, args.data / f"out-{n}.csv")))
             if not args.no_duckdb:
                 duck.append(duckdb_split(n))
+        peak_mb = timed(corridors_cmd(catalog, args.data / f"out-{n}.csv"), sample_memory=True)["peak_mb"]
         seconds[n] = median(ours, "seconds")
         print(f"routes: {n:,} ({args.format}), {args.repeat} alternating runs, medians")
         print(
             f"  corridors score (all metrics, CSV): {seconds[n]:.1f} s (CPU {median(ours, 'cpu_s'):.1f} s), "
-            f"peak {median(ours, 'peak_mb'):.0f} MB (process and workers, PSS; largest process "
+            f"peak {peak_mb:.0f} MB (process and workers, summed PSS, one more run; largest process "
             f"{median(ours, 'max_rss_mb'):.0f} MB RSS)"
         )
         if duck:
@@ -175,7 +180,7 @@ def main() -> None:
         for w in args.workers:
             out = args.data / f"dask-{n}-{w}.csv"
             cmd = corridors_cmd(catalog, out, "--engine", "dask", "--workers", str(w), "--chunk-routes", str(chunk))
-            runs = [timed(cmd) for _ in range(args.repeat)]
+            runs = [timed(cmd, sample_memory=True) for _ in range(args.repeat)]
             same = out.read_bytes() == local_out.read_bytes()
             print(
                 f"  {w} worker(s): {median(runs, 'seconds'):.1f} s "
