@@ -471,3 +471,53 @@ def test_streamed_geoparquet_is_the_in_memory_frame(routes_600, tmp_path):
     assert sorted(streamed["rank"]) == list(range(1, len(whole) + 1))
     geo = json.loads(pq.read_schema(tmp_path / "streamed.parquet").metadata[b"geo"])["columns"]["geometry"]
     assert geo["bbox"] == pytest.approx(list(whole.total_bounds)) and geo["geometry_types"] == ["LineString"]
+
+
+def test_streamed_outputs_refuse_their_own_inputs(routes_600, tmp_path):
+    """``-o`` naming the GeoParquet being read (directly or through a symbolic link) is refused before any work."""
+    import shutil
+
+    src = tmp_path / "in.parquet"
+    shutil.copy(routes_600, src)
+    (tmp_path / "alias.parquet").symlink_to(src)
+    before = src.read_bytes()
+    for catalog, out, fmt in [
+        (src, src, "table"),
+        (src, src, "csv"),
+        (src, tmp_path / "alias.parquet", "csv"),
+        (tmp_path / "alias.parquet", src, "table"),
+    ]:
+        result = CliRunner().invoke(cli, ["score", "--catalog", str(catalog), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "is also an input of this run" in result.output
+    assert src.read_bytes() == before
+
+
+def test_streamed_geoparquet_problems_name_the_row_of_the_file(routes_600, tmp_path):
+    """A bad name or a NaN vertex deep in a GeoParquet file: one line naming its row in the file, any batch size."""
+    import geopandas
+
+    frame = geopandas.read_parquet(routes_600)
+    frame.loc[407, "name"] = 'bad\x07bell, "q"'
+    frame.to_parquet(tmp_path / "name.parquet")
+    frame = geopandas.read_parquet(routes_600)
+    with pytest.warns(RuntimeWarning):  # shapely warns of the NaN it is asked to store
+        frame.loc[311, "geometry"] = shapely.LineString([(70, 30), (float("nan"), 31)])
+    frame.to_parquet(tmp_path / "nan.parquet")
+    for name, row, field in [("name.parquet", 407, "name"), ("nan.parquet", 311, "geometry")]:
+        for chunk in ("1000", "97", "7"):
+            args = ["score", "--catalog", str(tmp_path / name), "--format", "csv", "-o", str(tmp_path / "o.csv")]
+            result = CliRunner().invoke(cli, [*args, "--chunk-routes", chunk, "--no-progress"])
+            assert result.exit_code == 2
+            lines = result.output.strip().splitlines()
+            assert len(lines) == 1 and f"row[{row}].{field}" in lines[0], lines  # no warning line beside it
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_chunk_larger_than_any_file_reads_the_file_whole(routes_600, tmp_path):
+    """``--chunk-routes`` beyond what pyarrow takes (a C long): the file as one batch, not an overflow."""
+    out = tmp_path / "o.csv"
+    args = ["score", "--catalog", str(routes_600), "--format", "csv", "-o", str(out), "--no-progress"]
+    result = CliRunner().invoke(cli, [*args, "--chunk-routes", str(10**20)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().count("\n") == len(corridors.load_catalog()) + 601

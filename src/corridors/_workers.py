@@ -54,7 +54,9 @@ def worker_processes(processes: int) -> Iterator[Callable[..., Iterator[Any]]]:
     results in the order of ``parts`` and takes a part only when a worker is about to need it, so
     at most ``processes`` + 1 parts and their results are held; ``run`` may be called more than
     once. A worker's exception is raised here as it was raised; a worker that dies (killed, out
-    of memory) ends the run with a `CorridorsError`. Ctrl-C reaches this process only. Otherwise
+    of memory) ends the run with a `CorridorsError`. Ctrl-C reaches this process only; when the
+    run ends by an exception (Ctrl-C and SIGTERM included), the workers are ended at once rather
+    than left to finish their parts. Otherwise
     each part runs here, in turn.
     """
     if processes <= 1 or not can_fork():
@@ -89,9 +91,22 @@ def worker_processes(processes: int) -> Iterator[Callable[..., Iterator[Any]]]:
 
     try:
         yield run
+    except BaseException:  # an error, Ctrl-C or SIGTERM: the batches in hand are not waited for
+        _stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+
+def _stop_workers(pool: Any) -> None:
+    """End a pool's workers at once (SIGTERM), without waiting for the parts they hold."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def _run_here(function: Callable[..., T], parts: Iterable[Any], options: Mapping[str, Any]) -> Iterator[T]:

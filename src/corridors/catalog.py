@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import _validate as v
 from . import settings
 from ._errors import CatalogError, PlaceError, UnknownCorridorError
+from .io import note_input
 
 if TYPE_CHECKING:
     import geopandas
@@ -405,6 +407,8 @@ def _catalog_files(paths: Iterable[str | Path], include_seeds: bool) -> list[Pat
             files.append(path)
         else:
             raise CatalogError(f"{path}: no such catalog file or folder")
+    for path in files:  # now, not when read: a streamed run reads them while it writes its output
+        note_input(path)
     return files
 
 
@@ -985,7 +989,7 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
     except CRSError:  # read as a frame, which meets the same error
         lonlat = False
     offset, vertices = 0, 0
-    for batch in reader.iter_batches(batch_size=chunk_routes):
+    for batch in reader.iter_batches(batch_size=min(chunk_routes, total)):  # pyarrow takes a C long
         rows = range(start + offset * step, start + (offset + batch.num_rows) * step, step)
         geoms = _wkb_geometries(batch.column(column), label, offset)
         with v.gc_paused():
@@ -1009,7 +1013,9 @@ def _wkb_geometries(values: Any, label: str, offset: int) -> Any:
 
     blobs = values.to_numpy(zero_copy_only=False)
     try:
-        return shapely.from_wkb(blobs)
+        with warnings.catch_warnings():  # NaN coordinates: named by the coordinate checks, not as a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return shapely.from_wkb(blobs)
     except shapely.errors.GEOSException:
         for i, blob in enumerate(blobs):
             try:
@@ -1179,7 +1185,7 @@ def _corridors_of_frame(
     coords = _frame_coords(frame.geometry.values) if len(frame) else None
     if coords is None:  # the per-feature checks, which name every problem
         data = json.loads(frame.to_json(na="drop", drop_id=False, default=_jsonable))
-        _check_properties(data["features"], label)
+        _check_properties(data["features"], label, offset)
         return _corridors_of_features(data["features"], label, stem, "row[{}]", offset=offset, total=total)
     columns = frame.drop(columns=frame.geometry.name)
     props = _plain_rows(_frame_columns(columns), len(frame))
@@ -1195,18 +1201,20 @@ def _corridors_of_frame(
         ]
     features = [{"id": str(i), "properties": p} for i, p in zip(frame.index.tolist(), props, strict=True)]
     if not checked:
-        _check_properties(features, label)
+        _check_properties(features, label, offset)
     return _corridors_of_features(features, label, stem, "row[{}]", coords, offset=offset, total=total)
 
 
-def _check_properties(features: list[dict], label: str) -> None:
+def _check_properties(features: list[dict], label: str, offset: int = 0) -> None:
     """Put the rows' properties through the checks a parsed GeoJSON or YAML file gets (`_validate.plain_data`).
 
     Control characters are refused and text NFC-normalised, as in every other source of routes.
+    Problems name the row in the file: ``row[offset + i]``.
     """
-    rows = v.plain_data({"row": [f.get("properties") for f in features]}, label)["row"]
-    for feature, props in zip(features, rows, strict=True):
-        feature["properties"] = props
+    keys = [f"row[{offset + i}]" for i in range(len(features))]
+    rows = v.plain_data({"": dict(zip(keys, (f.get("properties") for f in features), strict=True))}, label)[""]
+    for feature, key in zip(features, keys, strict=True):
+        feature["properties"] = rows[key]
 
 
 def _corridors_of_features(
