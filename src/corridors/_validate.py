@@ -487,10 +487,25 @@ def plain_column(values: list[Any]) -> list[Any] | None:
     return None
 
 
+#: Problems named in one error message; the rest are counted (a file with thousands of bad rows
+#: gets a line a reader can read, not hundreds of kilobytes).
+_MAX_PROBLEMS_SHOWN = 20
+
+
 def raise_if(path: object, problems: list[str]) -> None:
-    """Raise one `CatalogError` naming ``path`` and every problem, if there are any."""
+    """Raise one `CatalogError` naming ``path`` and the problems (the first 20, then their count), if any.
+
+    Examples
+    --------
+    >>> raise_if("r.geojson", [f"row[{i}]: bad" for i in range(25)])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    corridors._errors.CatalogError: r.geojson: row[0]: bad; ...; row[19]: bad; and 5 more problems
+    """
     if problems:
-        raise CatalogError(f"{path}: " + "; ".join(problems))
+        shown = "; ".join(problems[:_MAX_PROBLEMS_SHOWN])
+        more = len(problems) - _MAX_PROBLEMS_SHOWN
+        raise CatalogError(f"{path}: {shown}" + (f"; and {more:,} more problem{'s' * (more > 1)}" if more > 0 else ""))
 
 
 def check_count(label: object, what: str, count: int, limit_name: str) -> None:
