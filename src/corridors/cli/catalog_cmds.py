@@ -89,32 +89,29 @@ def _stream_scores(
 
     from ..catalog import iter_catalog
     from ..engine import check_options
+    from ..io import atomic_write
     from ..tables import write_score_csv, write_score_parquet
 
     chunk = check_options("local", None, n_workers, chunk_routes)
     batches = iter_catalog(catalogs, chunk_routes=chunk)
     options = {"tolerance_km": tolerance_km, "weights": parse_weights(weights), "worldview": worldview}
 
-    def write(fh: IO[str]) -> None:
-        with ProgressBar(None, progress) as bar:
+    with ProgressBar(None, progress) as bar:
+
+        def write(fh: IO[str]) -> None:
             write_score_csv(batches, fh, processes=n_workers, progress=bar, **options)
 
-    if output and _is_parquet(output):
-        from ..io import atomic_write
-
-        with ProgressBar(None, progress) as bar:
+        if output and _is_parquet(output):
             atomic_write(
                 output, lambda tmp: write_score_parquet(batches, tmp, processes=n_workers, progress=bar, **options)
             )
+        elif output and output != "-":
+            atomic_write(output, lambda tmp: _write_text(tmp, write))
+        else:
+            write(sys.stdout)
+            sys.stdout.flush()
+    if output and output != "-":
         click.echo(f"wrote {output}", err=True)
-    elif output and output != "-":
-        from ..io import atomic_write
-
-        atomic_write(output, lambda tmp: _write_text(tmp, write))
-        click.echo(f"wrote {output}", err=True)
-    else:
-        write(sys.stdout)
-        sys.stdout.flush()
 
 
 def _is_parquet(output: str | None) -> bool:
