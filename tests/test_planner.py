@@ -55,6 +55,41 @@ def test_wall_with_a_gap_is_passed_through_the_gap():
     assert path.cost_km == pytest.approx(6 * diag + 2 * dy, rel=1e-6)
     assert (4, 3) in set(zip(path.rows.tolist(), path.cols.tolist(), strict=True))
     assert path.cost_km == pytest.approx(_lcp.path_cost(_surface(passable), FLAT, path.rows, path.cols))
+    # a search bounded below the optimum stops without a path; above it, it finds the same one
+    assert _lcp.solve(_surface(passable), FLAT, (0, 0), (0, 6), limit_km=0.99 * path.cost_km) is None
+    bounded = _lcp.solve(_surface(passable), FLAT, (0, 0), (0, 6), limit_km=1.01 * path.cost_km)
+    assert bounded.cost_km == path.cost_km and bounded.rows.tolist() == path.rows.tolist()
+
+
+def test_between_keeps_the_enclosed_cells_within_the_share_by_hand(monkeypatch):
+    """Two coarse paths round a flat grid enclose cells; `_between` keeps those a path through
+    costs at most 10 % more than the optimum, by the octile distance counted by hand."""
+    monkeypatch.setattr(settings, "LCP_BETWEEN_MAX_EXCESS", 0.10)
+    h, w, start, end = 21, 41, (10, 2), (10, 38)
+    seed = np.zeros((h, w), dtype=bool)
+    for k in range(6):  # up (down) six diagonals from each end to row 4 (16), joined along it
+        for r in (10 - k, 10 + k):
+            seed[r, 2 + k] = seed[r, 38 - k] = True
+    seed[4, 8:33] = seed[16, 8:33] = True
+    dy, dx, diag = _sizes()
+
+    def octile_km(r, c):
+        r, c = np.abs(r), np.abs(c)
+        m = np.minimum(r, c)
+        return m * diag + (r - m) * dy + (c - m) * dx
+
+    rows, cols = np.indices((h, w))
+    via_km = octile_km(rows - start[0], cols - start[1]) + octile_km(rows - end[0], cols - end[1])
+    limit_km = 1.10 * octile_km(0, end[1] - start[1])
+    assert np.abs(via_km - limit_km).min() > 1e-6 * limit_km  # no cell on the threshold
+    enclosed = np.zeros((h, w), dtype=bool)
+    enclosed[5:16, 8:33] = True  # between the two long sides
+    for k in range(1, 6):  # and between the slanted ends
+        enclosed[10 - k + 1 : 10 + k, 2 + k] = enclosed[10 - k + 1 : 10 + k, 38 - k] = True
+    expected = enclosed & (via_km <= limit_km)
+    assert 0 < expected.sum() < enclosed.sum()  # some enclosed cells are kept, some are too dear
+    got = _lcp._between(seed, _surface(np.ones((h, w), bool)), FLAT, start, end)
+    assert np.array_equal(got, expected)
 
 
 def test_closed_wall_is_unreachable():
@@ -298,21 +333,11 @@ def test_plan_bad_input_exits_2_with_one_line(args, message):
                 "Hindu Kush elsewhere, and the re-priced guide sees no way 1 % cheaper outside its corridor",
             ),
         ),
-        # The pair of bench_terrain.py --pairs the planner misses: this window (2,022 x 1,938 cells, exact in
-        # about 6 s) holds both routes and gives the full grid's figures. The optimum (2,752.2) crosses
-        # PAK > AFG > TJK > CHN, north of Kabul and up the Wakhan; the plan (2,794.7) crosses PAK > CHN. A sound
-        # coarse lower bound that could exclude the rest keeps half the grid (benchmarks/bench_planner_bound.py).
-        pytest.param(
-            "Gwadar",
-            "Kashgar",
-            "pipeline",
-            150,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap: 1.55 % above (2,794.7 vs 2,752.2 km-eq.): every coarse grid rates the optimum "
-                "by Afghanistan and the Wakhan dearer than the route by the Khunjerab",
-            ),
-        ),
+        # The pair of bench_terrain.py --pairs the planner missed by 1.55 % until it refined between its coarse
+        # paths: this window (2,022 x 1,938 cells, exact in about 6 s) holds both routes and gives the full grid's
+        # figures. The optimum (2,752.2) crosses PAK > AFG > TJK > CHN, north of Kabul and up the Wakhan, between
+        # the coarse paths through Pakistan and by northern Afghanistan; the plan crossed PAK > CHN (2,794.7).
+        ("Gwadar", "Kashgar", "pipeline", 150),
     ],
 )
 def test_coarse_to_fine_within_one_percent_of_the_exact_optimum(origin, destination, kind, margin):

@@ -174,32 +174,43 @@ def _graph(s: Surface, p: Params, include: np.ndarray):
     return csr_matrix((data[:edges], indices[:edges], indptr), shape=(n, n)), cells
 
 
+def _end_graph(s: Surface, p: Params, ends: tuple[tuple[int, int], ...], include: np.ndarray | None = None):
+    """`_graph` over ``s`` with the ``ends`` (row, col) made passable and included; returns
+    (graph, cells, the ends' node numbers)."""
+    h, w = s.shape
+    passable = s.passable.copy()
+    mask = np.ones((h, w), dtype=bool) if include is None else include.copy()
+    for end in ends:
+        passable[end] = mask[end] = True
+    graph, cells = _graph(replace(s, passable=passable), p, mask)
+    return graph, cells, np.searchsorted(cells, [r * w + c for r, c in ends])
+
+
 def solve(
-    s: Surface, p: Params, start: tuple[int, int], end: tuple[int, int], include: np.ndarray | None = None
+    s: Surface,
+    p: Params,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    include: np.ndarray | None = None,
+    limit_km: float = np.inf,
 ) -> Path | None:
-    """Least-cost path between two cells of ``s`` (row, col); None when ``end`` is unreachable.
+    """Least-cost path between two cells of ``s`` (row, col); None when ``end`` is unreachable
+    (or costs more than ``limit_km``, beyond which the search stops).
 
     ``start`` and ``end`` are made passable. ``include`` limits the search to a mask of cells.
     """
     from scipy.sparse.csgraph import dijkstra
 
-    h, w = s.shape
-    passable = s.passable.copy()
-    passable[start] = passable[end] = True
-    s = Surface(s.elevation_m, s.factor, s.country, passable, s.lat_deg, s.res_deg)
-    mask = np.ones((h, w), dtype=bool) if include is None else include.copy()
-    mask[start] = mask[end] = True
-    graph, cells = _graph(s, p, mask)
-    src, dst = (int(i) for i in np.searchsorted(cells, [start[0] * w + start[1], end[0] * w + end[1]]))
-    dist, pred = dijkstra(graph, directed=True, indices=src, return_predecessors=True)
+    graph, cells, (src, dst) = _end_graph(s, p, (start, end), include)
+    dist, pred = dijkstra(graph, directed=True, indices=int(src), return_predecessors=True, limit=limit_km)
     if not np.isfinite(dist[dst]):
         return None
     # Walk the predecessors back: O(path length), not O(cells).
-    chain = [dst]
+    chain = [int(dst)]
     while chain[-1] != src:
         chain.append(int(pred[chain[-1]]))
     flat = cells[np.array(chain[::-1])]
-    rows, cols = np.divmod(flat, w)
+    rows, cols = np.divmod(flat, s.shape[1])
     return Path(rows, cols, float(dist[dst]))
 
 
@@ -433,6 +444,7 @@ def _coarse_to_fine(
     for coarse in (best_case, typical, mean, rough):
         if coarse is not None:
             seed[coarse.rows, coarse.cols] = True
+    seed |= _between(seed, guide, relaxed, cstart, cend)
     dy, dx = cell_size_km(s.lat_deg, s.res_deg * f)
     buffer_km = settings.LCP_BUFFER_KM
     best: Path | None = None
@@ -452,7 +464,11 @@ def _coarse_to_fine(
         block = corridor[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
         include = np.repeat(np.repeat(block, f, axis=0), f, axis=1)[: bottom - top, : right - left]
         window = fine.crop(top, bottom, left, right)
-        path = solve(window, params, (start[0] - top, start[1] - left), (end[0] - top, end[1] - left), include)
+        # The corridor only grows, so the best path so far bounds the search.
+        limit_km = np.inf if best is None else best.cost_km * (1.0 + 1e-9)
+        path = solve(
+            window, params, (start[0] - top, start[1] - left), (end[0] - top, end[1] - left), include, limit_km
+        )
         found = None if path is None else Path(path.rows + top, path.cols + left, path.cost_km)
         best = found or best
         if found is None or not inner[found.rows // f, found.cols // f].all():
@@ -489,6 +505,25 @@ def _coarse_to_fine(
         if params.max_grade_pct is not None
         else f"no path within {buffer_km:.0f} km of the coarse route"
     )
+
+
+def _between(
+    seed: np.ndarray, guide: Surface, relaxed: Params, cstart: tuple[int, int], cend: tuple[int, int]
+) -> np.ndarray:
+    """Coarse cells enclosed by the ``seed`` paths (which all join ``cstart`` to ``cend``) through
+    which ``guide`` rates a path at most `corridors.settings.LCP_BETWEEN_MAX_EXCESS` dearer than its
+    optimum. Where the coarse models disagree, the optimum often runs between their paths."""
+    from scipy import ndimage
+    from scipy.sparse.csgraph import dijkstra
+
+    enclosed = ndimage.binary_fill_holes(seed) & ~seed  # 8-connected paths enclose 4-connected holes
+    if not enclosed.any():
+        return enclosed
+    graph, cells, ends = _end_graph(guide, relaxed, (cstart, cend))
+    from_ends = dijkstra(graph, directed=True, indices=ends)  # the moves cost the same both ways
+    via_km = np.full(guide.shape, np.inf)
+    via_km.ravel()[cells] = from_ends.sum(axis=0)
+    return enclosed & (via_km <= (1.0 + settings.LCP_BETWEEN_MAX_EXCESS) * from_ends[0, ends[1]])
 
 
 def _calibrate(
