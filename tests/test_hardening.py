@@ -512,6 +512,44 @@ def test_bad_cli_values_are_one_line_and_exit_2(args):
     assert "Usage:" not in line
 
 
+LONLAT_LINE = {"type": "LineString", "coordinates": [[69.18, 34.53], [71.57, 34.01]]}
+
+
+@pytest.mark.parametrize(
+    ("member", "shown"),
+    [
+        (
+            {"type": "name", "properties": {"name": "EPSG:999999"}},
+            "crs: 'EPSG:999999' is not a geographic or projected",
+        ),
+        ({"type": "name", "properties": {"name": "not a crs"}}, "crs: 'not a crs' is not a geographic or projected"),
+        ({"type": "name", "properties": {"name": "EPSG:5773"}}, "crs: 'EPSG:5773' is not a geographic or projected"),
+        ({"type": "link", "properties": {"href": "http://x/crs"}}, "crs: {'type': 'link', 'properties': {'href': "),
+        ("EPSG:3857", "crs: 'EPSG:3857' is not a named CRS such as"),
+        ({"type": "name", "properties": {"name": 3857}}, "crs: {'type': 'name', 'properties': {'name': 3857}} is not"),
+    ],
+    ids=["unknown-code", "not-a-name", "vertical", "link", "bare-text", "number"],
+)
+def test_a_bad_geojson_crs_member_is_one_line(tmp_path, member, shown):
+    """A crs member was ignored whatever it held; one it cannot honour is now refused, naming file, field and value."""
+    path = tmp_path / "routes.geojson"
+    feature = {"type": "Feature", "properties": {}, "geometry": LONLAT_LINE}
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": member, "features": [feature]}))
+    for command in (["score", "--format", "csv", "--no-progress"], ["list"]):
+        line = one_error_line(invoke(*command, "--catalog", str(path)))
+        assert line.startswith(f"corridors: error: {path}: {shown}"), line
+
+
+def test_a_crs_member_on_a_feature_is_refused(tmp_path):
+    """GeoJSON 2008 allowed a crs per feature; it would be read as lon/lat silently, so it is refused."""
+    path = tmp_path / "routes.geojson"
+    crs = {"type": "name", "properties": {"name": "EPSG:32642"}}
+    features = [{"type": "Feature", "properties": {}, "geometry": LONLAT_LINE}] * 2
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [*features, {**features[0], "crs": crs}]}))
+    line = one_error_line(invoke("list", "--catalog", str(path)))
+    assert line.startswith(f"corridors: error: {path}: features[2].crs: {crs!r} is not read; name one CRS"), line
+
+
 def test_strings_are_nfc_normalised_and_ids_fullmatched(tmp_path):
     from corridors.catalog import load_catalog
 
