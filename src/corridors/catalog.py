@@ -13,7 +13,7 @@ import json
 import math
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -414,20 +414,35 @@ def _catalog_files(paths: Iterable[str | Path], include_seeds: bool) -> list[Pat
 
 
 def iter_catalog(
-    paths: Iterable[str | Path] = (), *, chunk_routes: int, include_seeds: bool = True
+    paths: Iterable[str | Path] = (),
+    *,
+    chunk_routes: int,
+    include_seeds: bool = True,
+    count: Callable[[int], object] | None = None,
 ) -> Iterator[list[Corridor]]:
     """The corridors of `load_catalog` (same order, same checks) in lists of ``chunk_routes``, read as needed.
 
     GeoParquet files are read ``chunk_routes`` rows at a time (`_iter_parquet`), so a catalog of
     any size is never held whole: what stays in memory is one list and the ids seen (duplicates
     are refused as `Catalog` refuses them). Every list but the last holds ``chunk_routes`` corridors.
+
+    ``count`` (a progress bar's total) is called with each file's number of corridors once known:
+    every GeoParquet file's row count, from its metadata, before the first list; any other file's
+    when it is read. The counts add up to the corridors yielded.
     """
-    return _iter_files(_catalog_files(paths, include_seeds), chunk_routes)  # the paths are checked now
+    return _iter_files(_catalog_files(paths, include_seeds), chunk_routes, count)  # the paths are checked now
 
 
-def _iter_files(files: list[Path], chunk_routes: int) -> Iterator[list[Corridor]]:
+def _iter_files(
+    files: list[Path], chunk_routes: int, count: Callable[[int], object] | None = None
+) -> Iterator[list[Corridor]]:
     seen: dict[str, str] = {}
     buffer: list[Corridor] = []
+    rows: dict[Path, int | None] = {}
+    if count is not None:  # every GeoParquet file's rows now; other files' corridors when read
+        rows = {path: _parquet_rows(path) for path in files if path.suffix.lower() == ".parquet"}
+        for known in filter(None, rows.values()):
+            count(known)
     for path in files:
         suffix = path.suffix.lower()
         if suffix == ".parquet":
@@ -435,6 +450,8 @@ def _iter_files(files: list[Path], chunk_routes: int) -> Iterator[list[Corridor]
         else:
             parts = [read_geojson(path) if suffix in (".geojson", ".json") else read_yaml(path)]
         for part in parts:
+            if count is not None and rows.get(path) is None:
+                count(len(part))
             for corridor in part:
                 if corridor.id in seen:
                     other = seen[corridor.id]
@@ -1016,6 +1033,16 @@ def read_parquet(path: Path) -> list[Corridor]:
         raise CatalogError(f"{path}: cannot read as GeoParquet: {exc}") from None
     with v.gc_paused():
         return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
+
+
+def _parquet_rows(path: Path) -> int | None:
+    """The rows of a GeoParquet file (one corridor each), from its metadata; None when it opens as no Parquet file."""
+    try:
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (ImportError, OSError, ValueError, TypeError):
+        return None
 
 
 def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
