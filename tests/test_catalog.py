@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -276,10 +277,68 @@ def test_routes_read_from_arrays_are_those_of_the_per_feature_checks(tmp_path, m
         ("c", {"lanes": 6, "paved": True}),
     ]
     for name in ("_frame_coords", "_line_features_coords"):  # every row through the per-feature checks
-        monkeypatch.setattr(catalog, name, lambda _: None)
+        monkeypatch.setattr(catalog, name, lambda *_: None)
     assert read() == fast
 
 
 def test_missing_catalog_path(tmp_path):
     with pytest.raises(CatalogError, match=r"no such catalog file"):
         load_catalog([tmp_path / "nope.yaml"])
+
+
+# A route across Balochistan and Khyber Pakhtunkhwa (lon, lat); written below in other CRSs by pyproj itself.
+ROUTE_LONLAT = [(66.99, 30.18), (68.2, 31.9), (69.2, 34.5), (71.5, 34.0)]
+
+
+def _collection(coords: list, crs: str | None = None, multi: bool = False) -> dict:
+    geometry = (
+        {"type": "MultiLineString", "coordinates": [coords]} if multi else {"type": "LineString", "coordinates": coords}
+    )
+    data: dict = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"id": "r"}, "geometry": geometry}],
+    }
+    if crs is not None:
+        data["crs"] = {"type": "name", "properties": {"name": crs}}
+    return data
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["one-array", "per-feature"])
+def test_geojson_crs_member_is_honoured(tmp_path, monkeypatch, fast):
+    """A GeoJSON 2008 ``crs`` member was ignored: metres were read as degrees (and refused as such)."""
+    from pyproj import Geod, Transformer
+
+    from corridors import catalog, score
+
+    if not fast:  # every feature through `_line_coords`, as a MultiLineString or a bad position sends it
+        monkeypatch.setattr(catalog, "_line_features_coords", lambda *_: None)
+    files = {"lonlat": _collection([list(p) for p in ROUTE_LONLAT])}
+    for name, crs in (("web-mercator", "urn:ogc:def:crs:EPSG::3857"), ("utm-42n", "EPSG:32642")):
+        to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        xy = [list(to_crs.transform(lon, lat)) for lon, lat in ROUTE_LONLAT]
+        files[name] = _collection(xy, crs)
+        files[f"{name}-multi"] = _collection(xy, crs, multi=True)
+    files["crs84"] = _collection([list(p) for p in ROUTE_LONLAT], "urn:ogc:def:crs:OGC:1.3:CRS84")
+    files["epsg4326"] = _collection([list(p) for p in ROUTE_LONLAT], "EPSG:4326")
+    files["epsg4326-versioned"] = _collection(
+        [list(p) for p in ROUTE_LONLAT], "urn:ogc:def:crs:EPSG:6.6:4326"
+    )  # pyproj's
+    lon, lat = zip(*ROUTE_LONLAT, strict=True)
+    reference_km = Geod(ellps="WGS84").line_length(lon, lat) / 1000.0  # 1,063 km, measured by pyproj alone
+    for name, data in files.items():
+        path = tmp_path / f"{name}.geojson"
+        path.write_text(json.dumps(data))
+        (route,) = read_geojson(path)
+        flat = [x for point in route.coords for x in point]
+        assert flat == pytest.approx([x for point in ROUTE_LONLAT for x in point], abs=1e-9), name  # 0.1 mm
+        length_km = float(score(load_catalog([path], include_seeds=False))["length_km"].iloc[0])
+        assert length_km == pytest.approx(reference_km, rel=1e-6), name
+
+
+def test_geojson_crs_positions_outside_are_named_in_lonlat(tmp_path):
+    """A projected position that lands outside the region is named with the lon/lat it was reprojected to."""
+    data = _collection([[7457292.69, 3526708.21], [0.0, 0.0]], "EPSG:3857")
+    path = write(tmp_path, "m.geojson", json.dumps(data))
+    only = r"features\[0\]\.geometry\.coordinates\[1\]: lon 0\.0, lat 0\.0 lies outside the covered region [^;]*$"
+    with pytest.raises(CatalogError, match=rf"^{re.escape(str(path))}: {only}"):  # position 0 (metres) is fine
+        read_geojson(path)

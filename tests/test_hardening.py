@@ -6,6 +6,7 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -318,6 +319,71 @@ def test_too_many_aliases_and_features_are_refused(tmp_path, monkeypatch):
     assert "MAX_VERTICES" in one_error_line(invoke("list", "--catalog", str(path)))
 
 
+def _route_files(tmp_path: Path, name: str, notes: str) -> list[Path]:
+    """The same route as GeoJSON, GeoParquet and a YAML record, with ``name`` and a ``notes`` text."""
+    import geopandas
+    import shapely
+
+    line = [[69.18, 34.53], [71.57, 34.01]]
+    feature = {"type": "Feature", "properties": {"id": "r", "name": name, "notes": notes}}
+    geojson = tmp_path / "r.geojson"
+    geojson.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [{**feature, "geometry": {"type": "LineString", "coordinates": line}}],
+            }
+        )
+    )
+    parquet = tmp_path / "r.parquet"
+    frame = geopandas.GeoDataFrame(
+        {"id": ["a", "b"], "name": ["fine", name], "notes": ["fine", notes]},
+        geometry=[shapely.LineString(line)] * 2,
+        crs="EPSG:4326",
+    )
+    frame.to_parquet(parquet)
+    return [geojson, parquet, record(tmp_path, name=name, summary=notes, file="r.yaml")]
+
+
+def test_a_text_longer_than_max_text_chars_is_refused_by_its_length(tmp_path, monkeypatch):
+    """A name of 5 million characters was read and copied into every output; now one line gives its length."""
+    long = "x" * 5_000_000
+    geojson, parquet, yaml_file = _route_files(tmp_path, long, "a note")
+    expected = {
+        geojson: "features[0].properties.name",
+        parquet: "row[1].name",
+        yaml_file: "name",
+    }
+    for path, field in expected.items():
+        for command in (["score", "--format", "csv", "--no-progress"], ["list"]):  # the streamed and whole readers
+            line = one_error_line(invoke(*command, "--catalog", str(path)))
+            assert line == (
+                f"corridors: error: {path}: {field}: a text of 5,000,000 characters is longer than the limit of "
+                "100,000 (MAX_TEXT_CHARS); shorten it, or raise CORRIDORS_MAX_TEXT_CHARS"
+            ), line
+    import geopandas
+
+    from corridors.catalog import corridors_from_gdf, iter_catalog, load_catalog
+
+    with pytest.raises(CatalogError, match=r"^GeoDataFrame: row\[1\]\.name: a text of 5,000,000 characters"):
+        corridors_from_gdf(geopandas.read_parquet(parquet))
+    # the limit is on each text: a value of exactly MAX_TEXT_CHARS passes, one more does not (notes, keys too)
+    monkeypatch.setattr(settings, "MAX_TEXT_CHARS", 20)  # "FeatureCollection" is 17
+    for path in _route_files(tmp_path, "twenty characters!!!", "a note"):
+        assert load_catalog([path], include_seeds=False)
+    fields = ("features[0].properties.notes", "row[1].notes", "summary")
+    for path, field in zip(_route_files(tmp_path, "name", "twenty-one characters"), fields, strict=True):
+        message = rf"^{re.escape(str(path))}: {re.escape(field)}: a text of 21 characters is longer"
+        with pytest.raises(CatalogError, match=message):
+            [c for part in iter_catalog([path], chunk_routes=1, include_seeds=False) for c in part]
+    key = tmp_path / "key.geojson"
+    key.write_text(json.dumps({"type": "Feature", "properties": {"k" * 21: 1}, "geometry": None}))
+    with pytest.raises(CatalogError, match=r"properties\.k{21}: a text of 21 characters"):
+        load_catalog([key], include_seeds=False)
+    monkeypatch.setenv("CORRIDORS_MAX_TEXT_CHARS", "21")
+    assert load_catalog([path], include_seeds=False)
+
+
 def test_limits_are_overridable_by_the_environment(tmp_path, monkeypatch):
     from corridors._validate import read_input
 
@@ -444,6 +510,44 @@ def test_osm_limits_stream_the_decompressed_bytes(tmp_path, monkeypatch):
 def test_bad_cli_values_are_one_line_and_exit_2(args):
     line = one_error_line(invoke(*args))
     assert "Usage:" not in line
+
+
+LONLAT_LINE = {"type": "LineString", "coordinates": [[69.18, 34.53], [71.57, 34.01]]}
+
+
+@pytest.mark.parametrize(
+    ("member", "shown"),
+    [
+        (
+            {"type": "name", "properties": {"name": "EPSG:999999"}},
+            "crs: 'EPSG:999999' is not a geographic or projected",
+        ),
+        ({"type": "name", "properties": {"name": "not a crs"}}, "crs: 'not a crs' is not a geographic or projected"),
+        ({"type": "name", "properties": {"name": "EPSG:5773"}}, "crs: 'EPSG:5773' is not a geographic or projected"),
+        ({"type": "link", "properties": {"href": "http://x/crs"}}, "crs: {'type': 'link', 'properties': {'href': "),
+        ("EPSG:3857", "crs: 'EPSG:3857' is not a named CRS such as"),
+        ({"type": "name", "properties": {"name": 3857}}, "crs: {'type': 'name', 'properties': {'name': 3857}} is not"),
+    ],
+    ids=["unknown-code", "not-a-name", "vertical", "link", "bare-text", "number"],
+)
+def test_a_bad_geojson_crs_member_is_one_line(tmp_path, member, shown):
+    """A crs member was ignored whatever it held; one it cannot honour is now refused, naming file, field and value."""
+    path = tmp_path / "routes.geojson"
+    feature = {"type": "Feature", "properties": {}, "geometry": LONLAT_LINE}
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": member, "features": [feature]}))
+    for command in (["score", "--format", "csv", "--no-progress"], ["list"]):
+        line = one_error_line(invoke(*command, "--catalog", str(path)))
+        assert line.startswith(f"corridors: error: {path}: {shown}"), line
+
+
+def test_a_crs_member_on_a_feature_is_refused(tmp_path):
+    """GeoJSON 2008 allowed a crs per feature; it would be read as lon/lat silently, so it is refused."""
+    path = tmp_path / "routes.geojson"
+    crs = {"type": "name", "properties": {"name": "EPSG:32642"}}
+    features = [{"type": "Feature", "properties": {}, "geometry": LONLAT_LINE}] * 2
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [*features, {**features[0], "crs": crs}]}))
+    line = one_error_line(invoke("list", "--catalog", str(path)))
+    assert line.startswith(f"corridors: error: {path}: features[2].crs: {crs!r} is not read; name one CRS"), line
 
 
 def test_strings_are_nfc_normalised_and_ids_fullmatched(tmp_path):

@@ -109,6 +109,28 @@ def test_progress_bar_counts_every_route(tmp_path):
     assert "2/2" in result.output  # CliRunner mixes standard error into the output
 
 
+def test_progress_bar_of_a_streamed_geoparquet_catalog_has_its_total(tmp_path):
+    """The streamed scorer's bar showed "N/?": a GeoParquet file's row count is in its metadata."""
+    import geopandas
+
+    from corridors import load_catalog
+    from corridors.catalog import iter_catalog
+
+    parquet = tmp_path / "routes.parquet"
+    geopandas.GeoDataFrame.from_features(_features(5), crs="EPSG:4326").to_parquet(parquet)
+    counted: list[int] = []
+    batches = iter_catalog([parquet], chunk_routes=2, count=counted.append)
+    first = next(batches)
+    assert counted[0] == 5 and len(first) == 2  # the file's 5 rows counted before the first batch
+    total = 5 + len(load_catalog())  # and the seeds as they are read
+    assert sum(len(b) for b in batches) + 2 == sum(counted) == total
+    out = tmp_path / "out.csv"
+    args = ["score", "--catalog", str(parquet), "--format", "csv", "-o", str(out), "--progress"]
+    result = CliRunner().invoke(cli, [*args, "--chunk-routes", "4", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"{total}/{total}" in result.output and "/?" not in result.output
+
+
 def test_progress_callback_and_batches(monkeypatch):
     from corridors import load_catalog
 

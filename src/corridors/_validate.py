@@ -5,9 +5,9 @@ one `CatalogError` whose single line names the file, every bad field and its val
 
 Files are read through `read_input` (regular files only, size-limited) and parsed by `parse_yaml`,
 `parse_json` or `parse_toml`, which enforce the limits of `corridors.settings` (nesting depth,
-YAML aliases and expanded size, digits of a number) and hand back plain data: text NFC-normalised with control
-characters and lone surrogates refused, finite numbers only, YAML dates as ISO text, and nothing
-but text, numbers, booleans, None, lists and mappings.
+YAML aliases and expanded size, digits of a number, characters of a text) and hand back plain data:
+text NFC-normalised with control characters and lone surrogates refused, finite numbers only, YAML
+dates as ISO text, and nothing but text, numbers, booleans, None, lists and mappings.
 """
 
 from __future__ import annotations
@@ -374,6 +374,14 @@ def clean_text(value: str, field: str, problems: list[str]) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def _long_text(field: str, length: int, cap: int) -> str:
+    """The problem of a text of ``length`` characters above ``MAX_TEXT_CHARS`` (``cap``); the text is not shown."""
+    return (
+        f"{field}: a text of {length:,} characters is longer than the limit of {cap:,} (MAX_TEXT_CHARS); "
+        "shorten it, or raise CORRIDORS_MAX_TEXT_CHARS"
+    )
+
+
 def _field_name(path: tuple) -> str:
     """``a.b[2].c`` from the linked path ``(((None, "a"), "b"), 2), "c")`` built by `plain_data`."""
     parts: list[str] = []
@@ -389,6 +397,7 @@ def plain_data(data: Any, label: object) -> Any:
     digits = settings.limit("MAX_NUMBER_DIGITS")
     depth_cap = settings.limit("MAX_NESTING_DEPTH")
     int_cap = 10**digits
+    text_cap = settings.limit("MAX_TEXT_CHARS")
     tiny = sys.float_info.min
     seen: set[int] = set()
     isfinite = math.isfinite
@@ -406,6 +415,9 @@ def plain_data(data: Any, label: object) -> Any:
                 return 0.0  # subnormal: below any meaningful quantity, read as zero
             return value
         if kind is str:
+            if len(value) > text_cap:
+                problems.append(_long_text(_field_name(path) or "value", len(value), text_cap))
+                return value
             if _BAD_CHARS.search(value) or not value.isascii():
                 return clean_text(value, _field_name(path) or "value", problems)
             return value
@@ -438,13 +450,18 @@ def plain_data(data: Any, label: object) -> Any:
                     ]
                 out = {}
                 keys = "".join(value) if set(map(type, value)) <= strs else None
-                plain_keys = keys is not None and keys.isascii() and not _BAD_CHARS.search(keys)
+                plain_keys = (
+                    keys is not None
+                    and (len(keys) <= text_cap or max(map(len, value)) <= text_cap)
+                    and keys.isascii()
+                    and not _BAD_CHARS.search(keys)
+                )
                 for key, item in value.items():
                     k = key if plain_keys else walk(key, (path, str(key)), depth + 1)  # plain keys stay as they are
                     if not isinstance(k, str | int | float | bool) and k is not None:
                         problems.append(f"{_field_name(path) or 'record'}: key {key!r} is not a text or number")
                         continue
-                    if type(item) is str and item.isascii() and not _BAD_CHARS.search(item):
+                    if type(item) is str and len(item) <= text_cap and item.isascii() and not _BAD_CHARS.search(item):
                         out[k] = item  # plain text: what walk would return
                     else:
                         out[k] = walk(item, (path, str(k)), depth + 1)
@@ -466,9 +483,9 @@ def plain_data(data: Any, label: object) -> Any:
 def plain_column(values: list[Any]) -> list[Any] | None:
     """A column of values (text or None; or whole numbers and booleans) as `plain_data` would give them.
 
-    One search over the column's joined text replaces a walk per value. None when a value needs
-    `plain_data`'s own checks, which name it (a control character, a number too long), or is of
-    another type.
+    One search over the column's joined text replaces a walk per value, and its length bounds every
+    value's (``MAX_TEXT_CHARS``). None when a value needs `plain_data`'s own checks, which name it
+    (a control character, a text or number too long), or is of another type.
 
     >>> plain_column(["Mo\u0308nchgladbach", None]), plain_column([1, True]), plain_column(["\x1b[31m"])
     (['Mönchgladbach', None], [1, True], None)
@@ -476,7 +493,8 @@ def plain_column(values: list[Any]) -> list[Any] | None:
     kinds = set(map(type, values))
     if kinds <= {str, type(None)}:
         text = "".join(x for x in values if x is not None)
-        if _BAD_CHARS.search(text):
+        cap = settings.limit("MAX_TEXT_CHARS")
+        if _BAD_CHARS.search(text) or (len(text) > cap and max(len(x) for x in values if x is not None) > cap):
             return None
         if text.isascii():
             return values

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -413,20 +414,35 @@ def _catalog_files(paths: Iterable[str | Path], include_seeds: bool) -> list[Pat
 
 
 def iter_catalog(
-    paths: Iterable[str | Path] = (), *, chunk_routes: int, include_seeds: bool = True
+    paths: Iterable[str | Path] = (),
+    *,
+    chunk_routes: int,
+    include_seeds: bool = True,
+    count: Callable[[int], object] | None = None,
 ) -> Iterator[list[Corridor]]:
     """The corridors of `load_catalog` (same order, same checks) in lists of ``chunk_routes``, read as needed.
 
     GeoParquet files are read ``chunk_routes`` rows at a time (`_iter_parquet`), so a catalog of
     any size is never held whole: what stays in memory is one list and the ids seen (duplicates
     are refused as `Catalog` refuses them). Every list but the last holds ``chunk_routes`` corridors.
+
+    ``count`` (a progress bar's total) is called with each file's number of corridors once known:
+    every GeoParquet file's row count, from its metadata, before the first list; any other file's
+    when it is read. The counts add up to the corridors yielded.
     """
-    return _iter_files(_catalog_files(paths, include_seeds), chunk_routes)  # the paths are checked now
+    return _iter_files(_catalog_files(paths, include_seeds), chunk_routes, count)  # the paths are checked now
 
 
-def _iter_files(files: list[Path], chunk_routes: int) -> Iterator[list[Corridor]]:
+def _iter_files(
+    files: list[Path], chunk_routes: int, count: Callable[[int], object] | None = None
+) -> Iterator[list[Corridor]]:
     seen: dict[str, str] = {}
     buffer: list[Corridor] = []
+    rows: dict[Path, int | None] = {}
+    if count is not None:  # every GeoParquet file's rows now; other files' corridors when read
+        rows = {path: _parquet_rows(path) for path in files if path.suffix.lower() == ".parquet"}
+        for known in filter(None, rows.values()):
+            count(known)
     for path in files:
         suffix = path.suffix.lower()
         if suffix == ".parquet":
@@ -434,6 +450,8 @@ def _iter_files(files: list[Path], chunk_routes: int) -> Iterator[list[Corridor]
         else:
             parts = [read_geojson(path) if suffix in (".geojson", ".json") else read_yaml(path)]
         for part in parts:
+            if count is not None and rows.get(path) is None:
+                count(len(part))
             for corridor in part:
                 if corridor.id in seen:
                     other = seen[corridor.id]
@@ -915,7 +933,9 @@ def read_geojson(path: Path) -> list[Corridor]:
     """User routes from a GeoJSON file: LineString or MultiLineString features (or bare geometries).
 
     Only the geometry is required; ``id`` and ``name`` come from the properties when present,
-    otherwise from the file name and the feature's position.
+    otherwise from the file name and the feature's position. Coordinates are lon/lat on WGS84
+    (RFC 7946) unless the file names another CRS in a top-level ``crs`` member (GeoJSON 2008, as
+    GDAL still writes it): they are then reprojected to lon/lat (`_geojson_crs`).
     """
     data = v.parse_json(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
     if not isinstance(data, dict):
@@ -929,9 +949,72 @@ def read_geojson(path: Path) -> list[Corridor]:
     else:
         features = [{"type": "Feature", "geometry": data, "properties": {}}]
     feature_field = "features[{}]" if data.get("type") == "FeatureCollection" else "geometry"
+    to_lonlat = _geojson_crs(data, path)
+    nested = next((i for i, f in enumerate(features) if type(f) is dict and f.get("crs") is not None), None)
+    if nested is not None and data.get("type") == "FeatureCollection":
+        raise CatalogError(
+            f"{path}: features[{nested}].crs: {features[nested]['crs']!r:.200} is not read; "
+            "name one CRS for the whole file in a top-level crs member"
+        )
     with v.gc_paused():
-        coords = _line_features_coords(features) if features else None
-        return _corridors_of_features(features, str(path), v.slug(path.stem) or "route", feature_field, coords)
+        coords = _line_features_coords(features, to_lonlat) if features else None
+        label, stem = str(path), v.slug(path.stem) or "route"
+        return _corridors_of_features(features, label, stem, feature_field, coords, to_lonlat=to_lonlat)
+
+
+#: Names of lon/lat on WGS84 in a GeoJSON ``crs`` member; GDAL writes the first for every EPSG:4326 layer.
+_LONLAT_CRS_NAMES = frozenset(
+    (
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:OGC::CRS84",
+        "OGC:CRS84",
+        "EPSG:4326",
+        "urn:ogc:def:crs:EPSG::4326",
+    )
+)
+
+
+def _geojson_crs(data: dict, path: Path) -> Any:
+    """The pyproj ``Transformer`` to lon/lat (EPSG:4326) of a GeoJSON file's top-level ``crs`` member.
+
+    The member is GeoJSON 2008's ``{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}``
+    (any name pyproj reads: ``EPSG:32642``, a URN, WKT), with x, y in the named CRS's easting,
+    northing or longitude, latitude order. None when there is no member (RFC 7946: lon/lat), it is
+    null, or it names lon/lat on WGS84 (EPSG:4326, OGC CRS84). `CatalogError` naming the value for
+    a member of another form or a name of no geographic or projected CRS.
+    """
+    member = data.get("crs")
+    if member is None:
+        return None
+    props = member.get("properties") if isinstance(member, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    if not isinstance(member, dict) or member.get("type") != "name" or not isinstance(name, str):
+        raise CatalogError(
+            f"{path}: crs: {member!r:.200} is not a named CRS such as "
+            '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32642"}}'
+        )
+    if name in _LONLAT_CRS_NAMES:  # what GDAL writes for lon/lat: no pyproj needed (60 ms to import)
+        return None
+    from pyproj import Transformer
+    from pyproj.exceptions import CRSError, ProjError
+
+    from . import distance
+
+    try:
+        named = distance.crs(name)
+    except CRSError:
+        named = None
+    if named is None or not (named.is_geographic or named.is_projected):
+        raise CatalogError(
+            f"{path}: crs: {name!r:.200} is not a geographic or projected CRS pyproj knows "
+            "(such as EPSG:4326, EPSG:32642 or urn:ogc:def:crs:EPSG::3857)"
+        )
+    if named.equals(distance.crs("EPSG:4326"), ignore_axis_order=True):
+        return None
+    try:
+        return Transformer.from_crs(named, distance.crs("EPSG:4326"), always_xy=True)
+    except ProjError as exc:
+        raise CatalogError(f"{path}: crs: {name!r:.200} has no transformation to EPSG:4326 ({exc})") from None
 
 
 def read_parquet(path: Path) -> list[Corridor]:
@@ -950,6 +1033,16 @@ def read_parquet(path: Path) -> list[Corridor]:
         raise CatalogError(f"{path}: cannot read as GeoParquet: {exc}") from None
     with v.gc_paused():
         return _corridors_of_frame(frame, str(path), v.slug(path.stem) or "route")
+
+
+def _parquet_rows(path: Path) -> int | None:
+    """The rows of a GeoParquet file (one corridor each), from its metadata; None when it opens as no Parquet file."""
+    try:
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (ImportError, OSError, ValueError, TypeError):
+        return None
 
 
 def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
@@ -1116,9 +1209,10 @@ def _frame_coords(geoms: Any) -> list[list[tuple[float, float]]] | None:
     return _row_coords(xy, row, len(geoms))
 
 
-def _line_features_coords(features: list) -> list[list[tuple[float, float]]] | None:
-    """`_frame_coords` of GeoJSON features whose geometries are LineStrings of [lon, lat] numbers, read
-    into one array; None for any other feature (the per-feature checks of `_line_coords` name it)."""
+def _line_features_coords(features: list, to_lonlat: Any = None) -> list[list[tuple[float, float]]] | None:
+    """`_frame_coords` of GeoJSON features whose geometries are LineStrings of [x, y] numbers, read
+    into one array (reprojected by the pyproj ``Transformer`` ``to_lonlat``, when given, in one call);
+    None for any other feature (the per-feature checks of `_line_coords` name it)."""
     import numpy as np
 
     lines: list[Any] = []
@@ -1139,6 +1233,8 @@ def _line_features_coords(features: list) -> list[list[tuple[float, float]]] | N
         xy = np.column_stack([np.array(lon, dtype=float), np.array(lat, dtype=float)])
     except OverflowError:  # a whole number beyond any float
         return None
+    if to_lonlat is not None:  # positions pyproj cannot project come back infinite: refused by _row_coords
+        xy = np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1]))
     return _row_coords(xy, np.repeat(np.arange(len(lines)), list(map(len, lines))), len(lines))
 
 
@@ -1226,8 +1322,13 @@ def _corridors_of_features(
     *,
     offset: int = 0,
     total: int | None = None,
+    to_lonlat: Any = None,
 ) -> list[Corridor]:
-    """Corridors of features ``offset …`` of a collection of ``total`` (default: these features)."""
+    """Corridors of features ``offset …`` of a collection of ``total`` (default: these features).
+
+    ``checked`` holds every feature's vertices when read at once; otherwise each geometry is read by
+    `_line_coords`, its positions reprojected by the pyproj ``Transformer`` ``to_lonlat`` when given.
+    """
     total = len(features) if total is None else total
     if not total:
         raise CatalogError(f"{label}: features: the collection is empty; a route needs a LineString")
@@ -1262,7 +1363,7 @@ def _corridors_of_features(
         if checked is not None:
             coords = checked[i - offset]
         else:
-            coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems)
+            coords = _line_coords(feature.get("geometry"), f"{f}.geometry", problems, to_lonlat)
         if coords is None:
             continue
         if given is None:  # null: not given
@@ -1303,7 +1404,12 @@ def _corridors_of_features(
 _GEOJSON_KEYS = ("id", "name", "kind", "status", "countries", "description")
 
 
-def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list[tuple[float, float]] | None:
+def _line_coords(
+    geometry: object, field_name: str, problems: list[str], to_lonlat: Any = None
+) -> list[tuple[float, float]] | None:
+    """The distinct vertices (lon, lat) of a GeoJSON LineString or MultiLineString; None, with the
+    problems named, when a position is not a usable coordinate. ``to_lonlat``: a pyproj ``Transformer``
+    applied first to each part's positions of two finite numbers, in one call (`_reprojected`)."""
     if not isinstance(geometry, dict):
         problems.append(f"{field_name}: {geometry!r} is not a geometry (empty geometry)")
         return None
@@ -1322,6 +1428,8 @@ def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list
         if not isinstance(part, list):
             problems.append(f"{field_name}.coordinates[{p}]: {part!r} is not a list of positions")
             continue
+        if to_lonlat is not None:
+            part = _reprojected(part, to_lonlat)
         for k, pos in enumerate(part):
             pf = f"{field_name}.coordinates" + (f"[{p}]" if kind == "MultiLineString" else "") + f"[{k}]"
             if not isinstance(pos, list) or len(pos) < 2:
@@ -1338,6 +1446,29 @@ def _line_coords(geometry: object, field_name: str, problems: list[str]) -> list
         )
         return None
     return coords
+
+
+def _reprojected(part: list, to_lonlat: Any) -> list:
+    """``part`` with each position of two finite numbers [x, y, …] replaced by [lon, lat] from the
+    pyproj ``Transformer`` ``to_lonlat`` (one call for all); other positions are left for the checks."""
+    import numpy as np
+
+    def finite_xy(pos: object) -> bool:
+        if type(pos) is not list or len(pos) < 2 or not {type(pos[0]), type(pos[1])} <= {int, float}:
+            return False
+        try:
+            return math.isfinite(float(pos[0])) and math.isfinite(float(pos[1]))
+        except OverflowError:  # a whole number beyond any float
+            return False
+
+    at = [k for k, pos in enumerate(part) if finite_xy(pos)]
+    if not at:
+        return part
+    lon, lat = to_lonlat.transform(np.array([part[k][0] for k in at], float), np.array([part[k][1] for k in at], float))
+    out = list(part)
+    for k, x, y in zip(at, lon.tolist(), lat.tolist(), strict=True):
+        out[k] = [x, y]
+    return out
 
 
 def with_coords(corridor: Corridor, coords: Sequence[tuple[float, float]]) -> Corridor:

@@ -42,6 +42,7 @@ __all__ = [
     "MAX_OSM_ELEMENT_BYTES",
     "MAX_REPORT_CORRIDORS",
     "MAX_ROUTES_K",
+    "MAX_TEXT_CHARS",
     "MAX_VERTICES",
     "MAX_YAML_ALIASES",
     "MAX_YAML_NODES",
@@ -312,6 +313,12 @@ MAX_YAML_NODES = 50_000_000
 #: Most digits of an integer in a record or GeoJSON property (a float holds 15 to 17 significant
 #: digits; longer numbers are typing errors or attacks on ``int`` parsing).
 MAX_NUMBER_DIGITS = 30
+
+#: Longest single text (a name, id, kind, status, note, any property or key) in a record or user
+#: route file, characters. The longest text of the shipped records is a 770-character source note
+#: (seeds/places.yaml), and OSM caps tag values at 255; a value a hundred times longer is no name or
+#: note but pasted data, and would be copied into every CSV cell, HTML popup and JSON field it reaches.
+MAX_TEXT_CHARS = 100_000
 
 #: Largest OSM XML read, bytes after decompressing ``.gz``/``.bz2`` (64 GiB). Pakistan's whole
 #: OSM extract is about 25 GB as XML; a 1 KB bzip2 bomb stops at this budget or at the next limit.

@@ -93,10 +93,11 @@ def _stream_scores(
     from ..tables import write_score_csv, write_score_parquet
 
     chunk = check_options("local", None, n_workers, chunk_routes)
-    batches = iter_catalog(catalogs, chunk_routes=chunk)
+    bar = ProgressBar(None, progress)  # its total: each catalog file's corridors, once counted
+    batches = iter_catalog(catalogs, chunk_routes=chunk, count=bar.expect)
     options = {"tolerance_km": tolerance_km, "weights": parse_weights(weights), "worldview": worldview}
 
-    with ProgressBar(None, progress) as bar:
+    with bar:
 
         def write(fh: IO[str]) -> None:
             write_score_csv(batches, fh, processes=n_workers, progress=bar, **options)

@@ -161,6 +161,12 @@ class ProgressBar:
             self._task = self._bar.add_task(self.label, total=self.total)
         return self
 
+    def expect(self, routes: int) -> None:
+        """Add ``routes`` to the total (a bar made without one gets it), as a streamed catalog counts its files."""
+        self.total = (self.total or 0) + routes
+        if self._bar is not None:
+            self._bar.update(self._task, total=self.total)
+
     def __call__(self, done: int) -> None:
         if self._bar is not None:
             self._bar.advance(self._task, done)
