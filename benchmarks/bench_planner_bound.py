@@ -3,7 +3,9 @@
 An admissible corridor keeps every cell ``v`` whose lower bounds ``LB(s, v) + LB(v, t)`` are within
 the fine path's cost: the optimum cannot leave it. This script builds the sound coarse lower bound
 that min-pooling gives and measures how tight it is and how many cells such a corridor keeps, for
-one endpoint pair (default: Gwadar → Kashgar, pipeline, the pair the planner misses by 1.55 %).
+one endpoint pair (default: Gwadar → Kashgar, pipeline, the pair the planner missed by 1.55 % before it
+refined between its coarse seeds; it is now a heuristic checked against the exact solver instead,
+see docs/methods/terrain.md).
 
 The bound, over blocks of ``F`` × ``F`` cells (argument ``--factor``). Cut any fine path from ``s``
 at landmarks: ``p0 = s``, ``p(j+1)`` the first cell at Chebyshev distance ``F`` (cells) from

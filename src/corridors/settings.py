@@ -198,9 +198,9 @@ LCP_EXPLORE_MIN_GAIN = 0.01
 LCP_SAMPLE_STEP = 3
 
 #: The search over every `LCP_SAMPLE_STEP`-th cell runs where the guide (the coarse grid of cheapest
-#: moves) rates a path at most this share dearer than its best: it rated the road Kashgar -> Delhi by Gilgit 18 % dearer. 50 % keeps 28-55 % of
-#: the grid on three long pairs and the same sampled paths as the whole grid, in 0.14-0.35 s
-#: rather than 0.6-0.8 s.
+#: moves) rates a path at most this share dearer than its best: it rated the road Kashgar -> Delhi by
+#: Gilgit 18 % dearer. 50 % keeps 28-55 % of the grid on three long pairs and the same sampled paths
+#: as the whole grid, in 0.14-0.35 s rather than 0.6-0.8 s.
 LCP_SAMPLE_MAX_EXCESS = 0.5
 
 #: The coarse-to-fine search also refines inside the area its seed paths enclose, where the guide
