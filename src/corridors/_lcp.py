@@ -274,25 +274,21 @@ def coarsen(s: Surface, factor: int, how: str = "best") -> Surface:
         return out
 
     count = blocks(s.passable.astype(np.int32), 0, np.add)
-    if how == "mean":
-        passable = count > 0
-        n = np.maximum(count, 1)
-        zc = blocks(np.where(s.passable, s.elevation_m, 0).astype(np.float32), 0, np.add) / n
-        fc = blocks(np.where(s.passable, s.factor, 0).astype(np.float32), 0, np.add) / n
-    elif how == "best":
+    if how == "best":
         passable = count > 0
         inf = np.float32(np.inf)
-        zc = blocks(np.where(s.passable, s.elevation_m, inf).astype(np.float32), inf, np.minimum)
-        fc = blocks(np.where(s.passable, s.factor, inf).astype(np.float32), inf, np.minimum)
+        zc = blocks(np.where(s.passable, s.elevation_m, inf).astype(np.float32, copy=False), inf, np.minimum)
+        fc = blocks(np.where(s.passable, s.factor, inf).astype(np.float32, copy=False), inf, np.minimum)
     else:
-        passable = count * 2 > factor * factor
+        passable = count > 0 if how == "mean" else count * 2 > factor * factor
         n = np.maximum(count, 1)
-        zc = blocks(np.where(s.passable, s.elevation_m, 0).astype(np.float32), 0, np.add) / n
-        fc = blocks(np.where(s.passable, s.factor, 0).astype(np.float32), 0, np.add) / n
-    country = np.where(s.passable, s.country, -1).astype(np.int16)
-    if (hb * factor, wb * factor) != (h, w):
-        country = np.pad(country, ((0, hb * factor - h), (0, wb * factor - w)), constant_values=-1)
-    centre = country[factor // 2 :: factor, factor // 2 :: factor]
+        zero = np.float32(0)
+        zc = blocks(np.where(s.passable, s.elevation_m, zero).astype(np.float32, copy=False), zero, np.add) / n
+        fc = blocks(np.where(s.passable, s.factor, zero).astype(np.float32, copy=False), zero, np.add) / n
+    rows, cols = np.arange(factor // 2, h, factor), np.arange(factor // 2, w, factor)  # the blocks' centres
+    centre = np.full((hb, wb), -1, dtype=np.int16)
+    inside = np.ix_(rows, cols)
+    centre[: len(rows), : len(cols)] = np.where(s.passable[inside], s.country[inside], -1)
     lat0 = s.lat_deg[0] + s.res_deg / 2.0
     lat = lat0 - (np.arange(hb) + 0.5) * s.res_deg * factor
     return Surface(
