@@ -327,7 +327,7 @@ def test_plan_bad_input_exits_2_with_one_line(args, message):
         # crossed the Hindu Kush by the Salang, and the optimum goes round by the west.
         ("Termez", "Kabul", "road", 150),
         # 24.3 % above in this window (2,598 x 1,373 cells, with the full grid's optimum) until then, 26.7 % over
-        # the whole grid: every coarse grid rated the way by the Khunjerab and Gilgit 18 % dearer than ways east
+        # the whole grid: every coarse grid rated the way by the Kulma Pass and the Wakhan 18 % dearer than ways east
         # that cost 50 % more than they thought; then 1.1 % until the last, wider band round the path.
         ("Kashgar", "Delhi", "road", 650),
         # The pair of bench_terrain.py --pairs the planner missed by 1.55 % until it refined between its coarse

@@ -453,7 +453,7 @@ def _coarse_to_fine(
     cheapest = replace(cheapest, elevation_m=np.where(cheapest.passable, relaxation.elevation_m, 0).astype(np.float32))
     rough = solve(cheapest, relaxed, cstart, cend)
     # Every coarse grid still prices a climb by its average grade, while a road pays the square of
-    # each move's grade: they rated the road Kashgar -> Delhi by the Khunjerab 18 % dearer than ways
+    # each move's grade: they rated the road Kashgar -> Delhi by the Wakhan 18 % dearer than ways
     # east that cost 50 % more than they thought. Every few cells of the grid itself keep its grades.
     # It searches where the guide rates a path at most `LCP_SAMPLE_MAX_EXCESS` dearer than its best.
     guide = cheapest
@@ -508,7 +508,7 @@ def _coarse_to_fine(
                 continue
         # Last, a band twice as wide around the path alone: the corridor's seeds can all pass a
         # valley or a town by a few km on the same side (Kashgar -> Delhi by road: 1.1 % dearer
-        # past Islamabad than the optimum, which is 30-40 km away there).
+        # than the optimum, 30-40 km away between Peshawar and Islamabad).
         trace = np.zeros_like(seed)
         trace[found.rows // f, found.cols // f] = True
         return _solve_in(fine, dilate(trace, 2 * ry, 2 * rx), f, start, end, params, found.cost_km) or found

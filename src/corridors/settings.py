@@ -193,13 +193,13 @@ LCP_EXPLORE_MIN_GAIN = 0.01
 
 #: The coarse-to-fine search also seeds its corridor with a search over every this many cells of the
 #: grid (`corridors._lcp`), which keeps the terrain's grades where the coarse grids average them:
-#: 3 found the road Kashgar -> Delhi by Gilgit (16.9 % above the optimum without it) in 0.8 s over
+#: 3 found the road Kashgar -> Delhi by the Wakhan (16.9 % above the optimum without it) in 0.8 s over
 #: the whole region; every 4th cell missed it, every 2nd took 2.3 s.
 LCP_SAMPLE_STEP = 3
 
 #: The search over every `LCP_SAMPLE_STEP`-th cell runs where the guide (the coarse grid of cheapest
 #: moves) rates a path at most this share dearer than its best: it rated the road Kashgar -> Delhi by
-#: Gilgit 18 % dearer. 50 % keeps 28-55 % of the grid on three long pairs and the same sampled paths
+#: the Wakhan 18 % dearer. 50 % keeps 28-55 % of the grid on three long pairs and the same sampled paths
 #: as the whole grid, in 0.14-0.35 s rather than 0.6-0.8 s.
 LCP_SAMPLE_MAX_EXCESS = 0.5
 
