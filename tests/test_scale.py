@@ -543,3 +543,63 @@ def test_a_chunk_larger_than_any_file_reads_the_file_whole(routes_600, tmp_path)
     result = CliRunner().invoke(cli, [*args, "--chunk-routes", str(10**20)])
     assert result.exit_code == 0, result.output
     assert out.read_text().count("\n") == len(corridors.load_catalog()) + 601
+
+
+def test_scores_of_own_routes_read_back_as_a_catalog(tmp_path):
+    """`score -o scores.parquet` of one's own routes is a catalog again: its `countries` text ("PAK > AFG", as the
+    score writes it) is read as the declared sequence, which then matches the modeled one."""
+    import pandas
+
+    lines = {
+        "quetta-kandahar": [[66.99, 30.18], [66.45, 30.92], [65.71, 31.61]],  # PAK > AFG by Chaman
+        "kabul-peshawar": [[69.17, 34.53], [71.1, 34.1], [71.57, 34.01]],  # AFG > PAK by Torkham
+        "in-iran": [[59.6, 36.3], [58.8, 35.0]],  # Mashhad southwards, in Iran only
+    }
+    routes = tmp_path / "mine.geojson"
+    routes.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"id": rid}, "geometry": {"type": "LineString", "coordinates": c}}
+                    for rid, c in lines.items()
+                ],
+            }
+        )
+    )
+    out, again = tmp_path / "scores.parquet", tmp_path / "again.csv"
+    first = CliRunner().invoke(cli, ["score", "--catalog", str(routes), *lines, "-o", str(out)])
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(cli, ["score", "--catalog", str(out), *lines, "--format", "csv", "-o", str(again)])
+    assert second.exit_code == 0, second.output
+    table = pandas.read_csv(again, index_col="id")
+    assert table.loc[list(lines), "countries"].tolist() == ["PAK > AFG", "AFG > PAK", "IRN"]
+    assert table["declared_countries"].tolist() == table["countries"].tolist()
+    assert table["matches_sources"].all()
+
+
+def test_countries_as_text_are_checked_as_a_list(tmp_path):
+    routes = tmp_path / "mine.geojson"
+    feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[66.99, 30.18], [65.71, 31.61]]}}
+    routes.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [{**feature, "properties": {"countries": "PAK > XXX"}}]})
+    )
+    result = CliRunner().invoke(cli, ["score", "--catalog", str(routes), "mine"])
+    assert result.exit_code == 2
+    assert "features[0].properties.countries[1]: 'XXX' is not a country of the region" in result.output
+
+
+def test_table_format_follows_the_output_suffix(tmp_path):
+    """Without --format, -o FILE's suffix names the format; --format wins; GIS suffixes are refused."""
+    runner = CliRunner()
+    for name, first in (("s.csv", "id,name,kind,"), ("s.json", "[\n  {\n"), ("s.md", "**Corridor scores**")):
+        result = runner.invoke(cli, ["score", "tapi", "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(first), name
+    result = runner.invoke(cli, ["score", "tapi", "--format", "json", "-o", str(tmp_path / "t.csv")])
+    assert result.exit_code == 0 and (tmp_path / "t.csv").read_text(encoding="utf-8").startswith("[")
+    for command, name in (("score", "s.geojson"), ("compare", "s.gpkg"), ("list", "s.parquet"), ("crossings", "c.kml")):
+        result = runner.invoke(cli, [command, "-o", str(tmp_path / name)])
+        assert result.exit_code == 2, (command, result.output)
+        assert "GIS files come from 'corridors export'" in result.output
+        assert not (tmp_path / name).exists()

@@ -1370,6 +1370,8 @@ def _corridors_of_features(
             given = fid
         rid = v.slug("" if given is None else str(given)) or (stem if total == 1 else f"{stem}-{i + 1}")
         name = str(name or props.get("id") or rid)
+        if isinstance(countries, str):  # codes as text, as `corridors score` writes them: "PAK > AFG"
+            countries = [code.strip() for code in re.split("[>,]", countries) if code.strip()] or None
         if countries is not None:
             _check_countries(problems, f"{f}.properties.countries", countries)
         status = "modeled" if status is None else _status(path, status)

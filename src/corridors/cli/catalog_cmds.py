@@ -14,10 +14,10 @@ from .options import (
     emit,
     engine_options,
     exposure_option,
-    format_option,
     output_option,
     parse_weights,
     rank_by_option,
+    table_output_options,
     tolerance_option,
     weight_option,
     worldview_option,
@@ -156,8 +156,7 @@ def _emit_scores(
 
 @click.command("list")
 @catalog_option
-@format_option
-@output_option
+@table_output_options(parquet=False)
 def list_cmd(catalogs, fmt, output):
     """List the corridors: id, kind, status, declared countries and published length (with source)."""
     from ..catalog import load_catalog
@@ -214,8 +213,7 @@ def show_cmd(corridor_id, catalogs, fmt, output, tolerance_km, worldview):
 @click.command("score")
 @click.argument("ids", nargs=-1, metavar="[ID]...")
 @catalog_option
-@format_option
-@output_option
+@table_output_options(parquet=True)
 @tolerance_option
 @weight_option
 @engine_options
@@ -270,8 +268,7 @@ def _status_choices() -> list[str]:
 @click.command("compare")
 @click.argument("ids", nargs=-1, metavar="[ID]...")
 @catalog_option
-@format_option
-@output_option
+@table_output_options(parquet=True)
 @tolerance_option
 @weight_option
 @click.option(
@@ -401,8 +398,7 @@ def check_cmd(catalogs, tolerance_km, max_diff_pct):
 @click.command("crossings")
 @click.argument("ids", nargs=-1, metavar="[ID]...")
 @catalog_option
-@format_option
-@output_option
+@table_output_options(parquet=False)
 @tolerance_option
 @worldview_option
 def crossings_cmd(ids, catalogs, fmt, output, tolerance_km, worldview):

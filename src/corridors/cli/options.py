@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -65,6 +67,43 @@ output_option = click.option(
     metavar="FILE",
     help="Write to FILE (atomically) instead of standard output.",
 )
+
+#: The table format that the suffix of ``-o FILE`` names, when ``--format`` is not given.
+_SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
+#: Suffixes of GIS files, which `corridors export` writes; a table command refuses them.
+_GIS_SUFFIXES = (".geojson", ".gpkg", ".kml", ".shp")
+
+
+def table_output_options(*, parquet: bool = False) -> Callable[[Callable], Callable]:
+    """``--format`` and ``-o FILE`` for a command that prints a table: without ``--format`` the format
+    is the one FILE's suffix names (.csv, .json, .md; any other: the text table). With ``parquet``,
+    the command writes FILE.parquet as GeoParquet itself; a GIS suffix (and .parquet without
+    ``parquet``) is refused in one line, pointing to `corridors export`."""
+
+    def decorate(f: Callable) -> Callable:
+        @functools.wraps(f)
+        def command(*args: Any, fmt: str | None, output: str | None, **kwargs: Any) -> Any:
+            from .._errors import OutputError
+
+            suffix = Path(output).suffix.lower() if output and output != "-" else ""
+            if suffix in _GIS_SUFFIXES or (suffix == ".parquet" and not parquet):
+                written = ".csv, .json, .md" + (", .parquet" if parquet else "")
+                raise OutputError(
+                    f"{output}: this command writes a table ({written} or text); GIS files come from 'corridors export'"
+                )
+            return f(*args, fmt=fmt or _SUFFIX_FORMATS.get(suffix, "table"), output=output, **kwargs)
+
+        with_output = output_option(command)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(TABLE_FORMATS),
+            default=None,
+            help="Output format; default: the one the suffix of -o FILE names (.csv, .json, .md), else table. "
+            "Lengths are km on the WGS84 ellipsoid; diff_pct is (modeled - published) / published.",
+        )(with_output)
+
+    return decorate
 
 
 def output_file_option(help: str, *, required: bool = True, metavar: str = "FILE"):
