@@ -482,3 +482,13 @@ def test_plan_status_open_moves_the_crossing_to_the_open_post():
     assert len(kept.notes) == 1 and "PAK → IRN at Taftan–Mirjaveh crossing (open" in kept.notes[0]
     assert float(kept.notes[0].split(", ")[-1].split(" km")[0]) <= settings.PLAN_POST_RADIUS_KM
     assert kept.cost_km >= free.cost_km  # a constraint cannot make the optimum cheaper
+
+
+def test_plan_status_counts_the_passes_that_are_border_posts():
+    """Passes with a crossing status (Torugart, Kulma, Khunjerab, Kyzyl-Art) are posts: Naryn -> Kashgar by
+    road crosses at the open Torugart (363 km), not round by Irkeshtam (610 km, as when only the entries of
+    kind border-crossing counted)."""
+    kept = planner.plan_route("Naryn", "Kashgar", kind="road", status=["open"])
+    assert len(kept.notes) == 1 and "KGZ → CHN at Torugart Pass (open" in kept.notes[0]
+    assert float(kept.notes[0].split(", ")[-1].split(" km")[0]) <= settings.PLAN_POST_RADIUS_KM
+    assert kept.cost_km < 1000  # round by Irkeshtam it cost 1,752.6 km-eq.

@@ -603,3 +603,21 @@ def test_table_format_follows_the_output_suffix(tmp_path):
         assert result.exit_code == 2, (command, result.output)
         assert "GIS files come from 'corridors export'" in result.output
         assert not (tmp_path / name).exists()
+
+
+def test_progress_bar_shows_its_total_before_the_first_batch(monkeypatch):
+    """The total counted from a GeoParquet file's metadata is drawn at once on a terminal, not with
+    the first batch."""
+    import io
+
+    from corridors.cli.options import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with ProgressBar(None, True) as bar:
+        bar.expect(6029)
+        assert "0/6029" in terminal.getvalue()

@@ -290,7 +290,7 @@ class _Gates:
         near = np.zeros(grid.shape, dtype=bool)  # within the radius of an allowed post
         wide = np.zeros(grid.shape, dtype=bool)  # within the radius and a coarse block
         posts, joins, others = [], [], []
-        for post in (p for p in gazetteer.curated_places() if p.kind == "border-crossing"):  # a dozen posts
+        for post in gazetteer.posts():  # border posts, passes and bridges with a status: a few dozen
             allowed = post.status in statuses and (not post.carries or kind in post.carries)
             (r,), (c,) = grid.rowcol(np.array([post.lon]), np.array([post.lat]))
             dy, dx = _lcp.cell_size_km(grid.row_lat(np.array([r])), grid.res_deg)

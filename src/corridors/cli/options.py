@@ -205,6 +205,7 @@ class ProgressBar:
         self.total = (self.total or 0) + routes
         if self._bar is not None:
             self._bar.update(self._task, total=self.total)
+            self._bar.refresh()  # shown now, not when the first batch is scored
 
     def __call__(self, done: int) -> None:
         if self._bar is not None:
