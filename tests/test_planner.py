@@ -492,3 +492,27 @@ def test_plan_status_counts_the_passes_that_are_border_posts():
     assert len(kept.notes) == 1 and "KGZ → CHN at Torugart Pass (open" in kept.notes[0]
     assert float(kept.notes[0].split(", ")[-1].split(" km")[0]) <= settings.PLAN_POST_RADIUS_KM
     assert kept.cost_km < 1000  # round by Irkeshtam it cost 1,752.6 km-eq.
+
+
+def test_plan_output_is_refused_in_the_seeds_a_missing_folder_or_an_input(tmp_path):
+    """`plan -o` updates a user catalog in place, but never the shipped seeds, never a catalog this run
+    reads (--compare reads it), and never makes a folder; nothing is written or created."""
+    seed = settings.seeds_dir() / "tapi.yaml"
+    before = seed.read_bytes()
+    result = run("plan", "Kabul", "Peshawar", "-o", str(seed))
+    assert result.exit_code == 2 and "seeds/ holds the shipped catalog" in result.output
+    assert seed.read_bytes() == before
+    missing = tmp_path / "no" / "such" / "plans.yaml"
+    result = run("plan", "Kabul", "Peshawar", "-o", str(missing))
+    assert result.exit_code == 2 and "output folder" in result.output and "does not exist" in result.output
+    assert not (tmp_path / "no").exists()
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "- id: mine\n  name: Mine\n  kind: road\n  status: proposed\n  countries: [AFG, PAK]\n"
+        "  waypoints: [Kabul, Peshawar]\n  sources:\n    - title: my notes\n",
+        encoding="utf-8",
+    )
+    text = mine.read_bytes()
+    result = run("plan", "Kabul", "Peshawar", "--catalog", str(mine), "--compare", "mine", "-o", str(mine))
+    assert result.exit_code == 2 and "is also an input of this run" in result.output
+    assert mine.read_bytes() == text

@@ -191,6 +191,15 @@ def _resolve_output(path: Path, *, check_inputs: bool) -> tuple[Path, bool]:
     return real, False
 
 
+def check_output(path: str | Path) -> None:
+    """Refuse an output file before anything is read or written: a folder, an input of this run
+    (see `track_inputs`), or a file in a folder that does not exist. `atomic_write` checks the
+    same when it writes; a command that first reads the file it updates checks here."""
+    target, streaming = _resolve_output(Path(path), check_inputs=True)
+    if not streaming and not (target.parent if str(target.parent) else Path(".")).is_dir():
+        raise OutputError(f"{path}: output folder {str(target.parent)!r} does not exist")
+
+
 def atomic_write(path: str | Path, data: Data, *, check_inputs: bool = True) -> Path:
     """Write ``path`` atomically: a failed or interrupted run never leaves it half-written.
 

@@ -13,6 +13,7 @@ straight segments between cell centres keep out of them. The search is bounded (
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -430,11 +431,15 @@ def save_record(corridor: Corridor, path: str | Path) -> Path:
     """
     import yaml
 
-    from .io import atomic_write, locked
+    from . import settings
+    from .io import atomic_write, check_output, locked
 
     path = Path(path)
     if path.suffix.lower() not in (".yaml", ".yml"):
         raise CatalogError(f"{path}: a user catalog is a .yaml file")
+    if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(settings.seeds_dir())):
+        raise CatalogError(f"{path}: seeds/ holds the shipped catalog; save plans into a catalog file of your own")
+    check_output(path)  # not a folder, an input of this run (a --catalog file) or in a missing folder
     with locked(path):  # concurrent saves queue: each reads the records the previous one wrote
         records: list = []
         if path.exists():
