@@ -516,3 +516,16 @@ def test_plan_output_is_refused_in_the_seeds_a_missing_folder_or_an_input(tmp_pa
     result = run("plan", "Kabul", "Peshawar", "--catalog", str(mine), "--compare", "mine", "-o", str(mine))
     assert result.exit_code == 2 and "is also an input of this run" in result.output
     assert mine.read_bytes() == text
+
+
+def test_plan_by_rail_keeps_the_ruling_grade():
+    """`--kind rail` plans with the rail preset: its 3 % ruling grade stays unless --max-grade says
+    otherwise (the road model without a grade limit was used before rail was a plan kind). Mashhad ->
+    Kabul by rail costs 1,953.6 km-eq., the exact optimum of the rail preset over the whole grid
+    (benchmarks/bench_terrain.py's exact solver, 2026-12-02)."""
+    kept = planner.plan_route("Mashhad, IR", "Kabul", kind="rail")
+    assert kept.corridor.kind == "rail"
+    assert "grade_ref 1%" in kept.corridor.summary and "max grade 3%" in kept.corridor.summary
+    assert kept.cost_km == pytest.approx(1953.6, abs=0.05)
+    steeper = planner.plan_route("Mashhad, IR", "Kabul", kind="rail", max_grade_pct=6.0)
+    assert "max grade 6%" in steeper.corridor.summary and steeper.cost_km <= kept.cost_km

@@ -22,8 +22,9 @@ and the guide, each block priced by its cells' cheapest move per km), and once o
 `corridors.settings.LCP_SAMPLE_STEP`-th cell of the grid itself, which keeps the grades the coarse
 grids average away, where the guide rates a path within `corridors.settings.LCP_SAMPLE_MAX_EXCESS`
 of its best. Then at full resolution inside a corridor reaching at least
-`corridors.settings.LCP_BUFFER_KM` around these paths and the cells they enclose that the guide
-rates within `corridors.settings.LCP_BETWEEN_MAX_EXCESS`. While the fine path touches the
+`corridors.settings.LCP_BUFFER_KM` around these paths, the cells they enclose that the guide
+rates within `corridors.settings.LCP_BETWEEN_MAX_EXCESS`, and every cell within
+`corridors.settings.LCP_END_RADIUS_KM` of either end. While the fine path touches the
 corridor's edge, the corridor grows around it (up to `corridors.settings.LCP_MAX_WIDENINGS` times).
 Then the search checks for a cheaper route elsewhere: the guide is re-priced so that its best path
 inside the corridor costs what the fine path does (outside, prices are lowered alike but never
@@ -471,14 +472,20 @@ def _coarse_to_fine(
         seed[sampled.rows * k // f, sampled.cols * k // f] = True  # k < f: neighbouring blocks
     seed |= _between(seed, via_km <= (1.0 + settings.LCP_BETWEEN_MAX_EXCESS) * guide_km)
     dy, dx = cell_size_km(s.lat_deg, s.res_deg * f)
+    # Near its ends a route must find its way out of (or into) a valley that every coarse grid sees
+    # as a block or two: the corridor holds every block within `LCP_END_RADIUS_KM` of either end.
+    rows, cols = np.indices(seed.shape, sparse=True)
+    for r, c in (cstart, cend):
+        seed |= np.hypot((rows - r) * dy.min(), (cols - c) * dx.min()) <= settings.LCP_END_RADIUS_KM
     buffer_km = settings.LCP_BUFFER_KM
     best: Path | None = None
-    widenings = explorations = 0
+    widenings = {"doubled": 0, "followed": 0}  # up to LCP_MAX_WIDENINGS of each
+    explorations = 0
     gain = 1.0 - settings.LCP_EXPLORE_MIN_GAIN
     while True:
         report(
             f"refining at full resolution within {buffer_km:.0f} km of {explorations + 5} coarse paths",
-            min(0.95, 0.4 + 0.1 * (widenings + explorations)),
+            min(0.95, 0.4 + 0.1 * (sum(widenings.values()) + explorations)),
         )
         ry, rx = int(np.ceil(buffer_km / dy.min())), int(np.ceil(buffer_km / dx.min()))
         inner = dilate(seed, ry - 1, rx - 1)  # a path leaving it touches the corridor's edge
@@ -486,13 +493,16 @@ def _coarse_to_fine(
         found = _solve_in(fine, dilate(seed, ry, rx), f, start, end, params, np.inf if best is None else best.cost_km)
         best = found or best
         if found is None or not inner[found.rows // f, found.cols // f].all():
-            if widenings == settings.LCP_MAX_WIDENINGS:
+            # No path in the corridor (a grade limit the coarse grids cannot see): widen it all.
+            # A path touching its edge: follow it. Under a grade limit a plan can need both in turn.
+            how = "doubled" if found is None else "followed"
+            if widenings[how] == settings.LCP_MAX_WIDENINGS:
                 break
-            widenings += 1
+            widenings[how] += 1
             if found is None:
-                buffer_km *= 2.0  # no path in the corridor: widen it all
+                buffer_km *= 2.0
             else:
-                seed[found.rows // f, found.cols // f] = True  # it touches the edge: follow it
+                seed[found.rows // f, found.cols // f] = True
             continue
         # The coarse models can all misjudge the same mountains (a valley floor looks cheap until
         # its grades are priced cell by cell). Re-price the guide so that its best path inside the

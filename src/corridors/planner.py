@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["KINDS", "PlanResult", "plan", "plan_route", "resolve_point", "save_record", "to_record"]
 
 #: Corridor kinds the planner models (each with a `costs.COST_MODELS` preset).
-KINDS = ("pipeline", "road")
+KINDS = ("pipeline", "rail", "road")
 _LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 PointSpec = str | tuple[float, float] | Waypoint
@@ -126,11 +126,8 @@ def plan_route(
     avoid_codes = tuple(sorted(found))
     model = None
     try:
-        model = costs.cost_model(
-            "pipeline" if kind == "pipeline" else "road",
-            crossing_penalty_km=crossing_penalty_km,
-            max_grade_pct=max_grade_pct,
-        )
+        grade = {} if max_grade_pct is None else {"max_grade_pct": max_grade_pct}  # None: the preset's (rail: 3 %)
+        model = costs.cost_model(kind if kind in KINDS else "road", crossing_penalty_km=crossing_penalty_km, **grade)
     except RoutingError as exc:
         problems.append(
             str(exc).replace("crossing_penalty_km", "crossing penalty").replace("max_grade_pct", "max grade")
@@ -207,8 +204,8 @@ def plan(
         Countries to keep out of (ISO3 codes or English names; comma lists allowed).
     crossing_penalty_km, max_grade_pct : float, optional
         Override the ``kind``'s preset in `corridors.costs.COST_MODELS`.
-    kind : {"pipeline", "road"}
-        The cost model.
+    kind : {"pipeline", "rail", "road"}
+        The cost model (rail: a 3 % ruling grade unless ``max_grade_pct`` says otherwise).
     tolerance_km : float, optional
         Border tolerance of the scoring (see `corridors.score`).
     progress : callable, optional

@@ -25,6 +25,7 @@ __all__ = [
     "LCP_BUFFER_KM",
     "LCP_COARSE_FACTOR",
     "LCP_DIRECT_MAX_CELLS",
+    "LCP_END_RADIUS_KM",
     "LCP_EXPLORE_MIN_GAIN",
     "LCP_GRAPH_BAND_CELLS",
     "LCP_MAX_EXPLORATIONS",
@@ -176,7 +177,10 @@ LCP_COARSE_FACTOR = 8
 #: Half-width of the full-resolution band searched around the coarse path, km.
 LCP_BUFFER_KM = 25.0
 
-#: How many times the band (or the direct window's margin) may double before the search stops.
+#: How many times the band (or the direct window's margin) may double before the search stops; the
+#: coarse-to-fine corridor may also grow this many times round a path touching its edge. (Herat ->
+#: Kashgar by road with a grade limit of 8 % found no path within 25-100 km of its seeds, and its
+#: first path, within 200 km, touched the edge at 8.3 % above the optimum, which following it reached.)
 LCP_MAX_WIDENINGS = 3
 
 #: How many times the coarse-to-fine search may add a coarse path found after re-pricing the blocks
@@ -202,6 +206,14 @@ LCP_SAMPLE_STEP = 3
 #: the Wakhan 18 % dearer. 50 % keeps 28-55 % of the grid on three long pairs and the same sampled paths
 #: as the whole grid, in 0.14-0.35 s rather than 0.6-0.8 s.
 LCP_SAMPLE_MAX_EXCESS = 0.5
+
+#: The coarse-to-fine search's corridor holds every coarse block within this distance of either end,
+#: km (`corridors._lcp`): near its ends a route must find its way into a valley that the coarse grids
+#: see as a block or two. Every road from the west into Khorugh came out 138.5 km-eq. dear (4.4-7.6 %)
+#: over a ridge rather than up the Panj, 50-100 km from the seeds; 100 km fixed those, 150 km also
+#: Kerman -> Dushanbe (0.75 %) and Kerman -> Kashgar (0.45 %); 250 km fixed one more 0.08 % for up to
+#: 1.5x the time. ~95,000 cells per end, against ~1 million in a long corridor.
+LCP_END_RADIUS_KM = 150.0
 
 #: The coarse-to-fine search also refines inside the area its seed paths enclose, where the guide
 #: rates a path through a block at most this share dearer than its own best (`corridors._lcp`).

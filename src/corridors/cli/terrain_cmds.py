@@ -106,10 +106,10 @@ class _Progress:
 )
 @click.option(
     "--kind",
-    type=click.Choice(["pipeline", "road"]),
+    type=click.Choice(["pipeline", "rail", "road"]),  # planner.KINDS, without importing it for --help
     default="pipeline",
     show_default=True,
-    help="Cost model: pipelines mind side slope, roads mind along-route grade.",
+    help="Cost model: pipelines mind side slope, roads mind along-route grade, railways a 3 % ruling grade.",
 )
 @click.option(
     "--status",
