@@ -294,6 +294,10 @@ def test_plan_cli_json_and_catalog_output(tmp_path):
         ),
         (["Kabul", "Quetta", "--crossing-penalty", "1e9"], "1000000000.0 is not in the range 0<=x<=5000.0"),
         (["Kabul", "Quetta", "--max-grade", "0"], "'--max-grade': 0.0 is not in the range 0<x<=100"),
+        # a leg of no length: the same place twice, or two in one DEM cell
+        (["Kabul", "Kabul"], "to: 'Kabul' is in the DEM cell of from ('Kabul'); a leg needs two places"),
+        (["69.1720,34.5281", "Kabul"], "to: 'Kabul' is in the DEM cell of from ('69.1720E 34.5281N')"),
+        (["Kabul", "Peshawar", "--via", "Kabul"], "via[0]: 'Kabul' is in the DEM cell of from ('Kabul')"),
         (["Kabul", "Quetta", "--max-grade", "400"], "400.0 is not in the range 0<x<=100"),
         (
             ["Kabul", "Quetta", "--avoid", "Narnia"],

@@ -97,6 +97,12 @@ def _check(points: list[tuple[str, Waypoint]], avoid: tuple[str, ...], kind: str
             problems.append(f"{where} lies in {countries.iso_a3[row]}, which is to be avoided")
         elif row < 0 and cid < 0:
             problems.append(f"{where} lies in the sea, more than 2 km from land; routes are over land")
+    cells = list(zip(rows.tolist(), cols.tolist(), strict=True))
+    for (field_a, a), (field_b, b), cell_a, cell_b in zip(points, points[1:], cells, cells[1:], strict=False):
+        if cell_a == cell_b:  # a leg of no length: the same place twice, or two in one DEM cell
+            problems.append(
+                f"{field_b}: {b.name!r} is in the DEM cell of {field_a} ({a.name!r}); a leg needs two places"
+            )
     return problems
 
 
