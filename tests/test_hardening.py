@@ -550,6 +550,17 @@ def test_a_crs_member_on_a_feature_is_refused(tmp_path):
     assert line.startswith(f"corridors: error: {path}: features[2].crs: {crs!r} is not read; name one CRS"), line
 
 
+def test_positions_outside_after_a_crs_member_say_in_which_crs_they_were_read(tmp_path):
+    """Lon/lat positions labelled EPSG:3857 land near 0°E 0°N: the message says which crs was applied."""
+    path = tmp_path / "routes.geojson"
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
+    feature = {"type": "Feature", "properties": {}, "geometry": LONLAT_LINE}
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": [feature]}))
+    line = one_error_line(invoke("list", "--catalog", str(path)))
+    assert "lies outside the covered region" in line
+    assert line.endswith("(positions read in the file's crs 'urn:ogc:def:crs:EPSG::3857'; are they in it?)"), line
+
+
 def test_strings_are_nfc_normalised_and_ids_fullmatched(tmp_path):
     from corridors.catalog import load_catalog
 

@@ -957,9 +957,15 @@ def read_geojson(path: Path) -> list[Corridor]:
             "name one CRS for the whole file in a top-level crs member"
         )
     with v.gc_paused():
-        coords = _line_features_coords(features, to_lonlat) if features else None
-        label, stem = str(path), v.slug(path.stem) or "route"
-        return _corridors_of_features(features, label, stem, feature_field, coords, to_lonlat=to_lonlat)
+        try:
+            coords = _line_features_coords(features, to_lonlat) if features else None
+            label, stem = str(path), v.slug(path.stem) or "route"
+            return _corridors_of_features(features, label, stem, feature_field, coords, to_lonlat=to_lonlat)
+        except CatalogError as exc:
+            if to_lonlat is None or "outside the covered region" not in str(exc):
+                raise
+            named = data["crs"]["properties"]["name"]
+            raise CatalogError(f"{exc} (positions read in the file's crs {named!r:.100}; are they in it?)") from None
 
 
 #: Names of lon/lat on WGS84 in a GeoJSON ``crs`` member; GDAL writes the first for every EPSG:4326 layer.
