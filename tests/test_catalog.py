@@ -339,6 +339,9 @@ def test_geojson_crs_positions_outside_are_named_in_lonlat(tmp_path):
     """A projected position that lands outside the region is named with the lon/lat it was reprojected to."""
     data = _collection([[7457292.69, 3526708.21], [0.0, 0.0]], "EPSG:3857")
     path = write(tmp_path, "m.geojson", json.dumps(data))
-    only = r"features\[0\]\.geometry\.coordinates\[1\]: lon 0\.0, lat 0\.0 lies outside the covered region [^;]*$"
+    only = (
+        r"features\[0\]\.geometry\.coordinates\[1\]: lon 0\.0, lat 0\.0 lies outside the covered region [^;]*"
+        r" \(positions read in the file's crs 'EPSG:3857'; are they in it\?\)$"
+    )
     with pytest.raises(CatalogError, match=rf"^{re.escape(str(path))}: {only}"):  # position 0 (metres) is fine
         read_geojson(path)
