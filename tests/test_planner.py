@@ -269,10 +269,10 @@ def test_plan_cli_json_and_catalog_output(tmp_path):
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert rows[0]["id"] == "plan-sost-tashkurgan" and rows[0]["cost_km"] > 0
+    assert rows[0]["id"] == "plan-sost-tashkurgan-road" and rows[0]["cost_km"] > 0
     assert rows[0]["countries"]["modeled"] == ["PAK", "CHN"] and rows[0]["terrain"]["max_elevation_m"] > 4000
     assert rows[1]["id"] == "karakoram-highway" and rows[1]["cost_km"] is None
-    shown = run("show", "plan-sost-tashkurgan", "--catalog", str(out), "--format", "json")
+    shown = run("show", "plan-sost-tashkurgan-road", "--catalog", str(out), "--format", "json")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["status"] == "modeled"
 
 
@@ -298,6 +298,7 @@ def test_plan_cli_json_and_catalog_output(tmp_path):
         (["Kabul", "Kabul"], "to: 'Kabul' is in the DEM cell of from ('Kabul'); a leg needs two places"),
         (["69.1720,34.5281", "Kabul"], "to: 'Kabul' is in the DEM cell of from ('69.1720E 34.5281N')"),
         (["Kabul", "Peshawar", "--via", "Kabul"], "via[0]: 'Kabul' is in the DEM cell of from ('Kabul')"),
+        (["Kabul", "Peshawar", "--avoid", ""], "avoid: '' names no country"),
         (["Kabul", "Quetta", "--max-grade", "400"], "400.0 is not in the range 0<x<=100"),
         (
             ["Kabul", "Quetta", "--avoid", "Narnia"],
@@ -533,3 +534,25 @@ def test_plan_by_rail_keeps_the_ruling_grade():
     assert kept.cost_km == pytest.approx(1953.6, abs=0.05)
     steeper = planner.plan_route("Mashhad, IR", "Kabul", kind="rail", max_grade_pct=6.0)
     assert "max grade 6%" in steeper.corridor.summary and steeper.cost_km <= kept.cost_km
+
+
+def test_plans_made_differently_get_different_ids(tmp_path):
+    """Saving a plan never replaces a differently made one: kind, grade limit, crossing penalty and post
+    statuses other than the defaults are in the id (the default pipeline plan keeps the plain id)."""
+    out = tmp_path / "plans.yaml"
+    variants = [
+        ([], "plan-kabul-peshawar"),
+        (["--kind", "road"], "plan-kabul-peshawar-road"),
+        (
+            ["--kind", "road", "--max-grade", "7.5", "--crossing-penalty", "0"],
+            "plan-kabul-peshawar-road-max-grade-7-5-penalty-0",
+        ),
+        (["--kind", "road", "--status", "closed"], "plan-kabul-peshawar-road-closed-posts"),
+    ]
+    for extra, rid in variants:
+        result = run("plan", "Kabul", "Peshawar", *extra, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert f"saved {rid} to" in result.output
+    from corridors.catalog import load_catalog
+
+    assert sorted(load_catalog([out], include_seeds=False)) == sorted(rid for _, rid in variants)

@@ -125,6 +125,9 @@ def plan_route(
     problems: list[str] = []
     found: set[str] = set()
     for name in avoid:  # each one on its own, so that every unknown name is reported
+        if not str(name).strip(" ,"):
+            problems.append(f"avoid: {name!r} names no country")
+            continue
         try:
             found.update(geodata.resolve_countries(name))
         except PlaceError as exc:
@@ -181,7 +184,8 @@ def plan_route(
             notes += gates.crossings(xy)
     report("done", 1.0)
     coords = np.concatenate(legs)
-    return PlanResult(_corridor(points, avoid_codes, kind, model, cost, coords), cost, model, tuple(notes))
+    statuses = () if gates is None else gates.statuses
+    return PlanResult(_corridor(points, avoid_codes, kind, model, cost, coords, statuses), cost, model, tuple(notes))
 
 
 def plan(
@@ -374,6 +378,7 @@ def _corridor(
     model: costs.CostModel,
     cost_km: float,
     coords: np.ndarray,
+    statuses: tuple[str, ...] = (),
 ) -> Corridor:
     names = [p.name for _, p in points]
     first, last = names[0], names[-1]
@@ -385,10 +390,18 @@ def _corridor(
         f"cost {cost_km:,.0f} km-equivalents (slope_ref {model.slope_ref_pct:g}%, grade_ref "
         f"{model.grade_ref_pct:g}%, crossing penalty {model.crossing_penalty_km:g} km, max grade {grade})."
     )
+    # Every choice that changes the plan is in its id, so that saving a plan never replaces a
+    # differently made one: the kind (but the default pipeline), grade limit and crossing penalty
+    # other than the kind's preset, and the post statuses.
+    preset = costs.cost_model(kind)
     rid = _validate.slug(
         f"plan-{first}-{last}"
         + (f"-via-{'-'.join(names[1:-1])}" if via else "")
         + (f"-avoid-{'-'.join(avoid)}" if avoid else "")
+        + (f"-{kind}" if kind != "pipeline" else "")
+        + (f"-max-grade-{grade}" if model.max_grade_pct != preset.max_grade_pct else "")
+        + (f"-penalty-{model.crossing_penalty_km:g}" if model.crossing_penalty_km != preset.crossing_penalty_km else "")
+        + (f"-{'-'.join(statuses)}-posts" if statuses else "")
     )
     return Corridor(
         id=rid or "plan",

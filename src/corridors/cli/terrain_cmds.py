@@ -169,13 +169,12 @@ def plan_cmd(
     from ..scoring import score_records
     from ..tables import provenance_line, render_table, score_dict, summary_row
 
-    countries = tuple(c.strip() for a in avoid for c in a.split(",") if c.strip())
     with _Progress() as progress:
         result = plan_route(
             origin,
             destination,
             via=via,
-            avoid=countries,
+            avoid=avoid,  # comma lists are resolved, and an empty name refused, by the planner
             crossing_penalty_km=crossing_penalty_km,
             max_grade_pct=max_grade_pct,
             kind=kind,
