@@ -46,6 +46,12 @@ EXPECTED = {
     "geojson-duplicate-key.geojson": "duplicate key 'name' in a JSON object",
     "geojson-unknown-country.geojson": "features[0].properties.countries[0]: 'XXX' is not a country of the region",
     "geojson-bom.geojson": None,  # Windows GIS exports start with a UTF-8 BOM
+    # hostile input met while building the GeoJSON crs member, the text cap and countries as text
+    "geojson-crs-link.geojson": "crs: {'type': 'link'",
+    "geojson-crs-lonlat-labelled-3857.geojson": "(positions read in the file's crs 'urn:ogc:def:crs:EPSG::3857'",
+    "geojson-countries-text-unknown.geojson": "features[0].properties.countries[1]: 'XXX' is not a country",
+    "geojson-countries-text.geojson": None,  # as `corridors score` writes them
+    "geojson-name-100001-chars.geojson": "a text of 100,001 characters is longer than the limit of 100,000",
     "osm-attribute-bomb.osm.bz2": "MAX_OSM_ELEMENT_BYTES",
     "osm-truncated.osm.gz": "truncated or damaged",
     "osm-lat-inf.osm": "lat inf is not a valid coordinate",
