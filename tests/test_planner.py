@@ -74,7 +74,8 @@ def test_via_km_and_between_by_hand():
 
     rows, cols = np.indices((h, w))
     expected_km = octile_km(rows - start[0], cols - start[1]) + octile_km(rows - end[0], cols - end[1])
-    via_km, best_km = _lcp._via_km(_surface(np.ones((h, w), bool)), FLAT, start, end)
+    via_km, best = _lcp._via_km(_surface(np.ones((h, w), bool)), FLAT, start, end)
+    best_km = best.cost_km
     assert best_km == pytest.approx(36 * dx, rel=1e-6)
     np.testing.assert_allclose(via_km, expected_km, rtol=1e-6)
 

@@ -210,14 +210,18 @@ def solve(
 
     graph, cells, (src, dst) = _end_graph(s, p, (start, end), include)
     dist, pred = dijkstra(graph, directed=True, indices=int(src), return_predecessors=True, limit=limit_km)
+    return _walk(dist, pred, cells, int(src), int(dst), s.shape[1])
+
+
+def _walk(dist: np.ndarray, pred: np.ndarray, cells: np.ndarray, src: int, dst: int, w: int) -> Path | None:
+    """The path to node ``dst`` in the Dijkstra tree from ``src`` (None when unreached), back along
+    the predecessors: O(path length), not O(cells)."""
     if not np.isfinite(dist[dst]):
         return None
-    # Walk the predecessors back: O(path length), not O(cells).
-    chain = [int(dst)]
+    chain = [dst]
     while chain[-1] != src:
         chain.append(int(pred[chain[-1]]))
-    flat = cells[np.array(chain[::-1])]
-    rows, cols = np.divmod(flat, s.shape[1])
+    rows, cols = np.divmod(cells[np.array(chain[::-1])], w)
     return Path(rows, cols, float(dist[dst]))
 
 
@@ -452,13 +456,13 @@ def _coarse_to_fine(
     cheapest = coarsen(_roughness(s, params, step), f // step, "mean")
     # ... and the climb between blocks, from their lowest cells.
     cheapest = replace(cheapest, elevation_m=np.where(cheapest.passable, relaxation.elevation_m, 0).astype(np.float32))
-    rough = solve(cheapest, relaxed, cstart, cend)
+    guide = cheapest
+    via_km, rough = _via_km(guide, relaxed, cstart, cend)  # rough: the guide's best path, found on the way
     # Every coarse grid still prices a climb by its average grade, while a road pays the square of
     # each move's grade: they rated the road Kashgar -> Delhi by the Wakhan 18 % dearer than ways
     # east that cost 50 % more than they thought. Every few cells of the grid itself keep its grades.
     # It searches where the guide rates a path at most `LCP_SAMPLE_MAX_EXCESS` dearer than its best.
-    guide = cheapest
-    via_km, guide_km = _via_km(guide, relaxed, cstart, cend)
+    guide_km = np.inf if rough is None else rough.cost_km
     k = settings.LCP_SAMPLE_STEP
     h, w = s.shape
     near = via_km[np.ix_(np.arange(0, h, k) // f, np.arange(0, w, k) // f)]
@@ -560,16 +564,16 @@ def _solve_in(
     return None if path is None else Path(path.rows + top, path.cols + left, path.cost_km)
 
 
-def _via_km(g: Surface, p: Params, start: tuple[int, int], end: tuple[int, int]) -> tuple[np.ndarray, float]:
+def _via_km(g: Surface, p: Params, start: tuple[int, int], end: tuple[int, int]) -> tuple[np.ndarray, Path | None]:
     """Per cell of ``g``, the cost of its best path from ``start`` to ``end`` through that cell
-    (inf where there is none), and the best path's cost."""
+    (inf where there is none), and the best path (as `solve` finds it; None when there is none)."""
     from scipy.sparse.csgraph import dijkstra
 
-    graph, cells, ends = _end_graph(g, p, (start, end))
-    from_ends = dijkstra(graph, directed=True, indices=ends)  # the moves cost the same both ways
+    graph, cells, (src, dst) = _end_graph(g, p, (start, end))
+    from_ends, pred = dijkstra(graph, directed=True, indices=[src, dst], return_predecessors=True)  # symmetric moves
     via_km = np.full(g.shape, np.inf)
     via_km.ravel()[cells] = from_ends.sum(axis=0)
-    return via_km, float(from_ends[0, ends[1]])
+    return via_km, _walk(from_ends[0], pred[0], cells, int(src), int(dst), g.shape[1])
 
 
 def _between(seed: np.ndarray, near: np.ndarray) -> np.ndarray:

@@ -196,8 +196,16 @@ def check_output(path: str | Path) -> None:
     (see `track_inputs`), or a file in a folder that does not exist. `atomic_write` checks the
     same when it writes; a command that first reads the file it updates checks here."""
     target, streaming = _resolve_output(Path(path), check_inputs=True)
-    if not streaming and not (target.parent if str(target.parent) else Path(".")).is_dir():
-        raise OutputError(f"{path}: output folder {str(target.parent)!r} does not exist")
+    if not streaming:
+        _output_folder(path, target)
+
+
+def _output_folder(path: str | Path, target: Path) -> Path:
+    """The folder ``target`` is written in; `OutputError` naming ``path`` when it does not exist."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: output folder {str(folder)!r} does not exist")
+    return folder
 
 
 def atomic_write(path: str | Path, data: Data, *, check_inputs: bool = True) -> Path:
@@ -214,9 +222,7 @@ def atomic_write(path: str | Path, data: Data, *, check_inputs: bool = True) -> 
     target, streaming = _resolve_output(Path(path), check_inputs=check_inputs)
     if streaming:
         return _write_stream(label, str(target), data)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: output folder {str(folder)!r} does not exist")
+    folder = _output_folder(path, target)
     try:
         scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder))
     except OSError as exc:
