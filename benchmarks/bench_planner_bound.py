@@ -49,21 +49,15 @@ def _blocks(a: np.ndarray, f: int, fill, op) -> np.ndarray:
     return op(padded.reshape(hb, f, wb, f), axis=(1, 3))
 
 
-def _pool3(a: np.ndarray) -> np.ndarray:
-    """Smallest value over each block's 3 × 3 neighbourhood."""
-    h, w = a.shape
-    p = np.pad(a, 1, constant_values=np.inf)
-    return np.min([p[i : i + h, j : j + w] for i in range(3) for j in range(3)], axis=0)
-
-
 def lower_bound(s: _lcp.Surface, p: _lcp.Params, ends, f: int, optimistic: bool = False):
     """Block lower bounds of the cost from each end: two (hb, wb) arrays (inf where unreachable)."""
     ok = s.passable.copy()
     for e in ends:
         ok[e] = True
     factor = np.where(ok, s.factor, np.inf).astype(np.float32)
-    usable = np.isfinite(_blocks(factor, f, np.inf, np.min))
-    cheap = _pool3(_blocks(factor, f, np.inf, np.min))
+    block_min = _blocks(factor, f, np.inf, np.min)
+    usable = np.isfinite(block_min)
+    cheap = costs.valley_floor(block_min)  # the smallest over each block's 3 x 3 neighbourhood
     country = np.where(ok, s.country, -1).astype(np.int16)
     high = _blocks(country, f, -1, np.max)
     low = _blocks(np.where(ok, s.country, 32767).astype(np.int16), f, 32767, np.min)
@@ -97,7 +91,7 @@ def lower_bound(s: _lcp.Surface, p: _lcp.Params, ends, f: int, optimistic: bool 
     for row in dijkstra(graph, directed=True, indices=starts):
         full = np.full(hb * wb, np.inf)
         full[cells] = row
-        out.append(_pool3(full.reshape(hb, wb)))
+        out.append(costs.valley_floor(full.reshape(hb, wb)))
     return out
 
 

@@ -261,11 +261,15 @@ def _check_yaml_events(text: str, label: object) -> None:
 
 def parse_yaml(text: str, label: object) -> Any:
     """YAML text as plain checked data (see the module docstring); one `CatalogError` naming ``label``."""
+    with gc_paused():  # once over loading and checking: a pause between them would collect all the data
+        return plain_data(_loaded_yaml(text, label), label)
+
+
+def _loaded_yaml(text: str, label: object) -> Any:
     import yaml
 
     try:
-        with gc_paused():
-            data = load_yaml(text, label)
+        return load_yaml(text, label)
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other controls): no mark
         raise CatalogError(
             f"{label}: {_line_column(text, exc.position)}: character {chr(exc.character)!r} is not allowed in YAML"
@@ -279,8 +283,6 @@ def parse_yaml(text: str, label: object) -> Any:
         raise
     except (ValueError, RecursionError) as exc:  # digits of an int beyond Python's limit, deep nesting
         raise CatalogError(f"{label}: not usable YAML: {_first_line(exc)}") from None
-    with gc_paused():
-        return plain_data(data, label)
 
 
 def _line_column(text: str, position: int) -> str:
@@ -317,14 +319,18 @@ def parse_json(text: str, label: object) -> Any:
     ...
     corridors._errors.CatalogError: x.geojson: duplicate key 'a' in a JSON object
     """
+    with gc_paused():  # once over loading and checking, as `parse_yaml`
+        return plain_data(_loaded_json(text, label), label)
+
+
+def _loaded_json(text: str, label: object) -> Any:
     import json
 
     def constant(name: str) -> Any:
         raise ValueError(f"{name} is not a finite number")
 
     try:
-        with gc_paused():
-            data = json.loads(text.removeprefix("\ufeff"), parse_constant=constant, object_pairs_hook=_unique_pairs)
+        return json.loads(text.removeprefix("\ufeff"), parse_constant=constant, object_pairs_hook=_unique_pairs)
     except _DuplicateKey as exc:
         raise CatalogError(f"{label}: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -334,8 +340,6 @@ def parse_json(text: str, label: object) -> Any:
         raise CatalogError(f"{label}: nested deeper than {cap} levels (MAX_NESTING_DEPTH)") from None
     except ValueError as exc:
         raise CatalogError(f"{label}: not usable JSON: {_first_line(exc)}") from None
-    with gc_paused():
-        return plain_data(data, label)
 
 
 def parse_toml(text: str, label: object) -> Any:

@@ -467,10 +467,10 @@ def _iter_files(
 
 def read_yaml(path: Path) -> list[Corridor]:
     """Corridors (with their variants) of one YAML file holding a record or a list of them."""
-    data = v.parse_yaml(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
-    records = data if isinstance(data, list) else [data]
-    out: list[Corridor] = []
-    with v.gc_paused():
+    with v.gc_paused():  # once over parsing and building the records
+        data = v.parse_yaml(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
+        records = data if isinstance(data, list) else [data]
+        out: list[Corridor] = []
         for i, record in enumerate(records):
             prefix = f"[{i}]." if isinstance(data, list) else ""
             out += _parse_record(path, record, prefix)
@@ -937,26 +937,26 @@ def read_geojson(path: Path) -> list[Corridor]:
     (RFC 7946) unless the file names another CRS in a top-level ``crs`` member (GeoJSON 2008, as
     GDAL still writes it): they are then reprojected to lon/lat (`_geojson_crs`).
     """
-    data = v.parse_json(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
-    if not isinstance(data, dict):
-        raise CatalogError(f"{path}: top level: {type(data).__name__} is not a GeoJSON object")
-    if data.get("type") == "FeatureCollection":
-        features = data.get("features")
-        if not isinstance(features, list):
-            raise CatalogError(f"{path}: features: {features!r} is not a list")
-    elif data.get("type") == "Feature":
-        features = [data]
-    else:
-        features = [{"type": "Feature", "geometry": data, "properties": {}}]
-    feature_field = "features[{}]" if data.get("type") == "FeatureCollection" else "geometry"
-    to_lonlat = _geojson_crs(data, path)
-    nested = next((i for i, f in enumerate(features) if type(f) is dict and f.get("crs") is not None), None)
-    if nested is not None and data.get("type") == "FeatureCollection":
-        raise CatalogError(
-            f"{path}: features[{nested}].crs: {features[nested]['crs']!r:.200} is not read; "
-            "name one CRS for the whole file in a top-level crs member"
-        )
-    with v.gc_paused():
+    with v.gc_paused():  # once over parsing and building the routes
+        data = v.parse_json(v.read_input(path), path)  # limits, finite numbers, clean text (_validate)
+        if not isinstance(data, dict):
+            raise CatalogError(f"{path}: top level: {type(data).__name__} is not a GeoJSON object")
+        if data.get("type") == "FeatureCollection":
+            features = data.get("features")
+            if not isinstance(features, list):
+                raise CatalogError(f"{path}: features: {features!r} is not a list")
+        elif data.get("type") == "Feature":
+            features = [data]
+        else:
+            features = [{"type": "Feature", "geometry": data, "properties": {}}]
+        feature_field = "features[{}]" if data.get("type") == "FeatureCollection" else "geometry"
+        to_lonlat = _geojson_crs(data, path)
+        nested = next((i for i, f in enumerate(features) if type(f) is dict and f.get("crs") is not None), None)
+        if nested is not None and data.get("type") == "FeatureCollection":
+            raise CatalogError(
+                f"{path}: features[{nested}].crs: {features[nested]['crs']!r:.200} is not read; "
+                "name one CRS for the whole file in a top-level crs member"
+            )
         try:
             coords = _line_features_coords(features, to_lonlat) if features else None
             label, stem = str(path), v.slug(path.stem) or "route"
@@ -1015,7 +1015,7 @@ def _geojson_crs(data: dict, path: Path) -> Any:
             f"{path}: crs: {name!r:.200} is not a geographic or projected CRS pyproj knows "
             "(such as EPSG:4326, EPSG:32642 or urn:ogc:def:crs:EPSG::3857)"
         )
-    if named.equals(distance.crs("EPSG:4326"), ignore_axis_order=True):
+    if distance.is_wgs84(named, any_axis_order=True):
         return None
     try:
         return Transformer.from_crs(named, distance.crs("EPSG:4326"), always_xy=True)
@@ -1084,7 +1084,7 @@ def _iter_parquet(path: Path, chunk_routes: int) -> Iterator[list[Corridor]]:
     crs = geo["columns"][column].get("crs", "OGC:CRS84")
     crs = json.dumps(crs) if isinstance(crs, dict) else crs
     try:
-        lonlat = crs is None or (isinstance(crs, str) and distance.is_wgs84(crs))
+        lonlat = crs is None or (isinstance(crs, str) and distance.is_wgs84(crs, any_axis_order=True))
     except CRSError:  # read as a frame, which meets the same error
         lonlat = False
     offset, vertices = 0, 0
@@ -1282,7 +1282,7 @@ def _corridors_of_frame(
     """Corridors of a frame's rows; rows ``offset …`` of a file of ``total`` rows when read in chunks."""
     from . import distance
 
-    if frame.crs is not None and not distance.is_wgs84(frame.crs):
+    if frame.crs is not None and not distance.is_wgs84(frame.crs, any_axis_order=True):
         frame = frame.to_crs("EPSG:4326")
     coords = _frame_coords(frame.geometry.values) if len(frame) else None
     if coords is None:  # the per-feature checks, which name every problem

@@ -345,6 +345,8 @@ def terrain_alignments(
     `terrain_vertices` one route at a time, bit for bit. Errors name the first failing route, in
     order.
     """
+    if not requests:
+        return []  # no DEM to load
     grid = dem()
     keyed = [_cache_key(r, grid) for r in requests]  # checks every request before any search
     out: list[np.ndarray | None] = [None] * len(requests)
@@ -397,13 +399,9 @@ def _cache_key(request: TerrainRequest, grid) -> tuple[str, Path]:
                 _countries_digest(),
                 asdict(_model(request)),
                 lonlat.tolist(),
-                settings.LCP_DIRECT_MAX_CELLS,
-                settings.LCP_COARSE_FACTOR,
-                settings.LCP_BUFFER_KM,
-                settings.LCP_MAX_WIDENINGS,
-                settings.LCP_MAX_EXPLORATIONS,
-                settings.LCP_EXPLORE_MIN_GAIN,
-                settings.LCP_MIN_MARGIN_KM,
+                {
+                    k: getattr(settings, k) for k in sorted(dir(settings)) if k.startswith("LCP_")
+                },  # every search setting
                 *([straight] if any(straight) else []),
             ]
         ).encode()

@@ -44,13 +44,17 @@ def crs(text: str) -> CRS:
     return CRS.from_user_input(text)
 
 
-def is_wgs84(value: CRS | str) -> bool:
-    """Whether a CRS (or its text) is EPSG:4326, the lon/lat of every layer and route here.
+def is_wgs84(value: CRS | str, *, any_axis_order: bool = False) -> bool:
+    """Whether a CRS (or its text) is EPSG:4326, the lon/lat of every layer and route here; with
+    ``any_axis_order``, also OGC:CRS84 (the same datum, longitude first, as GeoParquet and GeoJSON
+    files name it), whose x, y are EPSG:4326's lon, lat in shapely and geopandas.
 
     >>> is_wgs84("EPSG:4326"), is_wgs84("OGC:CRS84"), is_wgs84(crs("EPSG:32642"))
     (True, False, False)
+    >>> is_wgs84("OGC:CRS84", any_axis_order=True)
+    True
     """
-    return (value if isinstance(value, CRS) else crs(value)).equals(crs("EPSG:4326"))
+    return (value if isinstance(value, CRS) else crs(value)).equals(crs("EPSG:4326"), ignore_axis_order=any_axis_order)
 
 
 def densify_geodesic(

@@ -416,6 +416,7 @@ def boundaries() -> Boundaries:
     wv = tuple(f"fclass_{w.lower()}" for w in WORLDVIEWS)
     cols = ("featurecla", *wv, "left", "right", "durand_line", "note")
     geometry, attrs = read_layer("contested.gpkg", "boundaries", cols)
+    tree, piece_row = _pieces(geometry, settings.BOUNDARY_PIECE_VERTICES)
     return Boundaries(
         featurecla=attrs["featurecla"].astype(str),
         fclass={w: attrs[c].astype(str) for w, c in zip(WORLDVIEWS, wv, strict=True)},
@@ -424,7 +425,8 @@ def boundaries() -> Boundaries:
         durand_line=attrs["durand_line"].astype(bool),
         note=attrs["note"].astype(str),
         geometry=geometry,
-        **dict(zip(("tree", "piece_row"), _pieces(geometry, settings.BOUNDARY_PIECE_VERTICES), strict=True)),
+        tree=tree,
+        piece_row=piece_row,
     )
 
 
